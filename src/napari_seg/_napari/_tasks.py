@@ -1,0 +1,102 @@
+"""Run a core function in a napari thread worker with a progress bar and Cancel.
+
+The core function takes ``progress(done, total)`` and ``should_stop()`` keyword
+callbacks (see :mod:`napari_seg.progress`); this module turns them into a
+napari progress bar and a Cancel button, and hands the result back on the
+main thread. A cancelled run returns nothing and changes no layer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from magicgui.widgets import Label, PushButton
+from napari.qt.threading import FunctionWorker, create_worker
+from napari.utils import progress as progress_bar
+from napari.utils.notifications import show_info
+from superqt.utils import ensure_main_thread
+
+from ..progress import Cancelled
+
+__all__ = ["TaskRunner"]
+
+_CANCELLED = object()
+
+
+class TaskRunner:
+    """Owns one background run at a time for a widget.
+
+    Parameters
+    ----------
+    run_button, cancel_button : magicgui PushButton
+        Run is disabled and Cancel enabled while work is in flight.
+    status : magicgui Label
+        Shows "running", "done in …", "cancelled" or the error.
+    """
+
+    def __init__(self, run_button: PushButton, cancel_button: PushButton, status: Label) -> None:
+        self.run_button, self.cancel_button, self.status = run_button, cancel_button, status
+        self.worker: FunctionWorker | None = None
+        self._stop = threading.Event()
+        self.cancel_button.enabled = False
+        self.cancel_button.changed.connect(self.cancel)
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None and self.worker.is_running
+
+    def cancel(self) -> None:
+        """Ask the running core function to stop at its next check."""
+        self._stop.set()
+        self.status.value = "cancelling…"
+
+    def start(
+        self,
+        fn: Callable[..., Any],
+        *,
+        description: str,
+        on_result: Callable[[Any], None],
+    ) -> FunctionWorker:
+        """Run ``fn(progress=..., should_stop=...)`` in a worker; ``on_result`` gets its value."""
+        self._stop = threading.Event()
+        stop = self._stop
+        pbar = progress_bar(total=0, desc=description)
+
+        @ensure_main_thread
+        def report(done: int, total: int) -> None:
+            if pbar.total != total:
+                pbar.total = total
+            pbar.update(done - pbar.n)
+
+        def work() -> Any:
+            try:
+                return fn(progress=report, should_stop=stop.is_set)
+            except Cancelled:
+                return _CANCELLED
+
+        def returned(value: Any) -> None:
+            if value is _CANCELLED:
+                self.status.value = f"{description}: cancelled"
+                show_info(f"{description}: cancelled; no layer was changed")
+                return
+            on_result(value)
+            self.status.value = f"{description}: done"
+
+        def errored(exc: BaseException) -> None:
+            self.status.value = f"{description} failed: {exc}"
+
+        def finished() -> None:
+            pbar.close()
+            self.run_button.enabled, self.cancel_button.enabled = True, False
+
+        worker = create_worker(work, _start_thread=False)
+        worker.returned.connect(returned)
+        worker.errored.connect(errored)  # napari's worker also shows it as a notification
+        worker.finished.connect(finished)
+        self.run_button.enabled, self.cancel_button.enabled = False, True
+        self.status.value = f"{description}…"
+        self.worker = worker
+        worker.start()
+        return worker

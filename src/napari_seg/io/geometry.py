@@ -1,0 +1,157 @@
+"""World placement of a voxel grid, shared by NIfTI files and napari layers.
+
+Conventions
+-----------
+* NIfTI stores data as ``(i, j, k[, t])`` with a 4x4 affine mapping voxel
+  ``(i, j, k)`` to world ``(x, y, z)`` in mm (RAS+, as nibabel reports it).
+* napari arrays in this project are the NIfTI array with its axes reversed:
+  ``(z, y, x)`` for a volume, ``(c, z, y, x)`` for a multi-channel image.
+* napari world coordinates are the NIfTI world coordinates in reversed order,
+  so a voxel's napari world position ``(w_z, w_y, w_x)`` is its NIfTI world
+  position ``(x, y, z)`` read backwards: the same point in mm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["METADATA_KEY", "Geometry", "GeometryError"]
+
+#: Key under which a layer's ``metadata`` keeps the geometry of its source.
+METADATA_KEY = "napari_seg"
+
+
+class GeometryError(ValueError):
+    """A grid placement that is not finite, not invertible, or does not match."""
+
+
+def _reverse(n: int) -> np.ndarray:
+    """Homogeneous (n+1)x(n+1) matrix that reverses the first n coordinates."""
+    p = np.zeros((n + 1, n + 1))
+    p[np.arange(n), np.arange(n)[::-1]] = 1.0
+    p[n, n] = 1.0
+    return p
+
+
+@dataclass(frozen=True, eq=False)
+class Geometry:
+    """Placement of a 3-D grid in world space.
+
+    Parameters
+    ----------
+    affine : numpy.ndarray, shape (4, 4)
+        NIfTI voxel ``(i, j, k)`` to world ``(x, y, z)`` mapping in mm.
+    header : bytes, optional
+        The raw NIfTI header of the file the grid came from, kept so that a
+        writer can restore codes, units and descriptions.
+    """
+
+    affine: np.ndarray
+    header: bytes | None = None
+
+    def __post_init__(self) -> None:
+        a = np.asarray(self.affine, dtype=np.float64)
+        if a.shape != (4, 4) or not np.all(np.isfinite(a)):
+            raise GeometryError(f"affine must be a finite 4x4 matrix, got {a.tolist()}")
+        if abs(np.linalg.det(a[:3, :3])) < 1e-12:
+            raise GeometryError(f"affine is singular: {a[:3, :3].tolist()}")
+        object.__setattr__(self, "affine", a)
+
+    # -- constructors -------------------------------------------------------------------
+    @classmethod
+    def from_spacing(
+        cls, spacing: Sequence[float], *, origin: Sequence[float] = (0.0, 0.0, 0.0)
+    ) -> Geometry:
+        """Axis-aligned grid from napari-order spacing ``(dz, dy, dx)`` and origin (mm)."""
+        dz, dy, dx = (float(s) for s in spacing)
+        oz, oy, ox = (float(o) for o in origin)
+        a = np.diag([dx, dy, dz, 1.0])
+        a[:3, 3] = (ox, oy, oz)
+        return cls(a)
+
+    @classmethod
+    def from_napari_affine(cls, napari_affine: np.ndarray) -> Geometry:
+        """Grid from a 4x4 napari ``(z, y, x)`` data-to-world affine."""
+        p = _reverse(3)
+        return cls(p @ np.asarray(napari_affine, dtype=np.float64) @ p)
+
+    @classmethod
+    def from_layer_kwargs(
+        cls,
+        *,
+        scale: Sequence[float] | None = None,
+        translate: Sequence[float] | None = None,
+        affine: np.ndarray | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Geometry:
+        """Grid of a napari layer: its source's geometry if kept, else its transforms.
+
+        ``scale``/``translate``/``affine`` are in napari ``(z, y, x)`` order and
+        must be for the last three (spatial) axes.
+        """
+        kept = (metadata or {}).get(METADATA_KEY, {})
+        if "affine" in kept:
+            return cls(np.asarray(kept["affine"]), kept.get("nifti_header"))
+        m = np.eye(4)
+        if scale is not None:
+            m[:3, :3] = np.diag(np.asarray(scale, dtype=np.float64)[-3:])
+        if translate is not None:
+            m[:3, 3] = np.asarray(translate, dtype=np.float64)[-3:]
+        if affine is not None:
+            m = np.asarray(affine, dtype=np.float64)[-4:, -4:] @ m
+        return cls.from_napari_affine(m)
+
+    # -- derived ---------------------------------------------------------------------------
+    @property
+    def spacing(self) -> tuple[float, float, float]:
+        """Voxel size ``(dz, dy, dx)`` in mm (column norms of the affine)."""
+        norms = np.linalg.norm(self.affine[:3, :3], axis=0)
+        return (float(norms[2]), float(norms[1]), float(norms[0]))
+
+    def napari_affine(self) -> np.ndarray:
+        """4x4 napari data-to-world affine in ``(z, y, x)`` order."""
+        p = _reverse(3)
+        return p @ self.affine @ p
+
+    def layer_kwargs(self, *, ndim: int = 3) -> dict[str, Any]:
+        """``scale``/``translate`` (or ``affine``) and ``metadata`` for a napari layer.
+
+        A positive diagonal placement is given as scale and translate, which
+        napari shows with correct scale bars; anything else (flips,
+        permutations, oblique) goes through ``affine``.  ``ndim`` > 3 adds
+        leading unit axes (for example time).
+        """
+        m = self.napari_affine()
+        lead = ndim - 3
+        lin = m[:3, :3]
+        if np.allclose(lin, np.diag(np.diag(lin))) and np.all(np.diag(lin) > 0):
+            kw: dict[str, Any] = {
+                "scale": (1.0,) * lead + tuple(float(v) for v in np.diag(lin)),
+                "translate": (0.0,) * lead + tuple(float(v) for v in m[:3, 3]),
+            }
+        else:
+            full = np.eye(ndim + 1)
+            full[lead:, lead:] = m
+            kw = {"affine": full}
+        kw["metadata"] = self.to_metadata()
+        return kw
+
+    def to_metadata(self) -> dict[str, Any]:
+        """A ``{METADATA_KEY: {...}}`` dict to merge into a layer's metadata."""
+        kept: dict[str, Any] = {"affine": self.affine.tolist()}
+        if self.header is not None:
+            kept["nifti_header"] = self.header
+        return {METADATA_KEY: kept}
+
+    def check_same_grid(self, other: Geometry, *, atol: float = 1e-3, what: str = "") -> None:
+        """Raise :class:`GeometryError` if the two affines differ by more than ``atol`` mm."""
+        diff = float(np.max(np.abs(self.affine - other.affine)))
+        if diff > atol:
+            raise GeometryError(
+                f"{what or 'grids'} are not on the same grid: affines differ by {diff:.3g} mm "
+                f"(tolerance {atol:g} mm)\n{self.affine.round(4)}\nvs\n{other.affine.round(4)}"
+            )

@@ -1,0 +1,193 @@
+"""NIfTI-1/2 reading and writing in napari's ``(z, y, x)`` axis order, with exact geometry."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+import nibabel as nib
+import numpy as np
+
+from .errors import NiftiError
+from .geometry import Geometry, GeometryError
+from .validate import open_checked
+
+__all__ = ["NIFTI_SUFFIXES", "Volume", "is_nifti_path", "load_nifti", "save_nifti"]
+
+NIFTI_SUFFIXES = (".nii", ".nii.gz")
+
+
+class Volume(NamedTuple):
+    """A loaded volume: ``data`` shaped ``(Z, Y, X)`` or ``(C, Z, Y, X)`` and its geometry."""
+
+    data: np.ndarray
+    geometry: Geometry
+
+
+def is_nifti_path(path: str | os.PathLike[str]) -> bool:
+    """True if ``path`` ends in ``.nii`` or ``.nii.gz`` (case-insensitive)."""
+    return str(path).lower().endswith(NIFTI_SUFFIXES)
+
+
+def load_nifti(
+    path: str | os.PathLike[str],
+    *,
+    mmap: bool = True,
+    max_bytes: int | None = None,
+) -> Volume:
+    """Load a NIfTI file as an array in ``(z, y, x)`` order plus its geometry.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.nii`` or ``.nii.gz`` file.
+    mmap : bool
+        Memory-map an uncompressed ``.nii`` instead of reading it (no copy).
+    max_bytes : int, optional
+        Refuse files whose header declares more data than this many bytes
+        (a gzip bomb is refused before it is decompressed). Defaults to
+        :data:`napari_seg.io.validate.DEFAULT_MAX_BYTES`.
+
+    Returns
+    -------
+    Volume
+        ``data`` with the NIfTI axes reversed: ``(Z, Y, X)`` for 3-D files,
+        ``(C, Z, Y, X)`` for 4-D files (the 4th NIfTI axis becomes axis 0).
+        Stored integers keep their dtype unless the header scales them
+        (``scl_slope`` not in {0, 1} or ``scl_inter`` not 0), which gives float32.
+
+    Raises
+    ------
+    NiftiError
+        The file is missing, truncated, corrupt or not a valid NIfTI file; the
+        message names the file and the reason.
+    """
+    path = Path(path)
+    img = open_checked(path, mmap=mmap, max_bytes=max_bytes)
+    header = img.header
+    slope, inter = header.get_slope_inter()
+    try:
+        if slope not in (None, 1.0) or inter not in (None, 0.0):
+            data = np.asarray(img.dataobj, dtype=np.float32)
+        else:
+            data = np.asanyarray(img.dataobj)
+    except (OSError, EOFError, ValueError, MemoryError) as exc:
+        raise NiftiError(path, f"cannot read the voxel data ({exc})") from exc
+    if data.ndim == 2:
+        data = data[:, :, None]
+    if data.ndim > 4:
+        raise NiftiError(path, f"{data.ndim}-D data is not supported (at most 4-D)")
+    try:
+        geometry = Geometry(img.affine, header.binaryblock)
+    except GeometryError as exc:
+        raise NiftiError(path, str(exc)) from exc
+    return Volume(data.T, geometry)
+
+
+def _smallest_label_dtype(data: np.ndarray) -> np.dtype:
+    lo, hi = (int(data.min()), int(data.max())) if data.size else (0, 0)
+    if lo >= 0 and hi <= np.iinfo(np.uint8).max:
+        return np.dtype(np.uint8)
+    if lo >= 0 and hi <= np.iinfo(np.uint16).max:
+        return np.dtype(np.uint16)
+    if lo >= np.iinfo(np.int32).min and hi <= np.iinfo(np.int32).max:
+        return np.dtype(np.int32)
+    raise NiftiError("<labels>", f"label values {lo}..{hi} do not fit in int32")
+
+
+def _header_for(data: np.ndarray, geometry: Geometry) -> nib.Nifti1Header:
+    """The source header (if kept) updated for ``data``'s dtype and shape."""
+    if geometry.header is not None and len(geometry.header) == 348:
+        header = nib.Nifti1Header.from_fileobj(io.BytesIO(geometry.header), check=False)
+    else:
+        header = nib.Nifti1Header()
+        header.set_xyzt_units("mm", "sec")
+    header.set_data_dtype(data.dtype)
+    header.set_data_shape(data.shape)
+    return header
+
+
+def save_nifti(
+    data: np.ndarray,
+    geometry: Geometry,
+    path: str | os.PathLike[str],
+    *,
+    kind: Literal["auto", "labels", "image"] = "auto",
+) -> Path:
+    """Write a ``(z, y, x)`` (or ``(c, z, y, x)``) array to NIfTI with its geometry.
+
+    The file is written to a temporary file in the same folder and then moved
+    over ``path`` with :func:`os.replace`, so a failed write never leaves a
+    half-written file, and saving over a memory-mapped source is safe.
+
+    Parameters
+    ----------
+    data : numpy.ndarray, shape (Z, Y, X) or (C, Z, Y, X)
+        Voxels in napari order.
+    geometry : Geometry
+        Placement; its kept header (if any) restores codes and units.
+    path : path-like
+        Destination ending in ``.nii`` or ``.nii.gz`` (gzip level 1, for speed).
+    kind : {"auto", "labels", "image"}
+        ``"labels"`` stores integers exactly in the smallest dtype that fits
+        (uint8, uint16, then int32); ``"auto"`` does so for non-negative
+        integer or bool data and keeps any other dtype (float64 becomes float32).
+
+    Returns
+    -------
+    pathlib.Path
+        The written path.
+    """
+    path = Path(path)
+    if not is_nifti_path(path):
+        raise NiftiError(path, "the file name must end in .nii or .nii.gz")
+    arr = np.asarray(data)
+    if arr.ndim not in (3, 4):
+        raise NiftiError(path, f"expected a 3-D or 4-D array, got shape {arr.shape}")
+    integer = arr.dtype == bool or np.issubdtype(arr.dtype, np.integer)
+    as_labels = kind == "labels" or (
+        kind == "auto" and integer and (arr.size == 0 or int(arr.min()) >= 0)
+    )
+    if as_labels:
+        if not integer:
+            raise NiftiError(path, f"labels must be integers, got dtype {arr.dtype}")
+        arr = arr.astype(_smallest_label_dtype(arr), copy=False)
+    elif arr.dtype == np.float64:
+        arr = arr.astype(np.float32)
+    out = np.asarray(arr.T)
+    header = _header_for(out, geometry)
+    img = nib.Nifti1Image(out, geometry.affine, header=header)
+    sform_code = int(header["sform_code"]) or 2
+    qform_code = int(header["qform_code"]) or 2
+    img.set_sform(geometry.affine, code=sform_code)
+    img.set_qform(geometry.affine, code=qform_code)
+    img.header.set_slope_inter(1.0, 0.0)
+    return _atomic_save(img, path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _atomic_save(img: nib.Nifti1Image, path: Path) -> Path:
+    suffix = ".nii.gz" if str(path).lower().endswith(".gz") else ".nii"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        nib.save(img, tmp)
+        # mkstemp makes the file private; give it the mode a plain open() would
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise NiftiError(path, f"cannot write ({exc})") from exc
+        raise
+    return path

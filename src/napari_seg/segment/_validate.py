@@ -1,0 +1,52 @@
+"""Input checks shared by the segmentation functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["EmptyInputWarning", "SegmentationError", "as_volume", "check_mask", "check_spacing"]
+
+
+class SegmentationError(ValueError):
+    """Input a segmentation method cannot work on (shape, dtype, seeds, spacing)."""
+
+
+class EmptyInputWarning(UserWarning):
+    """The input is empty or constant, so the result is empty labels."""
+
+
+def as_volume(image: np.ndarray, *, name: str = "image") -> np.ndarray:
+    """Return ``image`` as a 2-D or 3-D real array, or raise :class:`SegmentationError`."""
+    arr = np.asarray(image)
+    if arr.ndim not in (2, 3):
+        raise SegmentationError(
+            f"{name} must be 2-D (Y, X) or 3-D (Z, Y, X), got shape {arr.shape}; "
+            "pick one channel or time point of a 4-D image first"
+        )
+    if arr.dtype == bool:
+        return arr.view(np.uint8)
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise SegmentationError(f"{name} must be integer or float, got dtype {arr.dtype}")
+    return arr
+
+
+def check_mask(mask: np.ndarray | None, shape: tuple[int, ...], *, name: str = "mask"):
+    """``None`` or a boolean array of ``shape``; raise :class:`SegmentationError` otherwise."""
+    if mask is None:
+        return None
+    m = np.asarray(mask)
+    if m.shape != tuple(shape):
+        raise SegmentationError(f"{name} shape {m.shape} does not match the image {tuple(shape)}")
+    return m if m.dtype == bool else m != 0
+
+
+def check_spacing(spacing: Sequence[float] | None, ndim: int) -> tuple[float, ...]:
+    """Voxel size in mm for ``ndim`` axes (default 1 mm), all finite and positive."""
+    if spacing is None:
+        return (1.0,) * ndim
+    sp = tuple(float(s) for s in spacing)
+    if len(sp) != ndim or not all(np.isfinite(sp)) or min(sp) <= 0:
+        raise SegmentationError(f"spacing must be {ndim} positive mm values, got {spacing}")
+    return sp

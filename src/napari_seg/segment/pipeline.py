@@ -1,0 +1,132 @@
+"""Method + clean-up pipelines shared by the widgets, the CLI and the demo.
+
+Each pipeline takes the image and options and returns labels; it reports
+progress per stage and checks for cancel between stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..progress import ProgressCallback, Steps, StopCallback
+from .components import connected_components, fill_holes, keep_largest, remove_small
+from .threshold import Method, threshold
+
+__all__ = ["Cleanup", "cleanup", "threshold_pipeline"]
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    """Post-processing options, applied in this order.
+
+    Attributes
+    ----------
+    min_voxels : int
+        Remove objects with fewer voxels.
+    min_mm3 : float
+        Remove objects smaller than this volume in mm³.
+    fill_holes : bool
+        Fill enclosed holes of each label.
+    largest : bool
+        Keep only the largest object of each label.
+    components : bool
+        Turn the result into instance labels 1..N (connected components).
+    connectivity : int
+        6/18/26 (3-D) or 4/8 (2-D) for every step that counts objects.
+    """
+
+    min_voxels: int = 0
+    min_mm3: float = 0.0
+    fill_holes: bool = False
+    largest: bool = False
+    components: bool = False
+    connectivity: int = 26
+
+    @property
+    def steps(self) -> int:
+        return sum(
+            (
+                self.min_voxels > 0 or self.min_mm3 > 0,
+                self.fill_holes,
+                self.largest,
+                self.components,
+            )
+        )
+
+
+def cleanup(
+    labels: np.ndarray,
+    options: Cleanup,
+    *,
+    spacing: Sequence[float] | None = None,
+    steps: Steps | None = None,
+) -> np.ndarray:
+    """Apply :class:`Cleanup` to ``labels`` (shape (Y, X) or (Z, Y, X)); returns new labels."""
+    conn = options.connectivity
+    out = labels
+    if options.min_voxels > 0 or options.min_mm3 > 0:
+        out = remove_small(
+            out,
+            min_voxels=options.min_voxels,
+            min_mm3=options.min_mm3,
+            spacing=spacing,
+            connectivity=conn,
+        )
+        _step(steps)
+    if options.fill_holes:
+        out = fill_holes(out)
+        _step(steps)
+    if options.largest:
+        out = keep_largest(out, connectivity=conn)
+        _step(steps)
+    if options.components:
+        out, _ = connected_components(out, connectivity=conn)
+        _step(steps)
+    return out
+
+
+def _step(steps: Steps | None) -> None:
+    if steps is not None:
+        steps.step()
+
+
+def threshold_pipeline(
+    image: np.ndarray,
+    *,
+    method: Method = "otsu",
+    low: float | None = None,
+    high: float | None = None,
+    preset: str | None = None,
+    classes: int = 3,
+    mask: np.ndarray | None = None,
+    spacing: Sequence[float] | None = None,
+    post: Cleanup = Cleanup(),
+    progress: ProgressCallback | None = None,
+    should_stop: StopCallback | None = None,
+) -> np.ndarray:
+    """Threshold ``image`` then clean up; the arguments are those of :func:`threshold`.
+
+    Parameters
+    ----------
+    image : numpy.ndarray, shape (Y, X) or (Z, Y, X)
+        Intensities (HU for CT).
+    spacing : sequence of float, optional
+        Voxel size in mm, for the clean-up's mm³ sizes.
+    post : Cleanup
+        Clean-up applied after thresholding.
+    progress, should_stop : callable, optional
+        See :mod:`napari_seg.progress`.
+
+    Returns
+    -------
+    numpy.ndarray of unsigned int, same shape as ``image``
+    """
+    steps = Steps(1 + post.steps, progress=progress, should_stop=should_stop)
+    labels = threshold(
+        image, method=method, low=low, high=high, preset=preset, classes=classes, mask=mask
+    )
+    steps.step()
+    return cleanup(labels, post, spacing=spacing, steps=steps)

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+from napari_seg.data.synthetic import HU, make_synthetic_ct
+
+
+def test_default_sample_properties():
+    ct = make_synthetic_ct()
+    assert ct.image.shape == (96, 192, 192)
+    assert ct.image.dtype == np.int16
+    assert ct.spacing == (2.5, 0.8, 0.8)
+    assert set(np.unique(ct.spleen)) == {0, 1}
+    assert ct.lesions.max() == 4  # two touching pairs
+
+
+def _robust_mean(image, mask, iterations=2):
+    core = ndi.binary_erosion(mask, iterations=iterations)
+    return float(np.median(image[core]))
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_tissue_hu_ranges(seed):
+    ct = make_synthetic_ct((48, 96, 96), seed=seed)
+    img = ct.image
+    spleen = _robust_mean(img, ct.spleen > 0)
+    assert 100 <= spleen <= 130
+    assert np.median(img[:2, :3, :3]) < -900  # air in the corner
+    assert (img > 400).sum() > 0  # bone present
+    lesion = _robust_mean(img, ct.lesions > 0, iterations=1)
+    assert lesion < spleen - 40  # hypodense lesions
+    # noise: residual of a flat region (spleen core) has sigma 15..25 HU
+    core = ndi.binary_erosion(ct.spleen > 0, iterations=2)
+    assert 12 <= img[core].std() <= 30
+    # fat ring below 0, soft tissue 30..60
+    assert -150 < np.median(img[(img > -300) & (img < -30)]) < -50
+
+
+def test_same_seed_same_volume_other_seed_differs():
+    a = make_synthetic_ct((24, 48, 48), seed=5)
+    b = make_synthetic_ct((24, 48, 48), seed=5)
+    c = make_synthetic_ct((24, 48, 48), seed=6)
+    assert np.array_equal(a.image, b.image) and np.array_equal(a.spleen, b.spleen)
+    assert not np.array_equal(a.image, c.image)
+
+
+def test_lesion_pairs_touch():
+    ct = make_synthetic_ct((48, 96, 96), seed=2)
+    for first in (1, 3):
+        grown = ndi.binary_dilation(ct.lesions == first)
+        assert np.any(grown & (ct.lesions == first + 1)), "lesion pair should touch"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"shape": (4, 64, 64)},
+        {"shape": (16, 16)},
+        {"spacing": (0, 1, 1)},
+        {"spacing": (1, float("nan"), 1)},
+        {"noise_hu": -1},
+    ],
+)
+def test_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        make_synthetic_ct(**kwargs)
+
+
+def test_hu_table_is_ordered_sensibly():
+    assert HU["air"] < HU["fat"] < HU["soft_tissue"] < HU["liver"] < HU["spleen"] < HU["bone"]

@@ -1,0 +1,40 @@
+"""The core never imports napari/Qt/magicgui, and opening NIfTI never imports torch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+CORE_MODULES = [
+    "napari_seg",
+    "napari_seg.cli",
+    "napari_seg.demo",
+    "napari_seg.progress",
+    "napari_seg.data.synthetic",
+    "napari_seg.io",
+    "napari_seg.segment",
+    "napari_seg.segment.pipeline",
+    "napari_seg.segment.smoothing",
+    "napari_seg.metrics",
+]
+GUI = ("napari", "qtpy", "magicgui", "PyQt6", "PyQt5", "PySide6")
+
+
+def _imported_after(modules: list[str]) -> set[str]:
+    code = (
+        "import importlib, json, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print(json.dumps(sorted({k.split('.')[0] for k in sys.modules})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout))
+
+
+def test_core_imports_no_gui():
+    leaked = _imported_after(CORE_MODULES) & set(GUI)
+    assert not leaked, f"core modules imported {leaked}"
+
+
+def test_reading_nifti_never_imports_torch():
+    assert "torch" not in _imported_after(["napari_seg.io", "napari_seg.metrics"])

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+
+from napari_seg import __version__
+from napari_seg.cli import main
+from napari_seg.io import load_nifti
+
+
+def test_version_and_help(capsys):
+    for argv, text in ((["--version"], __version__), (["--help"], "demo")):
+        try:
+            main(argv)
+        except SystemExit as exc:
+            assert exc.code == 0
+        assert text in capsys.readouterr().out
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().out
+
+
+def test_demo_writes_nifti_and_prints_table(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--shape", "32", "64", "64"]) == 0
+    out = capsys.readouterr().out
+    assert "dice" in out and "iou" in out and "window+opening+largest" in out
+    gt = load_nifti(tmp_path / "spleen_gt.nii.gz")
+    pred = load_nifti(tmp_path / "window_opening_largest.nii.gz")
+    assert gt.data.shape == pred.data.shape == (32, 64, 64)
+    np.testing.assert_allclose(gt.geometry.affine, pred.geometry.affine)
+    assert gt.geometry.spacing == __import__("pytest").approx((2.5, 0.8, 0.8))
+
+
+def test_console_script_runs():
+    out = subprocess.run(
+        [sys.executable, "-m", "napari_seg.cli", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and __version__ in out.stdout

@@ -1,0 +1,20 @@
+"""ruff is part of the test suite, so lint errors fail CI like any other test."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is in the test extra")
+def test_ruff_check_passes():
+    out = subprocess.run(
+        ["ruff", "check", "src", "tests", "benchmarks", "docs"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
