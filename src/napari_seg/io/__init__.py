@@ -1,11 +1,23 @@
 """Reading and writing volumes (NIfTI, Decathlon tasks). No napari imports."""
 
+from .decathlon import (
+    DecathlonCase,
+    DecathlonTask,
+    LoadedCase,
+    is_decathlon_path,
+    load_decathlon,
+)
 from .errors import DecathlonError, NiftiError
 from .geometry import METADATA_KEY, Geometry, GeometryError
 from .nifti import Volume, is_nifti_path, load_nifti, save_nifti
 
 __all__ = [
     "METADATA_KEY",
+    "DecathlonCase",
+    "DecathlonTask",
+    "LoadedCase",
+    "is_decathlon_path",
+    "load_decathlon",
     "DecathlonError",
     "Geometry",
     "GeometryError",

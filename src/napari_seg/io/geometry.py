@@ -79,32 +79,6 @@ class Geometry:
         p = _reverse(3)
         return cls(p @ np.asarray(napari_affine, dtype=np.float64) @ p)
 
-    @classmethod
-    def from_layer_kwargs(
-        cls,
-        *,
-        scale: Sequence[float] | None = None,
-        translate: Sequence[float] | None = None,
-        affine: np.ndarray | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> Geometry:
-        """Grid of a napari layer: its source's geometry if kept, else its transforms.
-
-        ``scale``/``translate``/``affine`` are in napari ``(z, y, x)`` order and
-        must be for the last three (spatial) axes.
-        """
-        kept = (metadata or {}).get(METADATA_KEY, {})
-        if "affine" in kept:
-            return cls(np.asarray(kept["affine"]), kept.get("nifti_header"))
-        m = np.eye(4)
-        if scale is not None:
-            m[:3, :3] = np.diag(np.asarray(scale, dtype=np.float64)[-3:])
-        if translate is not None:
-            m[:3, 3] = np.asarray(translate, dtype=np.float64)[-3:]
-        if affine is not None:
-            m = np.asarray(affine, dtype=np.float64)[-4:, -4:] @ m
-        return cls.from_napari_affine(m)
-
     # -- derived ---------------------------------------------------------------------------
     @property
     def spacing(self) -> tuple[float, float, float]:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import NiftiError
 from .geometry import Geometry, GeometryError
+from ._gzread import read_gz_payload, write_nifti1
 from .validate import open_checked
 
 __all__ = ["NIFTI_SUFFIXES", "Volume", "is_nifti_path", "load_nifti", "save_nifti"]
@@ -66,25 +67,34 @@ def load_nifti(
         message names the file and the reason.
     """
     path = Path(path)
-    img = open_checked(path, mmap=mmap, max_bytes=max_bytes)
-    header = img.header
-    slope, inter = header.get_slope_inter()
+    header = open_checked(path, max_bytes=max_bytes)
     try:
-        if slope not in (None, 1.0) or inter not in (None, 0.0):
-            data = np.asarray(img.dataobj, dtype=np.float32)
-        else:
-            data = np.asanyarray(img.dataobj)
-    except (OSError, EOFError, ValueError, MemoryError) as exc:
-        raise NiftiError(path, f"cannot read the voxel data ({exc})") from exc
+        geometry = Geometry(header.get_best_affine(), header.binaryblock)
+    except GeometryError as exc:
+        raise NiftiError(path, str(exc)) from exc
+    data = _read_voxels(path, header, mmap=mmap)
+    slope, inter = header.get_slope_inter()
+    if slope not in (None, 1.0) or inter not in (None, 0.0):
+        data = data.astype(np.float32) * np.float32(slope or 1.0) + np.float32(inter or 0.0)
     if data.ndim == 2:
         data = data[:, :, None]
     if data.ndim > 4:
         raise NiftiError(path, f"{data.ndim}-D data is not supported (at most 4-D)")
-    try:
-        geometry = Geometry(img.affine, header.binaryblock)
-    except GeometryError as exc:
-        raise NiftiError(path, str(exc)) from exc
     return Volume(data.T, geometry)
+
+
+def _read_voxels(path: Path, header: nib.Nifti1Header, *, mmap: bool) -> np.ndarray:
+    """Raw stored voxels in NIfTI order ``(i, j, k[, t])``."""
+    shape = tuple(int(s) for s in header.get_data_shape())
+    if str(path).lower().endswith(".gz"):
+        return read_gz_payload(
+            path, offset=int(header.get_data_offset()), dtype=header.get_data_dtype(), shape=shape
+        )
+    try:
+        img = nib.load(path, mmap="c" if mmap else False)
+        return np.asanyarray(img.dataobj.get_unscaled())
+    except Exception as exc:  # nibabel raises many types for broken files
+        raise NiftiError(path, f"cannot read the voxel data ({exc})") from exc
 
 
 def _smallest_label_dtype(data: np.ndarray) -> np.dtype:
@@ -98,15 +108,24 @@ def _smallest_label_dtype(data: np.ndarray) -> np.dtype:
     raise NiftiError("<labels>", f"label values {lo}..{hi} do not fit in int32")
 
 
-def _header_for(data: np.ndarray, geometry: Geometry) -> nib.Nifti1Header:
-    """The source header (if kept) updated for ``data``'s dtype and shape."""
+def _header_for(arr: np.ndarray, geometry: Geometry) -> nib.Nifti1Header:
+    """The source header (if kept) updated for ``arr`` (napari order) and the geometry.
+
+    Codes, units, description and intent of the source are kept; shape, dtype,
+    affine (sform and qform, codes kept or 2 "aligned" when unset) and scaling
+    (slope 1, intercept 0) are set for the data being written.
+    """
     if geometry.header is not None and len(geometry.header) == 348:
         header = nib.Nifti1Header.from_fileobj(io.BytesIO(geometry.header), check=False)
     else:
         header = nib.Nifti1Header()
         header.set_xyzt_units("mm", "sec")
-    header.set_data_dtype(data.dtype)
-    header.set_data_shape(data.shape)
+    header.set_data_dtype(arr.dtype)
+    header.set_data_shape(arr.shape[::-1])
+    header.set_sform(geometry.affine, code=int(header["sform_code"]) or 2)
+    header.set_qform(geometry.affine, code=int(header["qform_code"]) or 2)
+    header["scl_slope"], header["scl_inter"] = 1.0, 0.0
+    header["cal_min"] = header["cal_max"] = 0.0
     return header
 
 
@@ -157,15 +176,8 @@ def save_nifti(
         arr = arr.astype(_smallest_label_dtype(arr), copy=False)
     elif arr.dtype == np.float64:
         arr = arr.astype(np.float32)
-    out = np.asarray(arr.T)
-    header = _header_for(out, geometry)
-    img = nib.Nifti1Image(out, geometry.affine, header=header)
-    sform_code = int(header["sform_code"]) or 2
-    qform_code = int(header["qform_code"]) or 2
-    img.set_sform(geometry.affine, code=sform_code)
-    img.set_qform(geometry.affine, code=qform_code)
-    img.header.set_slope_inter(1.0, 0.0)
-    return _atomic_save(img, path)
+    header = _header_for(arr, geometry)
+    return _atomic_save(arr, header, path)
 
 
 def _umask() -> int:
@@ -174,13 +186,13 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_save(img: nib.Nifti1Image, path: Path) -> Path:
+def _atomic_save(arr: np.ndarray, header: nib.Nifti1Header, path: Path) -> Path:
     suffix = ".nii.gz" if str(path).lower().endswith(".gz") else ".nii"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
-        nib.save(img, tmp)
+        write_nifti1(arr, header, Path(tmp))
         # mkstemp makes the file private; give it the mode a plain open() would
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
         os.chmod(tmp, mode)

@@ -1,0 +1,109 @@
+"""Reader contribution: ``.nii``/``.nii.gz`` files, Decathlon task folders and ``dataset.json``.
+
+The whole list of layers is built before it is returned, so a file that
+fails (a :class:`~napari_seg.io.NiftiError` or :class:`~napari_seg.io.DecathlonError`,
+which napari shows as a notification) adds no layer at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from napari.types import LayerDataTuple
+
+from ..io import (
+    METADATA_KEY,
+    LoadedCase,
+    Volume,
+    is_decathlon_path,
+    is_nifti_path,
+    load_decathlon,
+    load_nifti,
+)
+from ..io.kinds import Kind, guess_kind
+
+__all__ = ["case_layers", "get_reader", "read_paths", "volume_layer"]
+
+ReaderFunction = Callable[[Any], list[LayerDataTuple]]
+
+
+def get_reader(path: str | list[str]) -> ReaderFunction | None:
+    """Return :func:`read_paths` if every path is NIfTI or a Decathlon task, else None."""
+    paths = [path] if isinstance(path, str) else list(path)
+    if paths and all(is_nifti_path(p) or is_decathlon_path(p) for p in paths):
+        return read_paths
+    return None
+
+
+def read_paths(path: str | list[str], *, kind: Kind | None = None) -> list[LayerDataTuple]:
+    """Layers for each path; ``kind`` forces ``"image"`` or ``"labels"`` for NIfTI files."""
+    paths = [path] if isinstance(path, str) else list(path)
+    layers: list[LayerDataTuple] = []
+    for p in paths:
+        if is_decathlon_path(p):
+            task = load_decathlon(p)
+            if not task.training:
+                raise ValueError(f"{task.root}: the task lists no training case")
+            loaded = task.load_case(task.training[0])
+            layers += case_layers(loaded, task.root, task.labels, task.modalities)
+        else:
+            layers += volume_layer(load_nifti(p), Path(p), kind=kind)
+    return layers
+
+
+def _base_kwargs(vol: Volume, path: Path, ndim: int) -> dict[str, Any]:
+    kw = vol.geometry.layer_kwargs(ndim=ndim)
+    kw["metadata"][METADATA_KEY]["source"] = str(path)
+    return kw
+
+
+def _label_kwargs(kw: dict[str, Any], names: dict[int, str] | None) -> dict[str, Any]:
+    kw = {**kw, "opacity": 0.5}
+    if names:
+        kw["features"] = {"index": list(names), "name": list(names.values())}
+        kw["metadata"] = {**kw["metadata"], "label_names": dict(names)}
+    return kw
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    return name[: -len(".nii.gz")] if name.lower().endswith(".nii.gz") else path.stem
+
+
+def volume_layer(vol: Volume, path: Path, *, kind: Kind | None = None) -> list[LayerDataTuple]:
+    """One layer (or one per channel of a 4-D image) for a NIfTI volume."""
+    kind = kind or guess_kind(path, vol.data)
+    name = _stem(path)
+    if kind == "labels":
+        data = vol.data
+        if not (np.issubdtype(data.dtype, np.integer) or data.dtype == bool):
+            data = np.rint(data).astype(np.int32)
+        return [(data, {**_label_kwargs(_base_kwargs(vol, path, 3), None), "name": name}, "labels")]
+    if vol.data.ndim == 4:
+        return [
+            (vol.data[c], {**_base_kwargs(vol, path, 3), "name": f"{name} [{c}]"}, "image")
+            for c in range(vol.data.shape[0])
+        ]
+    return [(vol.data, {**_base_kwargs(vol, path, 3), "name": name}, "image")]
+
+
+def case_layers(
+    loaded: LoadedCase, root: Path, label_names: dict[int, str], modalities: dict[int, str]
+) -> list[LayerDataTuple]:
+    """Image layers (one per modality) and the ground truth of a Decathlon case."""
+    case = loaded.case
+    tag = {"decathlon": {"root": str(root), "case": case.name}}
+    layers: list[LayerDataTuple] = []
+    for i, vol in enumerate(loaded.channels):
+        kw = _base_kwargs(vol, case.image, 3)
+        kw["metadata"][METADATA_KEY].update(tag)
+        layers.append((vol.data, {**kw, "name": f"{case.name} {modalities[i]}"}, "image"))
+    if loaded.label is not None:
+        kw = _base_kwargs(loaded.label, case.label, 3)
+        kw["metadata"][METADATA_KEY].update(tag)
+        kw = _label_kwargs(kw, label_names)
+        layers.append((loaded.label.data, {**kw, "name": f"{case.name} ground truth"}, "labels"))
+    return layers

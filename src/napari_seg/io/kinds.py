@@ -1,0 +1,61 @@
+"""Decide whether a volume is a label map or an image, from its path and values."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+__all__ = ["MAX_LABEL_VALUES", "Kind", "guess_kind"]
+
+Kind = Literal["image", "labels"]
+
+#: An integer volume with at most this many distinct values counts as labels.
+MAX_LABEL_VALUES = 64
+_LABEL_DIRS = {"labelstr", "labelsts"}
+_LABEL_NAME = re.compile(r"(^|[_\-.])(seg|segmentation|label|labels|mask)$", re.IGNORECASE)
+_SAMPLE = 2_000_000
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".nii.gz", ".nii"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def guess_kind(path: str | os.PathLike[str] | None, data: np.ndarray) -> Kind:
+    """``"labels"`` or ``"image"`` for a volume loaded from ``path``.
+
+    Labels when the file lives under ``labelsTr/`` or ``labelsTs/``, when its
+    name ends in ``_seg``, ``_label(s)``, ``_mask`` (or ``-seg`` etc.), or when it
+    holds integers with at most :data:`MAX_LABEL_VALUES` distinct non-negative
+    values (checked on an evenly strided sample of up to 2M voxels, then on
+    all voxels). Everything else is an image.
+
+    Parameters
+    ----------
+    path : path-like or None
+        Where the volume came from (only its name and folders are looked at).
+    data : numpy.ndarray
+        The voxels, any shape.
+    """
+    if path is not None:
+        p = Path(path)
+        if any(part.lower() in _LABEL_DIRS for part in p.parts[:-1]):
+            return "labels"
+        if _LABEL_NAME.search(_stem(p)):
+            return "labels"
+    if not (np.issubdtype(data.dtype, np.integer) or data.dtype == bool) or data.size == 0:
+        return "image"
+    flat = data.reshape(-1)
+    sample = flat[:: max(1, flat.size // _SAMPLE)]
+    values = np.unique(sample)
+    if values[0] < 0 or values.size > MAX_LABEL_VALUES:
+        return "image"
+    values = np.unique(flat)  # the sample can miss rare values: confirm on everything
+    return "labels" if values[0] >= 0 and values.size <= MAX_LABEL_VALUES else "image"
