@@ -89,7 +89,9 @@ def test_header_codes_are_kept(tmp_path):
 
 def test_oblique_affine_is_kept(tmp_path):
     theta = np.deg2rad(20)
-    rot = np.array([[np.cos(theta), -np.sin(theta), 0], [np.sin(theta), np.cos(theta), 0], [0, 0, 1]])
+    rot = np.array(
+        [[np.cos(theta), -np.sin(theta), 0], [np.sin(theta), np.cos(theta), 0], [0, 0, 1]]
+    )
     a = np.eye(4)
     a[:3, :3] = rot @ np.diag([0.8, 0.8, 2.5])
     a[:3, 3] = (10, -5, 3)

@@ -81,7 +81,9 @@ def volume_layer(vol: Volume, path: Path, *, kind: Kind | None = None) -> list[L
         data = vol.data
         if not (np.issubdtype(data.dtype, np.integer) or data.dtype == bool):
             data = np.rint(data).astype(np.int32)
-        return [(data, {**_label_kwargs(_base_kwargs(vol, path, 3), None), "name": name}, "labels")]
+        return [
+            (data, {**_label_kwargs(_base_kwargs(vol, path, 3), None), "name": name}, "labels")
+        ]
     if vol.data.ndim == 4:
         return [
             (vol.data[c], {**_base_kwargs(vol, path, 3), "name": f"{name} [{c}]"}, "image")

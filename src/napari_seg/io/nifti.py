@@ -11,9 +11,9 @@ from typing import Literal, NamedTuple
 import nibabel as nib
 import numpy as np
 
+from ._gzread import read_gz_payload, write_nifti1
 from .errors import NiftiError
 from .geometry import Geometry, GeometryError
-from ._gzread import read_gz_payload, write_nifti1
 from .validate import open_checked
 
 __all__ = ["NIFTI_SUFFIXES", "Volume", "is_nifti_path", "load_nifti", "save_nifti"]

@@ -50,8 +50,11 @@ class DecathlonBrowser(Container):
         self.reset_choices()
 
     def reset_choices(self, *_: object) -> None:
-        """Take the task of an opened Decathlon layer if no folder is chosen yet."""
-        super().reset_choices()
+        """Take the task of an opened Decathlon layer if no folder is chosen yet.
+
+        napari calls this when layers change. The case list is the task's, not
+        the viewer's, so the children's choices are left as they are.
+        """
         if self.task is not None:
             return
         for layer in self.viewer.layers:
