@@ -26,6 +26,7 @@ __all__ = ["read_gz_payload", "write_nifti1"]
 _WRITE_CHUNK = 1 << 24
 
 _SKIP = 1 << 16
+_READ_CHUNK = 1 << 22
 
 
 def _open(path: Path):
@@ -51,7 +52,9 @@ def read_gz_payload(
                 offset -= skipped
             filled = 0
             while filled < len(view):
-                n = f.readinto(view[filled:])
+                # bounded reads: a huge readinto makes the decompressor allocate
+                # a temporary as large as the request
+                n = f.readinto(view[filled : filled + _READ_CHUNK])
                 if not n:
                     raise EOFError(f"stream ends after {filled:,} of {len(view):,} voxel bytes")
                 filled += n
