@@ -48,7 +48,8 @@ def main() -> None:
             "write 200x512x512 uint8 labels .nii.gz",
             t_w_ours,
             t_w_nib,
-            note=f"(sizes {out_ours.stat().st_size / 1e6:.1f} vs {out_nib.stat().st_size / 1e6:.1f} MB)",
+            note=f"(MB on disk {out_ours.stat().st_size / 1e6:.1f} vs "
+            f"{out_nib.stat().st_size / 1e6:.1f})",
         )
         assert np.array_equal(load_nifti(out_ours).data, ct.spleen)
 
