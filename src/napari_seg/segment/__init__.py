@@ -9,20 +9,35 @@ from .components import (
     keep_largest,
     remove_small,
 )
+from .edges import canny
+from .kmeans import kmeans
+from .pipeline import Cleanup, cleanup
+from .smoothing import gaussian_mm, gradient_mm
 from .threshold import CT_PRESETS, METHODS, histogram, threshold, threshold_value
+from .watershed import distance_mm, markers_from_points, seeded_watershed, split_touching
 
 __all__ = [
     "CT_PRESETS",
     "METHODS",
+    "Cleanup",
     "EmptyInputWarning",
     "SegmentationError",
     "binary_closing",
     "binary_opening",
+    "canny",
+    "cleanup",
     "connected_components",
+    "distance_mm",
     "fill_holes",
+    "gaussian_mm",
+    "gradient_mm",
     "histogram",
     "keep_largest",
+    "kmeans",
+    "markers_from_points",
     "remove_small",
+    "seeded_watershed",
+    "split_touching",
     "threshold",
     "threshold_value",
 ]

@@ -58,8 +58,9 @@ def connected_components(mask: np.ndarray, *, connectivity: int = 26) -> tuple[n
     """
     m = as_volume(mask, name="mask")
     conn = _connectivity(m.ndim, connectivity)
-    binary = m if m.dtype == np.uint8 and m.max(initial=0) <= 1 else (m != 0).view(np.uint8)
-    labels, n = cc3d.connected_components(binary, connectivity=conn, return_N=True)
+    labels, n = cc3d.connected_components(
+        np.ascontiguousarray(m), connectivity=conn, binary_image=True, return_N=True
+    )
     return labels, int(n)
 
 

@@ -9,7 +9,7 @@ from scipy import ndimage as ndi
 
 from ._validate import as_volume, check_spacing
 
-__all__ = ["gaussian_mm"]
+__all__ = ["gaussian_mm", "gradient_mm"]
 
 
 def gaussian_mm(
@@ -39,3 +39,28 @@ def gaussian_mm(
     if sigma_mm <= 0:
         return out
     return ndi.gaussian_filter(out, sigma=[sigma_mm / s for s in sp], output=np.float32)
+
+
+def gradient_mm(
+    image: np.ndarray, *, spacing: Sequence[float] | None = None
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Central-difference gradient in image units per mm, and its magnitude.
+
+    Parameters
+    ----------
+    image : numpy.ndarray, shape (Y, X) or (Z, Y, X)
+        Intensities (usually smoothed first with :func:`gaussian_mm`).
+    spacing : sequence of float, optional
+        Voxel size in mm per axis (default 1 mm).
+
+    Returns
+    -------
+    grads : list of numpy.ndarray of float32
+        One component per axis.
+    magnitude : numpy.ndarray of float32
+    """
+    img = as_volume(image)
+    sp = check_spacing(spacing, img.ndim)
+    grads = [np.asarray(g, dtype=np.float32) for g in np.gradient(img.astype(np.float32), *sp)]
+    magnitude = np.sqrt(sum(g * g for g in grads))
+    return grads, magnitude
