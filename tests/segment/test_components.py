@@ -100,3 +100,16 @@ def test_pipeline_progress_and_cancel():
     assert seen[-1] == (4, 4) and out.max() == 1
     with pytest.raises(Cancelled):
         threshold_pipeline(img, method="otsu", should_stop=lambda: True)
+
+
+def test_cleanup_opening_and_closing_per_label():
+    from napari_seg.segment.pipeline import cleanup_labels
+
+    lab = np.zeros((20, 30), np.uint8)  # 2-D: a 1 mm ball never fits in a one-slice volume
+    lab[2:18, 2:12] = 1
+    lab[9, 12:20] = 1  # a one-voxel-thin spur: opening removes it
+    lab[2:18, 20:28] = 2
+    lab[10, 23] = 0  # a pinhole: closing fills it with label 2
+    out = cleanup_labels(lab, Cleanup(open_mm=1.0, close_mm=1.5), spacing=(1.0, 1.0))
+    assert out[9, 15] == 0 and out[10, 23] == 2
+    assert set(np.unique(out)) == {0, 1, 2}
