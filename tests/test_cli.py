@@ -37,6 +37,6 @@ def test_demo_writes_nifti_and_prints_table(tmp_path, capsys):
 
 def test_console_script_runs():
     out = subprocess.run(
-        [sys.executable, "-m", "napari_seg.cli", "--version"], capture_output=True, text=True
+        [sys.executable, "-m", "napari_seg", "--version"], capture_output=True, text=True
     )
     assert out.returncode == 0 and __version__ in out.stdout

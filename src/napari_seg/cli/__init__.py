@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from . import segment as _segment
 
 __all__ = ["build_parser", "main"]
 
@@ -27,14 +28,14 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from .demo import format_table, run_demo
+    from ..demo import format_table, run_demo
 
     ct, rows = run_demo(args.out, shape=tuple(args.shape), seed=args.seed)
     print(f"synthetic CT {ct.image.shape} at {ct.spacing} mm, seed {ct.seed} -> {args.out}/")
     print("scores against the spleen ground truth (label 1):")
     print(format_table(rows))
     if args.gui:
-        from ._napari._launch import show_demo
+        from .._napari._launch import show_demo
 
         show_demo(args.out, rows)
     return 0
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"napari-seg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo(sub)
+    _segment.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,65 @@
+"""Helpers shared by the subcommands: input volumes, terminal progress."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..io import Geometry, is_decathlon_path, load_decathlon, load_nifti
+
+__all__ = ["TerminalProgress", "load_input"]
+
+
+def load_input(
+    path: Path, *, case: str | None = None, channel: int = 0
+) -> tuple[np.ndarray, Geometry, str]:
+    """A 3-D volume, its geometry and a display name from a NIfTI file or a Decathlon case.
+
+    Raises
+    ------
+    ValueError
+        A Decathlon task without ``case``, a missing channel, or a bad file.
+    """
+    if is_decathlon_path(path):
+        task = load_decathlon(path)
+        if case is None:
+            names = ", ".join(c.name for c in task.cases[:5])
+            raise ValueError(f"{path}: a Decathlon task needs --case NAME (for example {names})")
+        loaded = task.load_case(case)
+        if not 0 <= channel < len(loaded.channels):
+            raise ValueError(f"{path}: case {case} has {len(loaded.channels)} channel(s)")
+        vol = loaded.channels[channel]
+        return vol.data, vol.geometry, f"{task.name}/{case}"
+    vol = load_nifti(path)
+    data = vol.data
+    n_channels = data.shape[0] if data.ndim == 4 else 1
+    if not 0 <= channel < n_channels:
+        raise ValueError(f"{path}: has {n_channels} channel(s), asked for channel {channel}")
+    if data.ndim == 4:
+        data = data[channel]
+    return data, vol.geometry, path.name
+
+
+class TerminalProgress:
+    """``progress(done, total)`` callback drawing a one-line bar on stderr."""
+
+    def __init__(self, label: str, *, enabled: bool = True) -> None:
+        self.label, self.enabled, self.t0 = (
+            label,
+            enabled and sys.stderr.isatty(),
+            time.perf_counter(),
+        )
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        elapsed = time.perf_counter() - self.t0
+        bar = "#" * filled + "-" * (width - filled)
+        print(f"\r{self.label} [{bar}] {done}/{total} {elapsed:5.1f}s", end="", file=sys.stderr)
+        if done >= total:
+            print(file=sys.stderr)

@@ -1,0 +1,131 @@
+"""``napari-seg segment``: the classical methods (and, with a checkpoint, the U-Net) headless."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..io import load_nifti, save_nifti
+from ..segment import canny, kmeans, seeded_watershed, split_touching, threshold
+from ..segment.pipeline import Cleanup, cleanup_labels
+from ..segment.threshold import CT_PRESETS
+from ._common import TerminalProgress, load_input
+
+THRESHOLD_METHODS = ("otsu", "multiotsu", "li", "yen", "triangle", "mean")
+METHODS = ("threshold", *THRESHOLD_METHODS, "kmeans", "canny", "watershed")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "segment",
+        help="segment a NIfTI volume or a Decathlon case into a labels NIfTI",
+        description="Segment INPUT (a NIfTI file, or a Decathlon task folder with --case) "
+        "and write labels with the input's geometry.",
+    )
+    p.add_argument("input", type=Path, help="NIfTI file or Decathlon task folder")
+    p.add_argument("-o", "--out", type=Path, required=True, help="output .nii.gz/.nii")
+    p.add_argument("--method", choices=METHODS, default="otsu")
+    p.add_argument("--case", help="case name, when INPUT is a Decathlon task")
+    p.add_argument("--channel", type=int, default=0, help="channel of a 4-D/multi-modal image")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    t = p.add_argument_group("threshold (--method threshold, and the watershed mask)")
+    t.add_argument("--low", type=float, help="lower bound, image units (HU)")
+    t.add_argument("--high", type=float, help="upper bound, image units (HU)")
+    t.add_argument("--preset", choices=sorted(CT_PRESETS), help="CT window for --method threshold")
+    t.add_argument("--classes", type=int, default=3, help="multi-Otsu classes")
+    t.add_argument("--mask", type=Path, help="ROI NIfTI on the same grid (non-zero = inside)")
+    k = p.add_argument_group("k-means")
+    k.add_argument("--k", type=int, default=3, help="number of classes")
+    k.add_argument("--seed", type=int, default=0)
+    c = p.add_argument_group("canny")
+    c.add_argument("--sigma-mm", type=float, default=1.0)
+    c.add_argument("--canny-low", type=float, help="low threshold (quantile unless --absolute)")
+    c.add_argument("--canny-high", type=float, help="high threshold (quantile unless --absolute)")
+    c.add_argument("--absolute", action="store_true", help="thresholds in HU/mm, not quantiles")
+    c.add_argument("--slices", action="store_true", help="2-D Canny per slice")
+    w = p.add_argument_group("watershed")
+    w.add_argument("--min-distance-mm", type=float, default=5.0)
+    w.add_argument("--compactness", type=float, default=0.0)
+    w.add_argument("--markers", type=Path, help="seed labels NIfTI: seeded watershed")
+    q = p.add_argument_group("clean-up (applied in this order)")
+    q.add_argument("--open-mm", type=float, default=0.0)
+    q.add_argument("--close-mm", type=float, default=0.0)
+    q.add_argument("--min-size", type=int, default=0, help="remove objects below N voxels")
+    q.add_argument("--min-mm3", type=float, default=0.0, help="remove objects below N mm³")
+    q.add_argument("--fill-holes", action="store_true")
+    q.add_argument("--largest", action="store_true", help="keep the largest object per label")
+    q.add_argument("--components", action="store_true", help="instance labels 1..N")
+    q.add_argument("--connectivity", type=int, choices=(6, 18, 26), default=26)
+    p.set_defaults(func=run)
+
+
+def _same_grid(path: Path, shape: tuple[int, ...], geometry: Any) -> np.ndarray:
+    vol = load_nifti(path)
+    if vol.data.shape != shape:
+        raise ValueError(f"{path}: shape {vol.data.shape} differs from the input {shape}")
+    geometry.check_same_grid(vol.geometry, what=f"{path} and the input")
+    return vol.data
+
+
+def _method_call(args: argparse.Namespace, image: np.ndarray, spacing, mask, geometry):
+    m = args.method
+    if m == "threshold":
+        if args.low is None and args.high is None and args.preset is None:
+            raise ValueError("--method threshold needs --low and/or --high, or --preset")
+        return _steps(partial(threshold, image, method="manual", low=args.low, high=args.high,
+                              preset=args.preset, mask=mask))  # fmt: skip
+    if m in THRESHOLD_METHODS:
+        return _steps(partial(threshold, image, method=m, classes=args.classes, mask=mask))
+    if m == "kmeans":
+        return partial(kmeans, image, args.k, mask=mask, seed=args.seed)
+    if m == "canny":
+        return partial(canny, image, sigma_mm=args.sigma_mm, spacing=spacing, low=args.canny_low,
+                       high=args.canny_high, use_quantiles=not args.absolute,
+                       mode="slices" if args.slices else "3d")  # fmt: skip
+    # watershed: the mask is --mask, else a threshold of the image (window, or Otsu)
+    if mask is None:
+        window = args.low is not None or args.high is not None
+        mask = threshold(image, method="manual" if window else "otsu", low=args.low,
+                         high=args.high) != 0  # fmt: skip
+    if args.markers is not None:
+        markers = _same_grid(args.markers, image.shape, geometry)
+        return _steps(partial(seeded_watershed, markers, image=image, mask=mask, spacing=spacing,
+                              compactness=args.compactness))  # fmt: skip
+    return partial(split_touching, mask, spacing=spacing, min_distance_mm=args.min_distance_mm,
+                   compactness=args.compactness)  # fmt: skip
+
+
+def _steps(fn):
+    """Give a function without progress callbacks the ``progress``/``should_stop`` keywords."""
+
+    def run(progress=None, should_stop=None):
+        out = fn()
+        if progress is not None:
+            progress(1, 1)
+        return out
+
+    return run
+
+
+def run(args: argparse.Namespace) -> int:
+    image, geometry, name = load_input(args.input, case=args.case, channel=args.channel)
+    spacing = geometry.spacing if image.ndim == 3 else geometry.spacing[1:]
+    mask = None if args.mask is None else _same_grid(args.mask, image.shape, geometry) != 0
+    t0 = time.perf_counter()
+    bar = TerminalProgress(args.method, enabled=not args.quiet)
+    labels = _method_call(args, image, spacing, mask, geometry)(progress=bar)
+    post = Cleanup(
+        open_mm=args.open_mm, close_mm=args.close_mm, min_voxels=args.min_size,
+        min_mm3=args.min_mm3, fill_holes=args.fill_holes, largest=args.largest,
+        components=args.components, connectivity=args.connectivity,
+    )  # fmt: skip
+    labels = cleanup_labels(labels, post, spacing=spacing)
+    out = save_nifti(labels, geometry, args.out, kind="labels")
+    n = len(np.unique(labels)) - (1 if (labels == 0).any() else 0)
+    print(f"{name}: {args.method} -> {out} ({n} label value(s), {time.perf_counter() - t0:.2f} s)")
+    return 0

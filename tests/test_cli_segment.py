@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_seg.cli import main
+from napari_seg.data.synthetic import make_synthetic_ct
+from napari_seg.data.synthetic_task import make_synthetic_task
+from napari_seg.io import Geometry, load_nifti, save_nifti
+from tests.io.test_geometry import ORIENTATIONS
+
+
+@pytest.fixture(scope="module")
+def ct_file(tmp_path_factory):
+    ct = make_synthetic_ct((24, 48, 48), seed=4)
+    folder = tmp_path_factory.mktemp("cli")
+    geo = Geometry(ORIENTATIONS[11])  # a flipped, permuted grid
+    image = save_nifti(ct.image, geo, folder / "ct.nii.gz", kind="image")
+    mask = save_nifti(ct.lesions > 0, geo, folder / "lesions.nii.gz")
+    return image, mask, geo
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--method", "otsu", "--largest"],
+        ["--method", "threshold", "--preset", "bone", "--min-size", "5"],
+        ["--method", "threshold", "--low", "100", "--high", "150", "--fill-holes"],
+        ["--method", "multiotsu", "--classes", "4"],
+        ["--method", "li"],
+        ["--method", "yen"],
+        ["--method", "triangle"],
+        ["--method", "mean", "--components"],
+        ["--method", "kmeans", "--k", "4", "--seed", "1"],
+        ["--method", "canny", "--sigma-mm", "1.5"],
+        ["--method", "canny", "--slices"],
+        ["--method", "watershed", "--low", "20", "--high", "60", "--min-distance-mm", "6"],
+        ["--method", "otsu", "--open-mm", "1.0", "--close-mm", "1.0"],
+    ],
+)
+def test_segment_keeps_input_geometry(ct_file, tmp_path, extra, capsys):
+    image, _, geo = ct_file
+    out = tmp_path / "labels.nii.gz"
+    assert main(["segment", str(image), "-o", str(out), "--quiet", *extra]) == 0
+    vol = load_nifti(out)
+    assert vol.data.shape == load_nifti(image).data.shape
+    assert np.max(np.abs(vol.geometry.affine - geo.affine)) < 1e-5
+    assert vol.data.max() >= 1
+    assert "->" in capsys.readouterr().out
+
+
+def test_watershed_with_mask_and_markers(ct_file, tmp_path):
+    image, mask, geo = ct_file
+    out = tmp_path / "ws.nii.gz"
+    assert main(["segment", str(image), "-o", str(out), "--method", "watershed",
+                 "--mask", str(mask), "--min-distance-mm", "6", "--quiet"]) == 0  # fmt: skip
+    split = load_nifti(out).data
+    lesions = load_nifti(mask).data
+    assert split.max() >= 2 and not split[lesions == 0].any()
+    markers = save_nifti(np.where(split == 1, 1, 0).astype(np.uint8), geo, tmp_path / "m.nii.gz")
+    assert main(["segment", str(image), "-o", str(out), "--method", "watershed",
+                 "--mask", str(mask), "--markers", str(markers), "--quiet"]) == 0  # fmt: skip
+    assert set(np.unique(load_nifti(out).data)) <= {0, 1}
+
+
+def test_decathlon_case_input(tmp_path):
+    task = make_synthetic_task(tmp_path / "Task93", cases=2, test_cases=0, shape=(12, 24, 24))
+    out = tmp_path / "o.nii.gz"
+    assert main(["segment", str(task), "--case", "synthetic_1", "-o", str(out), "--quiet"]) == 0
+    ref = load_nifti(task / "imagesTr" / "synthetic_1.nii.gz")
+    assert np.allclose(load_nifti(out).geometry.affine, ref.geometry.affine)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--method", "threshold"], "needs --low"),
+        (["--channel", "3"], "channel"),
+    ],
+)
+def test_errors_are_reported_not_raised(ct_file, tmp_path, argv, message, capsys):
+    image, _, _ = ct_file
+    assert main(["segment", str(image), "-o", str(tmp_path / "x.nii.gz"), *argv]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "error" in err
+
+
+def test_task_without_case_and_mismatched_mask(ct_file, tmp_path, capsys):
+    task = make_synthetic_task(tmp_path / "Task94", cases=1, test_cases=0, shape=(12, 24, 24))
+    assert main(["segment", str(task), "-o", str(tmp_path / "x.nii.gz")]) == 1
+    assert "--case" in capsys.readouterr().err
+    image, _, _ = ct_file
+    other = save_nifti(np.ones((2, 2, 2), np.uint8), Geometry(np.eye(4)), tmp_path / "m.nii")
+    assert (
+        main(["segment", str(image), "-o", str(tmp_path / "x.nii.gz"), "--mask", str(other)]) == 1
+    )
+    assert "shape" in capsys.readouterr().err
