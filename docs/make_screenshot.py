@@ -21,7 +21,7 @@ def main() -> None:
     viewer.window.resize(1500, 900)
     viewer.open_sample("napari-seg", "synthetic_ct")
     image = viewer.layers["synthetic CT"]
-    labels = DEMO_METHODS["window+opening+largest"](image.data, tuple(image.scale))
+    labels = DEMO_METHODS["window+opening+largest"].fn(image.data, tuple(image.scale))
     viewer.add_labels(labels, name="spleen (threshold)", scale=image.scale, opacity=0.8)
     viewer.layers["spleen ground truth"].visible = False
     viewer.window.add_plugin_dock_widget("napari-seg", "Threshold")

@@ -142,3 +142,12 @@ def test_seeded_watershed_from_points_and_errors():
         markers_from_points(np.array([[100, 0, 0]]), shape)
     with pytest.raises(SegmentationError, match="image or a mask"):
         seeded_watershed(markers)
+
+
+def test_split_labels_every_voxel_of_diagonally_linked_objects():
+    # two blobs joined only through a corner: one 26-connected component
+    m = np.zeros((20, 20, 40), np.uint8)
+    m[2:12, 2:12, 2:12] = 1
+    m[12:18, 12:18, 12:30] = 1
+    labels = split_touching(m, min_distance_mm=3)
+    assert np.array_equal(labels > 0, m > 0)

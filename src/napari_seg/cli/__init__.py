@@ -32,7 +32,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     ct, rows = run_demo(args.out, shape=tuple(args.shape), seed=args.seed)
     print(f"synthetic CT {ct.image.shape} at {ct.spacing} mm, seed {ct.seed} -> {args.out}/")
-    print("scores against the spleen ground truth (label 1):")
+    print("foreground Dice/IoU against each method's target ground truth:")
     print(format_table(rows))
     if args.gui:
         from .._napari._launch import show_demo

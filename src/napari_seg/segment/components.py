@@ -144,13 +144,16 @@ def keep_largest(labels: np.ndarray, *, connectivity: int = 26) -> np.ndarray:
     return np.where(keep[cc], lab, 0).astype(lab.dtype, copy=False)
 
 
-def fill_holes(labels: np.ndarray) -> np.ndarray:
+def fill_holes(labels: np.ndarray, *, per_slice: bool = False) -> np.ndarray:
     """Fill enclosed holes of each non-zero label value (in 3-D for volumes).
 
     Parameters
     ----------
     labels : numpy.ndarray, shape (Y, X) or (Z, Y, X)
         Semantic labels or a binary mask.
+    per_slice : bool
+        Fill holes in each ``Z`` slice on its own: a hole open at the top or
+        bottom of an organ (a notch) is filled where every slice encloses it.
 
     Returns
     -------
@@ -162,7 +165,11 @@ def fill_holes(labels: np.ndarray) -> np.ndarray:
     for value in np.unique(lab):
         if value == 0:
             continue
-        filled = ndi.binary_fill_holes(lab == value)
+        m = lab == value
+        if per_slice and m.ndim == 3:
+            filled = np.stack([ndi.binary_fill_holes(sl) for sl in m])
+        else:
+            filled = ndi.binary_fill_holes(m)
         out[filled & (out == 0)] = value
     return out
 

@@ -98,6 +98,7 @@ def split_touching(
     if min_distance_mm <= 0:
         raise SegmentationError(f"min_distance_mm must be positive, got {min_distance_mm}")
     conn = connectivity if m.ndim == 3 else (4 if connectivity in (4, 6) else 8)
+    hops = {4: 1, 6: 1, 8: 2, 18: 2, 26: 3}[conn]  # scikit-image's connectivity: max hops
     cc, n = cc3d.connected_components(m, connectivity=conn, binary_image=True, return_N=True)
     steps = Steps(n + 1, progress=progress, should_stop=should_stop)
     out = np.zeros(m.shape, np.int32)
@@ -118,7 +119,10 @@ def split_touching(
         else:
             markers = np.zeros(comp.shape, np.int32)
             markers[tuple(np.asarray(peaks).T)] = np.arange(next_label, next_label + len(peaks))
-            ws = watershed(-dist[box], markers, mask=comp, compactness=compactness)
+            # flood with the components' own neighbourhood, or diagonal-only links stay 0
+            ws = watershed(
+                -dist[box], markers, mask=comp, compactness=compactness, connectivity=hops
+            )
             out[box][comp] = ws[comp]
             next_label += len(peaks)
         steps.step()
