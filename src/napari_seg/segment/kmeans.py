@@ -12,7 +12,7 @@ import numpy as np
 
 from ..progress import ProgressCallback, Steps, StopCallback
 from ._validate import SegmentationError, as_volume, check_mask
-from .threshold import histogram
+from .threshold import classes_from_cuts, histogram
 
 __all__ = ["kmeans", "kmeans_centers"]
 
@@ -124,10 +124,6 @@ def kmeans(
     steps.step()
     if np.any(np.isnan(centers)):
         return np.zeros(img.shape, np.uint8)
-    labels = (np.digitize(img, (centers[1:] + centers[:-1]) / 2) + 1).astype(np.uint8)
-    if img.dtype.kind == "f":
-        labels[~np.isfinite(img)] = 0
-    if mask is not None:
-        labels[~mask] = 0
+    labels = classes_from_cuts(img, (centers[1:] + centers[:-1]) / 2, mask=mask)
     steps.step()
     return labels

@@ -122,6 +122,18 @@ def _triangle(counts: np.ndarray, centers: np.ndarray) -> float:
     return float(centers[nbins - level - 1 if flip else level])
 
 
+def classes_from_cuts(
+    image: np.ndarray, cuts: np.ndarray, *, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """Labels ``1..len(cuts)+1`` between increasing ``cuts``; 0 for NaN and outside ``mask``."""
+    labels = (np.digitize(image, cuts) + 1).astype(np.uint8)
+    if image.dtype.kind == "f":
+        labels[~np.isfinite(image)] = 0
+    if mask is not None:
+        labels[~mask] = 0
+    return labels
+
+
 def threshold_value(
     image: np.ndarray,
     *,
@@ -229,12 +241,7 @@ def threshold(
             )
             return np.zeros(image.shape, dtype=np.uint8)
         if method == "multiotsu":
-            labels = (np.digitize(image, t) + 1).astype(np.uint8)
-            if image.dtype.kind == "f":
-                labels[~np.isfinite(image)] = 0
-            if mask is not None:
-                labels[~mask] = 0
-            return labels
+            return classes_from_cuts(image, np.asarray(t), mask=mask)
         out = image > t
     if mask is not None:
         out &= mask
