@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
+from . import evaluate as _evaluate
 from . import segment as _segment
 
 __all__ = ["build_parser", "main"]
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo(sub)
     _segment.add_parser(sub)
+    _evaluate.add_parser(sub)
     return parser
 
 

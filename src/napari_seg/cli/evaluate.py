@@ -1,0 +1,108 @@
+"""``napari-seg evaluate``: score predictions against ground truth, one file or a whole task."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from ..io import is_decathlon_path, load_decathlon, load_nifti
+from ..metrics import align_to, evaluate, jsonable, table_rows, to_csv
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="Dice, IoU, accuracy (and surface distances) of predictions against ground truth",
+        description="PRED and GT are NIfTI label files on the same grid; or GT is a Decathlon "
+        "task and PRED a folder of predictions named after its cases (<case>.nii.gz).",
+    )
+    p.add_argument("pred", type=Path)
+    p.add_argument("gt", type=Path)
+    p.add_argument("--labels", help="comma-separated labels to report, e.g. 1,2")
+    p.add_argument("--surface", action="store_true", help="add HD95, ASSD and NSD (mm)")
+    p.add_argument("--tolerance-mm", type=float, default=1.0, help="NSD tolerance τ in mm")
+    p.add_argument("--instances", action="store_true", help="instance matching (F1, PQ)")
+    p.add_argument("--resample", action="store_true", help="resample PRED onto GT's grid")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--csv", type=Path, help="also write the table as CSV")
+    p.set_defaults(func=run)
+
+
+def _score(pred_path: Path, gt_path: Path, args, label_names=None) -> dict[str, Any]:
+    pred, gt = load_nifti(pred_path), load_nifti(gt_path)
+    names = (str(pred_path), str(gt_path))
+    data = align_to(pred.data, pred.geometry, gt.data.shape, gt.geometry,
+                    resample=args.resample, names=names)  # fmt: skip
+    labels = None if not args.labels else [int(v) for v in args.labels.split(",")]
+    return evaluate(
+        data, gt.data, spacing=gt.geometry.spacing, labels=labels, surface=args.surface,
+        tolerance_mm=args.tolerance_mm, instances=args.instances, label_names=label_names,
+        names=names,
+    )  # fmt: skip
+
+
+def _batch(args) -> dict[str, Any]:
+    task = load_decathlon(args.gt)
+    cases = [c for c in task.training if c.label is not None]
+    missing = [c.name for c in cases if not (args.pred / f"{c.name}.nii.gz").is_file()]
+    if missing:
+        raise ValueError(
+            f"{args.pred}: no prediction for case(s) {', '.join(missing[:10])} of task "
+            f"{args.gt} (expected <case>.nii.gz)"
+        )
+    per_case = {c.name: _score(args.pred / f"{c.name}.nii.gz", c.label, args, task.labels)
+                for c in cases}  # fmt: skip
+    keys = next(iter(per_case.values()))["mean"].keys()
+    mean = {k: _finite_mean([r["mean"][k] for r in per_case.values()]) for k in keys}
+    accuracy = _finite_mean([r["pixel_accuracy"] for r in per_case.values()])
+    return {"cases": per_case, "mean": mean, "pixel_accuracy": accuracy}
+
+
+def _finite_mean(values: list[float]) -> float:
+    ok = [v for v in values if math.isfinite(v)]
+    return float(sum(ok) / len(ok)) if ok else float("nan")
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+
+def _print_table(rows: list[dict[str, Any]]) -> None:
+    cols = list(rows[0])
+    widths = [max(len(c), *(len(_fmt(r.get(c, ""))) for r in rows)) for c in cols]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
+    for r in rows:
+        print("  ".join(_fmt(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=True)))
+
+
+def run(args: argparse.Namespace) -> int:
+    if is_decathlon_path(args.gt):
+        result = _batch(args)
+        rows = [
+            {
+                "case": name,
+                **{k: v for k, v in r["mean"].items()},
+                "pixel_accuracy": r["pixel_accuracy"],
+            }
+            for name, r in result["cases"].items()
+        ]
+        rows.append({"case": "mean", **result["mean"], "pixel_accuracy": result["pixel_accuracy"]})
+    else:
+        result = _score(args.pred, args.gt, args)
+        rows = table_rows(result)
+    if args.csv is not None:
+        to_csv(rows, args.csv)
+    if args.json:
+        print(json.dumps(jsonable(result), indent=2, allow_nan=False))
+    else:
+        _print_table(rows)
+        if "pixel_accuracy" in result and "cases" not in result:
+            print(f"pixel accuracy {result['pixel_accuracy']:.4f}")
+        if "instances" in result:
+            print(
+                "instances " + " ".join(f"{k}={_fmt(v)}" for k, v in result["instances"].items())
+            )
+    return 0

@@ -1,0 +1,177 @@
+"""One call for every metric, grid checks between volumes, and table/CSV/JSON output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from ..io.geometry import Geometry, GeometryError
+from ..progress import ProgressCallback, Steps, StopCallback
+from .instances import instance_metrics
+from .overlap import confusion_matrix, scores_from_confusion
+from .surface import surface_metrics
+
+__all__ = ["COLUMNS", "align_to", "evaluate", "jsonable", "table_rows", "to_csv"]
+
+#: Table columns, in order (surface columns only when computed).
+COLUMNS = ("label", "name", "dice", "iou", "precision", "recall", "volume_pred_mm3",
+           "volume_gt_mm3", "volume_diff_mm3", "hd95", "assd", "nsd")  # fmt: skip
+
+
+def evaluate(
+    pred: np.ndarray,
+    gt: np.ndarray,
+    *,
+    spacing: Sequence[float] | None = None,
+    labels: Iterable[int] | None = None,
+    surface: bool = False,
+    tolerance_mm: float = 1.0,
+    instances: bool = False,
+    iou_threshold: float = 0.5,
+    empty_score: float = float("nan"),
+    label_names: dict[int, str] | None = None,
+    names: tuple[str, str] = ("prediction", "ground truth"),
+    progress: ProgressCallback | None = None,
+    should_stop: StopCallback | None = None,
+) -> dict[str, Any]:
+    """Overlap metrics per label, optionally surface distances (mm) and instance matching.
+
+    Parameters
+    ----------
+    pred, gt : numpy.ndarray of int, same shape (Y, X) or (Z, Y, X)
+        Predicted and ground-truth labels on the same grid.
+    spacing : sequence of float, optional
+        Voxel size in mm per axis (volumes in mm³, distances in mm).
+    labels : iterable of int, optional
+        Labels to report (default: every non-zero label in either volume).
+    surface : bool
+        Add ``hd95``, ``assd`` and ``nsd`` per label (see :mod:`.surface`).
+    tolerance_mm : float
+        τ of the normalised surface Dice.
+    instances : bool
+        Add ``"instances"``: matching of the two volumes as instance labels.
+    iou_threshold : float
+        IoU above which two instances match.
+    empty_score : float
+        Score of a metric with nothing to measure (a label absent from both).
+    label_names : dict, optional
+        Names of the label values (for example from ``dataset.json``).
+    names : tuple of str
+        How error messages name the two inputs.
+    progress, should_stop : callable, optional
+        See :mod:`napari_seg.progress`.
+
+    Returns
+    -------
+    dict
+        As :func:`~napari_seg.metrics.overlap_metrics`, plus surface keys per
+        label and in ``"mean"``, and ``"instances"`` when asked.
+    """
+    cm = confusion_matrix(pred, gt, names=names)
+    wanted = list(range(1, cm.shape[0])) if labels is None else [int(v) for v in labels]
+    steps = Steps(1 + (len(wanted) if surface else 0) + int(instances), progress=progress,
+                  should_stop=should_stop)  # fmt: skip
+    result = scores_from_confusion(cm, labels=wanted, spacing=spacing, empty_score=empty_score,
+                                   label_names=label_names)  # fmt: skip
+    steps.step()
+    if surface:
+        for v in wanted:
+            result["labels"][str(v)].update(
+                surface_metrics(
+                    pred == v,
+                    gt == v,
+                    spacing=spacing,
+                    tolerance_mm=tolerance_mm,
+                    empty_score=empty_score,
+                )  # fmt: skip
+            )
+            steps.step()
+        for key in ("hd95", "assd", "nsd"):
+            vals = [r[key] for r in result["labels"].values() if math.isfinite(r[key])]
+            result["mean"][key] = float(np.mean(vals)) if vals else float("nan")
+    if instances:
+        result["instances"] = instance_metrics(pred, gt, iou_threshold=iou_threshold)
+        steps.step()
+    return result
+
+
+def align_to(
+    pred: np.ndarray,
+    pred_geometry: Geometry,
+    gt_shape: tuple[int, ...],
+    gt_geometry: Geometry,
+    *,
+    resample: bool = False,
+    atol: float = 1e-3,
+    names: tuple[str, str] = ("prediction", "ground truth"),
+) -> np.ndarray:
+    """``pred`` on the ground truth's grid: unchanged if the grids match, else an error.
+
+    With ``resample=True`` a different grid is resampled (nearest neighbour,
+    through both affines) instead; nothing is ever flipped to make it fit.
+
+    Raises
+    ------
+    GeometryError
+        The shapes or affines differ (beyond ``atol`` mm) and ``resample`` is False.
+    """
+    same_shape = tuple(pred.shape) == tuple(gt_shape)
+    diff = float(np.max(np.abs(pred_geometry.affine - gt_geometry.affine)))
+    if same_shape and diff <= atol:
+        return pred
+    if not resample:
+        what = f"shape {pred.shape} vs {tuple(gt_shape)}" if not same_shape else ""
+        raise GeometryError(
+            f"{names[0]} and {names[1]} are not on the same grid ({what or 'affines differ'}"
+            f"{'' if not same_shape else f' by {diff:.3g} mm'}); pass resample=True "
+            "(--resample) to resample the prediction onto the ground truth"
+        )
+    # napari-order voxel of gt -> world -> napari-order voxel of pred
+    m = np.linalg.inv(pred_geometry.napari_affine()) @ gt_geometry.napari_affine()
+    return ndi.affine_transform(pred, m[:3, :3], offset=m[:3, 3], output_shape=tuple(gt_shape),
+                                order=0, mode="constant", cval=0)  # fmt: skip
+
+
+def table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per label plus a ``mean`` row, with the :data:`COLUMNS` present."""
+    rows = [{"label": k, **v} for k, v in result["labels"].items()]
+    rows.append({"label": "mean", "name": "mean", **result["mean"]})
+    return [{c: r[c] for c in COLUMNS if c in r} for r in rows]
+
+
+def to_csv(rows: list[dict[str, Any]], path: str | os.PathLike[str] | None = None) -> str:
+    """Rows as CSV text (also written to ``path`` when given).
+
+    Known :data:`COLUMNS` come first in their order, then any other keys of
+    the rows (for example ``case`` in batch mode) in first-seen order.
+    """
+    seen = list(dict.fromkeys(k for r in rows for k in r))
+    cols = [k for k in seen if k not in COLUMNS] + [c for c in COLUMNS if c in seen]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(buf.getvalue())
+    return buf.getvalue()
+
+
+def jsonable(obj: Any) -> Any:
+    """Replace NaN/inf by None (strict JSON has neither) and numpy scalars by Python ones."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
