@@ -90,7 +90,7 @@ def evaluate(
                     spacing=spacing,
                     tolerance_mm=tolerance_mm,
                     empty_score=empty_score,
-                )  # fmt: skip
+                )
             )
             steps.step()
         for key in ("hd95", "assd", "nsd"):
