@@ -1,0 +1,107 @@
+"""Keep a :class:`~napari_seg.metrics.SliceConfusion` in step with a Labels layer being edited.
+
+napari emits ``paint`` (with the edit's history atoms) then ``set_data`` for a
+brush, eraser or fill stroke, and ``set_data`` alone for undo/redo. Painted
+slices are recounted from the atoms; a bare ``set_data`` recounts the slices
+of the history items that undo/redo moved. Edits made in place by a script
+(``layer.data[...] = v``) are not reported by napari: press Compute. Recounting
+waits for a short pause (debounce) so a stroke costs one update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from napari.layers import Labels
+from qtpy.QtCore import QTimer
+
+from ..metrics import SliceConfusion
+
+__all__ = ["LiveScorer", "slices_of_atoms"]
+
+
+def slices_of_atoms(atoms: Iterable[object]) -> set[int] | None:
+    """Axis-0 indices touched by napari history atoms (None if one is not understood)."""
+    out: set[int] = set()
+    for atom in atoms:
+        key = getattr(atom, "slice_key", None)
+        if key is not None:  # a masked paint atom: a bounding box
+            start, stop, _ = key[0].indices(10**12)
+            out.update(range(start, stop))
+        elif isinstance(atom, tuple) and atom and isinstance(atom[0], tuple):
+            out.update(np.unique(np.asarray(atom[0][0])).tolist())
+        else:
+            return None
+    return out
+
+
+class LiveScorer:
+    """Recount changed slices of ``pred`` against ``gt``; call ``on_update`` after each batch."""
+
+    def __init__(
+        self, pred: Labels, gt: np.ndarray, on_update: Callable[[], None], *, delay_ms: int = 60
+    ) -> None:
+        self.layer, self.gt, self.on_update = pred, gt, on_update
+        self.confusion = SliceConfusion(pred.data, gt)
+        self._pending: set[int] = set()
+        self._all = False
+        self._painted = False
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.flush)
+        pred.events.paint.connect(self._on_paint)
+        pred.events.set_data.connect(self._on_set_data)
+        pred.events.data.connect(self._on_data)
+
+    def close(self) -> None:
+        """Stop listening to the layer."""
+        self._timer.stop()
+        for event, slot in (("paint", self._on_paint), ("set_data", self._on_set_data),
+                            ("data", self._on_data)):  # fmt: skip
+            getattr(self.layer.events, event).disconnect(slot)
+
+    def _on_paint(self, event) -> None:
+        touched = slices_of_atoms(event.value)
+        self._painted = True
+        if touched is None:
+            self._all = True
+        else:
+            self._pending |= touched
+        self._timer.start()
+
+    def _on_set_data(self, event=None) -> None:
+        if self._painted:  # the set_data that follows a paint event: already known
+            self._painted = False
+            return
+        # undo/redo (and slicing, which napari also reports as set_data): recount the
+        # slices of the history items at the top of both stacks, which is where an
+        # undo or redo just happened; cheap, bounded, and exact for undo/redo
+        for name in ("_undo_history", "_redo_history"):
+            history = getattr(self.layer, name, None)
+            if history:
+                touched = slices_of_atoms(history[-1])
+                if touched is None:
+                    self._all = True
+                else:
+                    self._pending |= touched
+        if self._pending or self._all:
+            self._timer.start()
+
+    def _on_data(self, event=None) -> None:
+        self.confusion = SliceConfusion(self.layer.data, self.gt)
+        self._pending.clear()
+        self._all = False
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Recount what changed now (tests call this instead of waiting)."""
+        self._timer.stop()
+        if self._all:
+            self.confusion.refresh_all()
+        elif self._pending:
+            self.confusion.refresh(self._pending)
+        self._pending.clear()
+        self._all = False
+        self.on_update()
