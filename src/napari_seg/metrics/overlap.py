@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = ["MetricsError", "confusion_matrix", "overlap_metrics", "scores_from_confusion"]
 
-_CHUNK = 1 << 22
+_CHUNK = 1 << 18  # 256k voxels: the uint16 keys and bincount temporaries stay in cache
 
 
 class MetricsError(ValueError):
