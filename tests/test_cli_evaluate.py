@@ -18,8 +18,12 @@ def pair(tmp_path):
     gt[2:4, 5:8, 5:8] = 2
     pred = gt.copy()
     pred[1:5, 3:12, 11] = 0
-    return (save_nifti(pred, geo, tmp_path / "pred.nii.gz"),
-            save_nifti(gt, geo, tmp_path / "gt.nii.gz"), pred, gt)  # fmt: skip
+    return (
+        save_nifti(pred, geo, tmp_path / "pred.nii.gz"),
+        save_nifti(gt, geo, tmp_path / "gt.nii.gz"),
+        pred,
+        gt,
+    )
 
 
 def test_json_output_has_the_documented_keys(pair, capsys):

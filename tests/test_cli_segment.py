@@ -52,14 +52,46 @@ def test_segment_keeps_input_geometry(ct_file, tmp_path, extra, capsys):
 def test_watershed_with_mask_and_markers(ct_file, tmp_path):
     image, mask, geo = ct_file
     out = tmp_path / "ws.nii.gz"
-    assert main(["segment", str(image), "-o", str(out), "--method", "watershed",
-                 "--mask", str(mask), "--min-distance-mm", "6", "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "segment",
+                str(image),
+                "-o",
+                str(out),
+                "--method",
+                "watershed",
+                "--mask",
+                str(mask),
+                "--min-distance-mm",
+                "6",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     split = load_nifti(out).data
     lesions = load_nifti(mask).data
     assert split.max() >= 2 and not split[lesions == 0].any()
     markers = save_nifti(np.where(split == 1, 1, 0).astype(np.uint8), geo, tmp_path / "m.nii.gz")
-    assert main(["segment", str(image), "-o", str(out), "--method", "watershed",
-                 "--mask", str(mask), "--markers", str(markers), "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "segment",
+                str(image),
+                "-o",
+                str(out),
+                "--method",
+                "watershed",
+                "--mask",
+                str(mask),
+                "--markers",
+                str(markers),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert set(np.unique(load_nifti(out).data)) <= {0, 1}
 
 

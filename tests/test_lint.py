@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_ruff_check_passes():
     out = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "docs"],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -60,8 +60,13 @@ def _kmeans_spleen(image: np.ndarray, spacing: Spacing) -> np.ndarray:
 def _liver_lesions(image: np.ndarray, spacing: Spacing) -> np.ndarray:
     """Liver by window 70..105 HU; lesions = its dark holes (per slice), split by watershed."""
     smooth = gaussian_mm(image, sigma_mm=1.5, spacing=spacing)
-    liver = keep_largest(binary_opening(threshold(smooth, method="manual", low=70.0, high=105.0),
-                                        radius_mm=3.0, spacing=spacing))  # fmt: skip
+    liver = keep_largest(
+        binary_opening(
+            threshold(smooth, method="manual", low=70.0, high=105.0),
+            radius_mm=3.0,
+            spacing=spacing,
+        )
+    )
     holes = (fill_holes(liver, per_slice=True) != 0) & (liver == 0) & (smooth < 70)
     holes = binary_opening(holes, radius_mm=2.0, spacing=spacing)
     return split_touching(holes, spacing=spacing, min_distance_mm=6.0)

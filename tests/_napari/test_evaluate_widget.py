@@ -69,8 +69,10 @@ def test_live_update_after_programmatic_paint(setup, qtbot):
     widget.scorer.flush()
     assert widget.result["labels"]["1"]["dice"] == pytest.approx(before, abs=1e-12)
     layer.fill((0, 0, 0), 2)  # flood the background of slice 0 with label 2
-    qtbot.waitUntil(lambda: widget.result["labels"]["2"]["dice"] == pytest.approx(
-        _dice(viewer, 2), abs=1e-12), timeout=5000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: widget.result["labels"]["2"]["dice"] == pytest.approx(_dice(viewer, 2), abs=1e-12),
+        timeout=5000,
+    )
 
 
 def test_overlay_and_jumps(setup):

@@ -33,8 +33,12 @@ def test_napari_world_coordinate_equals_nifti_world(index):
 
 def test_open_nifti_labels_and_image(make_napari_viewer, tmp_path):
     geo = Geometry.from_spacing((2.0, 0.5, 0.5), origin=(5.0, -3.0, 1.0))
-    save_nifti(np.arange(60, dtype=np.int16).reshape(3, 4, 5) * 10 - 300, geo,
-               tmp_path / "ct.nii.gz", kind="image")  # fmt: skip
+    save_nifti(
+        np.arange(60, dtype=np.int16).reshape(3, 4, 5) * 10 - 300,
+        geo,
+        tmp_path / "ct.nii.gz",
+        kind="image",
+    )
     save_nifti(np.ones((3, 4, 5), np.uint8), geo, tmp_path / "ct_seg.nii.gz")
     viewer = make_napari_viewer()
     viewer.open(
@@ -58,8 +62,11 @@ def test_bad_file_adds_no_layer(make_napari_viewer, tmp_path):
 
 def test_case_with_mismatched_label_adds_no_layer(make_napari_viewer, tmp_path):
     root = make_synthetic_task(tmp_path / "Task92", cases=1, test_cases=0, shape=(8, 16, 16))
-    save_nifti(np.zeros((8, 16, 15), np.uint8), Geometry(np.eye(4)),
-               root / "labelsTr" / "synthetic_0.nii.gz")  # fmt: skip
+    save_nifti(
+        np.zeros((8, 16, 15), np.uint8),
+        Geometry(np.eye(4)),
+        root / "labelsTr" / "synthetic_0.nii.gz",
+    )
     viewer = make_napari_viewer()
     with pytest.raises(Exception, match="synthetic_0"):
         viewer.open(str(root), plugin="napari-seg")
@@ -68,13 +75,18 @@ def test_case_with_mismatched_label_adds_no_layer(make_napari_viewer, tmp_path):
 
 def test_save_labels_restores_source_geometry_and_header(make_napari_viewer, tmp_path):
     affine = ORIENTATIONS[17]
-    src = save_nifti(np.zeros((6, 7, 8), np.int16), Geometry(affine), tmp_path / "src.nii.gz",
-                     kind="image")  # fmt: skip
+    src = save_nifti(
+        np.zeros((6, 7, 8), np.int16), Geometry(affine), tmp_path / "src.nii.gz", kind="image"
+    )
     viewer = make_napari_viewer()
     viewer.open(str(src), plugin="napari-seg")
     layer = viewer.layers["src"]
-    labels = viewer.add_labels(np.zeros((6, 7, 8), np.uint16), name="edit",
-                               affine=layer.affine, metadata=dict(layer.metadata))  # fmt: skip
+    labels = viewer.add_labels(
+        np.zeros((6, 7, 8), np.uint16),
+        name="edit",
+        affine=layer.affine,
+        metadata=dict(layer.metadata),
+    )
     labels.data[2, 3, 4] = 300
     out = tmp_path / "edit.nii.gz"
     napari.save_layers(str(out), [labels], plugin="napari-seg")
@@ -84,8 +96,9 @@ def test_save_labels_restores_source_geometry_and_header(make_napari_viewer, tmp
 
 
 def test_open_multimodal_task_and_browse_cases(make_napari_viewer, qtbot, tmp_path):
-    root = make_synthetic_task(tmp_path / "Task91_Multi", cases=2, test_cases=1,
-                               shape=(8, 16, 16), modalities=2)  # fmt: skip
+    root = make_synthetic_task(
+        tmp_path / "Task91_Multi", cases=2, test_cases=1, shape=(8, 16, 16), modalities=2
+    )
     viewer = make_napari_viewer()
     viewer.open(str(root), plugin="napari-seg")
     names = [layer.name for layer in viewer.layers]

@@ -99,10 +99,16 @@ def test_macos_resource_files_are_skipped(task):
 
 
 def test_shape_and_affine_mismatch_reported_per_case(task):
-    save_nifti(np.zeros((12, 24, 23), np.uint8), Geometry.from_spacing((2.5, 1.6, 1.6)),
-               task / "labelsTr" / "synthetic_1.nii.gz")  # fmt: skip
-    save_nifti(np.zeros((12, 24, 24), np.uint8), Geometry.from_spacing((2.5, 1.6, 1.7)),
-               task / "labelsTr" / "synthetic_2.nii.gz")  # fmt: skip
+    save_nifti(
+        np.zeros((12, 24, 23), np.uint8),
+        Geometry.from_spacing((2.5, 1.6, 1.6)),
+        task / "labelsTr" / "synthetic_1.nii.gz",
+    )
+    save_nifti(
+        np.zeros((12, 24, 24), np.uint8),
+        Geometry.from_spacing((2.5, 1.6, 1.7)),
+        task / "labelsTr" / "synthetic_2.nii.gz",
+    )
     problems = load_decathlon(task).check_cases()
     assert set(problems) == {"synthetic_1", "synthetic_2"}
     assert "shape" in problems["synthetic_1"] and "same grid" in problems["synthetic_2"]

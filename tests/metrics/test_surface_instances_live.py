@@ -108,8 +108,14 @@ def test_evaluate_rows_csv_json():
     gt[1:3, 2:6, 2:6] = 1
     pred = np.zeros_like(gt)
     pred[1:3, 2:6, 3:7] = 1
-    res = evaluate(pred, gt, spacing=(2.0, 1.0, 1.0), surface=True, labels=[1, 2],
-                   label_names={1: "spleen", 2: "liver"})  # fmt: skip
+    res = evaluate(
+        pred,
+        gt,
+        spacing=(2.0, 1.0, 1.0),
+        surface=True,
+        labels=[1, 2],
+        label_names={1: "spleen", 2: "liver"},
+    )
     rows = table_rows(res)
     assert [r["label"] for r in rows] == ["1", "2", "mean"]
     assert rows[0]["name"] == "spleen" and rows[0]["hd95"] == pytest.approx(1.0)

@@ -94,9 +94,11 @@ def test_pipeline_progress_and_cancel():
     img = np.random.default_rng(0).normal(size=(16, 16, 16)).astype(np.float32)
     seen = []
     out = threshold_pipeline(
-        img, method="otsu", post=Cleanup(min_voxels=3, largest=True, components=True),
+        img,
+        method="otsu",
+        post=Cleanup(min_voxels=3, largest=True, components=True),
         progress=lambda d, t: seen.append((d, t)),
-    )  # fmt: skip
+    )
     assert seen[-1] == (4, 4) and out.max() == 1
     with pytest.raises(Cancelled):
         threshold_pipeline(img, method="otsu", should_stop=lambda: True)

@@ -15,9 +15,11 @@ def show_demo(out_dir: Path, rows: list[DemoRow]) -> napari.Viewer:
     viewer = napari.Viewer(title="napari-seg demo")
     image = load_nifti(out_dir / "image.nii.gz")
     viewer.add_image(
-        image.data, name="synthetic CT", contrast_limits=(-160, 240),
+        image.data,
+        name="synthetic CT",
+        contrast_limits=(-160, 240),
         **image.geometry.layer_kwargs(),
-    )  # fmt: skip
+    )
     for name, path in [("spleen ground truth", out_dir / "spleen_gt.nii.gz")] + [
         (r.method, r.path) for r in rows if r.path is not None
     ]:

@@ -58,8 +58,11 @@ class LiveScorer:
     def close(self) -> None:
         """Stop listening to the layer."""
         self._timer.stop()
-        for event, slot in (("paint", self._on_paint), ("set_data", self._on_set_data),
-                            ("data", self._on_data)):  # fmt: skip
+        for event, slot in (
+            ("paint", self._on_paint),
+            ("set_data", self._on_set_data),
+            ("data", self._on_data),
+        ):
             getattr(self.layer.events, event).disconnect(slot)
 
     def _on_paint(self, event) -> None:

@@ -14,9 +14,12 @@ __all__ = ["TerminalProgress", "load_input"]
 
 
 def load_input(
-    path: Path, *, case: str | None = None, channel: int = 0
+    path: Path, *, case: str | None = None, channel: int | None = 0
 ) -> tuple[np.ndarray, Geometry, str]:
-    """A 3-D volume, its geometry and a display name from a NIfTI file or a Decathlon case.
+    """A volume, its geometry and a display name from a NIfTI file or a Decathlon case.
+
+    ``channel`` picks one channel of a multi-channel image (``(Z, Y, X)`` out);
+    None keeps them all (``(C, Z, Y, X)`` for multi-channel, else ``(Z, Y, X)``).
 
     Raises
     ------
@@ -29,6 +32,10 @@ def load_input(
             names = ", ".join(c.name for c in task.cases[:5])
             raise ValueError(f"{path}: a Decathlon task needs --case NAME (for example {names})")
         loaded = task.load_case(case)
+        if channel is None:
+            vols = loaded.channels
+            data = vols[0].data if len(vols) == 1 else np.stack([v.data for v in vols])
+            return data, vols[0].geometry, f"{task.name}/{case}"
         if not 0 <= channel < len(loaded.channels):
             raise ValueError(f"{path}: case {case} has {len(loaded.channels)} channel(s)")
         vol = loaded.channels[channel]
@@ -36,6 +43,8 @@ def load_input(
     vol = load_nifti(path)
     data = vol.data
     n_channels = data.shape[0] if data.ndim == 4 else 1
+    if channel is None:
+        return data, vol.geometry, path.name
     if not 0 <= channel < n_channels:
         raise ValueError(f"{path}: has {n_channels} channel(s), asked for channel {channel}")
     if data.ndim == 4:

@@ -34,14 +34,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _score(pred_path: Path, gt_path: Path, args, label_names=None) -> dict[str, Any]:
     pred, gt = load_nifti(pred_path), load_nifti(gt_path)
     names = (str(pred_path), str(gt_path))
-    data = align_to(pred.data, pred.geometry, gt.data.shape, gt.geometry,
-                    resample=args.resample, names=names)  # fmt: skip
+    data = align_to(
+        pred.data, pred.geometry, gt.data.shape, gt.geometry, resample=args.resample, names=names
+    )
     labels = None if not args.labels else [int(v) for v in args.labels.split(",")]
     return evaluate(
-        data, gt.data, spacing=gt.geometry.spacing, labels=labels, surface=args.surface,
-        tolerance_mm=args.tolerance_mm, instances=args.instances, label_names=label_names,
+        data,
+        gt.data,
+        spacing=gt.geometry.spacing,
+        labels=labels,
+        surface=args.surface,
+        tolerance_mm=args.tolerance_mm,
+        instances=args.instances,
+        label_names=label_names,
         names=names,
-    )  # fmt: skip
+    )
 
 
 def _batch(args) -> dict[str, Any]:
@@ -53,8 +60,9 @@ def _batch(args) -> dict[str, Any]:
             f"{args.pred}: no prediction for case(s) {', '.join(missing[:10])} of task "
             f"{args.gt} (expected <case>.nii.gz)"
         )
-    per_case = {c.name: _score(args.pred / f"{c.name}.nii.gz", c.label, args, task.labels)
-                for c in cases}  # fmt: skip
+    per_case = {
+        c.name: _score(args.pred / f"{c.name}.nii.gz", c.label, args, task.labels) for c in cases
+    }
     keys = next(iter(per_case.values()))["mean"].keys()
     mean = {k: _finite_mean([r["mean"][k] for r in per_case.values()]) for k in keys}
     accuracy = _finite_mean([r["pixel_accuracy"] for r in per_case.values()])

@@ -17,7 +17,7 @@ from ..segment.threshold import CT_PRESETS
 from ._common import TerminalProgress, load_input
 
 THRESHOLD_METHODS = ("otsu", "multiotsu", "li", "yen", "triangle", "mean")
-METHODS = ("threshold", *THRESHOLD_METHODS, "kmeans", "canny", "watershed")
+METHODS = ("threshold", *THRESHOLD_METHODS, "kmeans", "canny", "watershed", "unet")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -52,6 +52,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--min-distance-mm", type=float, default=5.0)
     w.add_argument("--compactness", type=float, default=0.0)
     w.add_argument("--markers", type=Path, help="seed labels NIfTI: seeded watershed")
+    u = p.add_argument_group("unet (a trained checkpoint)")
+    u.add_argument("--checkpoint", type=Path, help=".safetensors (or .pt state dict)")
+    u.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    u.add_argument("--roi", type=int, nargs=3, metavar=("Z", "Y", "X"), help="window size")
+    u.add_argument("--overlap", type=float, default=0.5)
+    u.add_argument("--sw-batch-size", type=int, default=4)
     q = p.add_argument_group("clean-up (applied in this order)")
     q.add_argument("--open-mm", type=float, default=0.0)
     q.add_argument("--close-mm", type=float, default=0.0)
@@ -77,27 +83,88 @@ def _method_call(args: argparse.Namespace, image: np.ndarray, spacing, mask, geo
     if m == "threshold":
         if args.low is None and args.high is None and args.preset is None:
             raise ValueError("--method threshold needs --low and/or --high, or --preset")
-        return _steps(partial(threshold, image, method="manual", low=args.low, high=args.high,
-                              preset=args.preset, mask=mask))  # fmt: skip
+        return _steps(
+            partial(
+                threshold,
+                image,
+                method="manual",
+                low=args.low,
+                high=args.high,
+                preset=args.preset,
+                mask=mask,
+            )
+        )
     if m in THRESHOLD_METHODS:
         return _steps(partial(threshold, image, method=m, classes=args.classes, mask=mask))
+    if m == "unet":
+        return _unet_call(args, image, geometry)
     if m == "kmeans":
         return partial(kmeans, image, args.k, mask=mask, seed=args.seed)
     if m == "canny":
-        return partial(canny, image, sigma_mm=args.sigma_mm, spacing=spacing, low=args.canny_low,
-                       high=args.canny_high, use_quantiles=not args.absolute,
-                       mode="slices" if args.slices else "3d")  # fmt: skip
+        return partial(
+            canny,
+            image,
+            sigma_mm=args.sigma_mm,
+            spacing=spacing,
+            low=args.canny_low,
+            high=args.canny_high,
+            use_quantiles=not args.absolute,
+            mode="slices" if args.slices else "3d",
+        )
     # watershed: the mask is --mask, else a threshold of the image (window, or Otsu)
     if mask is None:
         window = args.low is not None or args.high is not None
-        mask = threshold(image, method="manual" if window else "otsu", low=args.low,
-                         high=args.high) != 0  # fmt: skip
+        mask = (
+            threshold(image, method="manual" if window else "otsu", low=args.low, high=args.high)
+            != 0
+        )
     if args.markers is not None:
         markers = _same_grid(args.markers, image.shape, geometry)
-        return _steps(partial(seeded_watershed, markers, image=image, mask=mask, spacing=spacing,
-                              compactness=args.compactness))  # fmt: skip
-    return partial(split_touching, mask, spacing=spacing, min_distance_mm=args.min_distance_mm,
-                   compactness=args.compactness)  # fmt: skip
+        return _steps(
+            partial(
+                seeded_watershed,
+                markers,
+                image=image,
+                mask=mask,
+                spacing=spacing,
+                compactness=args.compactness,
+            )
+        )
+    return partial(
+        split_touching,
+        mask,
+        spacing=spacing,
+        min_distance_mm=args.min_distance_mm,
+        compactness=args.compactness,
+    )
+
+
+def _unet_call(args: argparse.Namespace, image: np.ndarray, geometry: Any):
+    if args.checkpoint is None:
+        raise ValueError("--method unet needs --checkpoint")
+    from ..deep.cache import default_cache  # torch is imported only for this method
+    from ..deep.inference import predict
+
+    model, meta, device = default_cache.get(args.checkpoint, args.device)
+
+    def run(progress=None, should_stop=None):
+        result = predict(
+            image,
+            geometry,
+            model,
+            meta,
+            device=device,
+            roi_size=args.roi,
+            overlap=args.overlap,
+            sw_batch_size=args.sw_batch_size,
+            progress=progress,
+            should_stop=should_stop,
+        )
+        for note in result.notes:
+            print(f"note: {note}")
+        return result.labels
+
+    return run
 
 
 def _steps(fn):
@@ -113,17 +180,23 @@ def _steps(fn):
 
 
 def run(args: argparse.Namespace) -> int:
-    image, geometry, name = load_input(args.input, case=args.case, channel=args.channel)
-    spacing = geometry.spacing if image.ndim == 3 else geometry.spacing[1:]
+    channel = None if args.method == "unet" else args.channel  # the network takes every channel
+    image, geometry, name = load_input(args.input, case=args.case, channel=channel)
+    spacing = geometry.spacing
     mask = None if args.mask is None else _same_grid(args.mask, image.shape, geometry) != 0
     t0 = time.perf_counter()
     bar = TerminalProgress(args.method, enabled=not args.quiet)
     labels = _method_call(args, image, spacing, mask, geometry)(progress=bar)
     post = Cleanup(
-        open_mm=args.open_mm, close_mm=args.close_mm, min_voxels=args.min_size,
-        min_mm3=args.min_mm3, fill_holes=args.fill_holes, largest=args.largest,
-        components=args.components, connectivity=args.connectivity,
-    )  # fmt: skip
+        open_mm=args.open_mm,
+        close_mm=args.close_mm,
+        min_voxels=args.min_size,
+        min_mm3=args.min_mm3,
+        fill_holes=args.fill_holes,
+        largest=args.largest,
+        components=args.components,
+        connectivity=args.connectivity,
+    )
     labels = cleanup_labels(labels, post, spacing=spacing)
     out = save_nifti(labels, geometry, args.out, kind="labels")
     n = len(np.unique(labels)) - (1 if (labels == 0).any() else 0)

@@ -21,8 +21,20 @@ from .surface import surface_metrics
 __all__ = ["COLUMNS", "align_to", "evaluate", "jsonable", "table_rows", "to_csv"]
 
 #: Table columns, in order (surface columns only when computed).
-COLUMNS = ("label", "name", "dice", "iou", "precision", "recall", "volume_pred_mm3",
-           "volume_gt_mm3", "volume_diff_mm3", "hd95", "assd", "nsd")  # fmt: skip
+COLUMNS = (
+    "label",
+    "name",
+    "dice",
+    "iou",
+    "precision",
+    "recall",
+    "volume_pred_mm3",
+    "volume_gt_mm3",
+    "volume_diff_mm3",
+    "hd95",
+    "assd",
+    "nsd",
+)
 
 
 def evaluate(
@@ -76,10 +88,14 @@ def evaluate(
     """
     cm = confusion_matrix(pred, gt, names=names)
     wanted = list(range(1, cm.shape[0])) if labels is None else [int(v) for v in labels]
-    steps = Steps(1 + (len(wanted) if surface else 0) + int(instances), progress=progress,
-                  should_stop=should_stop)  # fmt: skip
-    result = scores_from_confusion(cm, labels=wanted, spacing=spacing, empty_score=empty_score,
-                                   label_names=label_names)  # fmt: skip
+    steps = Steps(
+        1 + (len(wanted) if surface else 0) + int(instances),
+        progress=progress,
+        should_stop=should_stop,
+    )
+    result = scores_from_confusion(
+        cm, labels=wanted, spacing=spacing, empty_score=empty_score, label_names=label_names
+    )
     steps.step()
     if surface:
         for v in wanted:
@@ -135,8 +151,15 @@ def align_to(
         )
     # napari-order voxel of gt -> world -> napari-order voxel of pred
     m = np.linalg.inv(pred_geometry.napari_affine()) @ gt_geometry.napari_affine()
-    return ndi.affine_transform(pred, m[:3, :3], offset=m[:3, 3], output_shape=tuple(gt_shape),
-                                order=0, mode="constant", cval=0)  # fmt: skip
+    return ndi.affine_transform(
+        pred,
+        m[:3, :3],
+        offset=m[:3, 3],
+        output_shape=tuple(gt_shape),
+        order=0,
+        mode="constant",
+        cval=0,
+    )
 
 
 def table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:

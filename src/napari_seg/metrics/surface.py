@@ -42,8 +42,10 @@ def surface_voxels(mask: np.ndarray) -> np.ndarray:
 def _crop(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Both masks cropped to the bounding box of their union, padded by one voxel."""
     union = a | b
-    coords = [np.flatnonzero(union.any(axis=tuple(j for j in range(a.ndim) if j != i)))
-              for i in range(a.ndim)]  # fmt: skip
+    coords = [
+        np.flatnonzero(union.any(axis=tuple(j for j in range(a.ndim) if j != i)))
+        for i in range(a.ndim)
+    ]
     box = tuple(slice(max(c[0] - 1, 0), c[-1] + 2) for c in coords)
     return a[box], b[box]
 

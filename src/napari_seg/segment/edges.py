@@ -127,8 +127,11 @@ def _canny_slices(img, sigma_mm, sp, low, high, use_quantiles, progress, should_
         sl = img[z].astype(np.float32)
         if np.ptp(sl) > 0:
             out[z] = feature.canny(
-                sl, sigma=sigma_px, low_threshold=low, high_threshold=high,
+                sl,
+                sigma=sigma_px,
+                low_threshold=low,
+                high_threshold=high,
                 use_quantiles=use_quantiles,
-            )  # fmt: skip
+            )
         steps.step()
     return out

@@ -28,9 +28,15 @@ class CleanupWidget(SegmentWidget):
         self.components = CheckBox(value=True, text="connected components (instances)")
         self.connectivity = ComboBox(choices=(6, 18, 26), value=26, label="connectivity")
         options = [
-            self.open_mm, self.close_mm, self.min_voxels, self.min_mm3, self.fill,
-            self.largest, self.components, self.connectivity,
-        ]  # fmt: skip
+            self.open_mm,
+            self.close_mm,
+            self.min_voxels,
+            self.min_mm3,
+            self.fill,
+            self.largest,
+            self.components,
+            self.connectivity,
+        ]
         super().__init__(viewer, options)
         self.image.label = "labels"
 

@@ -38,10 +38,16 @@ class DecathlonBrowser(Container):
         self.status = Label(value="")
         self.extend(
             [
-                self.folder, self.case, self.replace, self.prev_button, self.next_button,
-                self.open_button, self.cancel_button, self.status,
+                self.folder,
+                self.case,
+                self.replace,
+                self.prev_button,
+                self.next_button,
+                self.open_button,
+                self.cancel_button,
+                self.status,
             ]
-        )  # fmt: skip
+        )
         self.runner = TaskRunner(self.open_button, self.cancel_button, self.status)
         self.folder.changed.connect(self._load_task)
         self.open_button.changed.connect(self.open_case)

@@ -53,12 +53,24 @@ class EvaluateWidget(Container):
         self.worst_component_button = PushButton(text="Jump to worst component")
         self.extend(
             [
-                self.pred, self.gt, self.surface, self.tolerance, self.live,
-                self.compute_button, self.cancel_button, self.accuracy, self.table,
-                self.copy_button, self.export_path, self.export_button, self.overlay_button,
-                self.worst_slice_button, self.worst_component_button, self.status,
+                self.pred,
+                self.gt,
+                self.surface,
+                self.tolerance,
+                self.live,
+                self.compute_button,
+                self.cancel_button,
+                self.accuracy,
+                self.table,
+                self.copy_button,
+                self.export_path,
+                self.export_button,
+                self.overlay_button,
+                self.worst_slice_button,
+                self.worst_component_button,
+                self.status,
             ]
-        )  # fmt: skip
+        )
         self.runner = TaskRunner(self.compute_button, self.cancel_button, self.status)
         self.result: dict | None = None
         self.scorer: LiveScorer | None = None
@@ -97,9 +109,16 @@ class EvaluateWidget(Container):
     def compute(self, *_: object) -> None:
         """Score the whole volumes in a worker and fill the table."""
         pred, gt, spacing, names = self._inputs()
-        fn = partial(evaluate, pred, gt, spacing=spacing, surface=self.surface.value,
-                     tolerance_mm=self.tolerance.value, label_names=names,
-                     names=(self.pred.value.name, self.gt.value.name))  # fmt: skip
+        fn = partial(
+            evaluate,
+            pred,
+            gt,
+            spacing=spacing,
+            surface=self.surface.value,
+            tolerance_mm=self.tolerance.value,
+            label_names=names,
+            names=(self.pred.value.name, self.gt.value.name),
+        )
         self.runner.start(fn, description="evaluate", on_result=self.show)
 
     def show(self, result: dict) -> None:

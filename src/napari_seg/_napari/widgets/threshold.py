@@ -33,9 +33,18 @@ class ThresholdWidget(SegmentWidget):
         self.largest = CheckBox(value=False, text="keep largest")
         self.instances = CheckBox(value=False, text="split into components")
         options = [
-            self.method, self.preset, self.low, self.high, self.preview, self.classes,
-            self.mask, self.min_size, self.fill, self.largest, self.instances,
-        ]  # fmt: skip
+            self.method,
+            self.preset,
+            self.low,
+            self.high,
+            self.preview,
+            self.classes,
+            self.mask,
+            self.min_size,
+            self.fill,
+            self.largest,
+            self.instances,
+        ]
         super().__init__(viewer, options)
         self.preset.changed.connect(self._apply_preset)
         self.method.changed.connect(self._show_relevant)
@@ -73,8 +82,9 @@ class ThresholdWidget(SegmentWidget):
             upsert_labels(self.viewer, np.zeros(data.shape, np.uint8), name=PREVIEW, source=layer)
         preview = self.viewer.layers[PREVIEW]
         preview.data[:] = 0
-        preview.data[z] = threshold(data[z], method="manual", low=self.low.value,
-                                    high=self.high.value)  # fmt: skip
+        preview.data[z] = threshold(
+            data[z], method="manual", low=self.low.value, high=self.high.value
+        )
         preview.refresh()
 
     def make_call(self, data, spacing):

@@ -58,8 +58,9 @@ class WatershedWidget(SegmentWidget):
                 compactness=self.compactness.value,
             )
         image = None if self.intensity.value is None else volume_of(self.intensity.value)
-        return _seeded(markers, image=image, mask=mask, spacing=spacing,
-                       compactness=self.compactness.value)  # fmt: skip
+        return _seeded(
+            markers, image=image, mask=mask, spacing=spacing, compactness=self.compactness.value
+        )
 
 
 def _seeded(markers, **kwargs):

@@ -1,0 +1,83 @@
+"""U-Net widget: sliding-window inference of a checkpoint, on the GPU when there is one."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import napari
+import numpy as np
+from magicgui.widgets import CheckBox, ComboBox, FileEdit, FloatSpinBox, SpinBox
+
+from ...deep.cache import default_cache
+from ...deep.inference import predict
+from .._layers import placement
+from .._writer import layer_geometry
+from ._base import SegmentWidget
+
+
+class UNetWidget(SegmentWidget):
+    """Dock widget: ``unet <image>`` labels (and optionally ``unet <image> probabilities``)."""
+
+    method_name = "unet"
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        self.checkpoint = FileEdit(mode="r", label="checkpoint", filter="*.safetensors *.pt *.pth")
+        self.device = ComboBox(
+            choices=("auto", "cpu", "cuda", "mps"), value="auto", label="device"
+        )
+        self.roi = [SpinBox(value=96, min=8, max=1024, step=16, label=f"ROI {a}") for a in "ZYX"]
+        self.use_checkpoint_roi = CheckBox(value=True, text="ROI from the checkpoint")
+        self.overlap = FloatSpinBox(value=0.5, min=0.0, max=0.95, step=0.05, label="overlap")
+        self.sw_batch = SpinBox(value=4, min=1, max=64, label="windows per batch")
+        self.probabilities = CheckBox(value=False, text="add probabilities layer")
+        self.largest = CheckBox(value=False, text="keep largest per class")
+        options = [
+            self.checkpoint,
+            self.device,
+            self.use_checkpoint_roi,
+            *self.roi,
+            self.overlap,
+            self.sw_batch,
+            self.probabilities,
+            self.largest,
+        ]
+        super().__init__(viewer, options)
+
+    def make_call(self, data, spacing):
+        layer = self.image.value
+        model, meta, device = default_cache.get(self.checkpoint.value, self.device.value)
+        roi = None if self.use_checkpoint_roi.value else tuple(w.value for w in self.roi)
+        geometry = layer_geometry(layer.as_layer_data_tuple()[1])
+        return partial(
+            predict,
+            data,
+            geometry,
+            model,
+            meta,
+            device=device,
+            roi_size=roi,
+            overlap=self.overlap.value,
+            sw_batch_size=self.sw_batch.value,
+            probabilities=self.probabilities.value,
+            largest_component=self.largest.value,
+        )
+
+    def _show(self, name, source, result):
+        layer = super()._show(name, source, result.labels)
+        for note in result.notes:
+            self.status.value = note
+        if result.probabilities is not None:
+            prob_name = f"{name} probabilities"
+            foreground = np.asarray(result.probabilities[1:].sum(axis=0), np.float32)
+            if prob_name in self.viewer.layers:
+                self.viewer.layers[prob_name].data = foreground
+            else:
+                self.viewer.add_image(
+                    foreground,
+                    name=prob_name,
+                    colormap="magma",
+                    blending="additive",
+                    contrast_limits=(0, 1),
+                    **placement(source),
+                )
+        return layer

@@ -1,0 +1,195 @@
+"""The one checkpoint format shared by inference and training.
+
+A checkpoint is a ``.safetensors`` file: tensors (the network's state dict)
+plus one metadata entry ``napari_seg`` holding JSON (:class:`CheckpointMeta`).
+No pickle is ever read from it. A plain PyTorch state dict (``.pt``/``.pth``,
+for example MONAI's model-zoo spleen ``model.pt``) is loaded with
+``torch.load(weights_only=True)`` into the network that its sidecar
+``<file>.json`` (or the caller) describes; a file carrying a pickle payload
+is refused before anything in it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from .networks import NetworkError, build_network
+
+__all__ = [
+    "CheckpointError",
+    "CheckpointMeta",
+    "load_checkpoint",
+    "load_weights",
+    "save_checkpoint",
+]
+
+FORMAT = "napari-seg-checkpoint"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that is unsafe, malformed, or does not fit its network."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass
+class CheckpointMeta:
+    """What a network needs besides its weights (stored as JSON).
+
+    ``target_spacing`` is in napari order ``(dz, dy, dx)`` mm (None: keep the
+    image's); ``intensity_window`` maps ``[low, high]`` (HU) linearly to
+    ``[0, 1]`` with clipping; ``orientation`` is the axis code the network
+    was trained in (for example "RAS").
+    """
+
+    network: str = "unet"
+    config: str = "standard"
+    overrides: dict[str, Any] = field(default_factory=dict)
+    in_channels: int = 1
+    out_channels: int = 2
+    labels: dict[str, str] = field(default_factory=lambda: {"0": "background", "1": "spleen"})
+    intensity_window: tuple[float, float] | None = (-57.0, 164.0)
+    target_spacing: tuple[float, float, float] | None = (2.0, 1.5, 1.5)
+    orientation: str = "RAS"
+    roi_size: tuple[int, int, int] = (96, 96, 96)
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps({"format": FORMAT, "version": 1, **asdict(self)})
+
+    @classmethod
+    def from_json(cls, text: str, *, path: str | os.PathLike[str] = "<meta>") -> CheckpointMeta:
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CheckpointError(path, f"metadata is not JSON ({exc})") from exc
+        if not isinstance(raw, dict):
+            raise CheckpointError(path, "metadata must be a JSON object")
+        raw.pop("format", None)
+        raw.pop("version", None)
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(raw) - known
+        if unknown:
+            raise CheckpointError(path, f"unknown metadata keys {sorted(unknown)}")
+        for key in ("intensity_window", "target_spacing", "roi_size"):
+            if raw.get(key) is not None:
+                raw[key] = tuple(raw[key])
+        return cls(**raw)
+
+    def build(self) -> torch.nn.Module:
+        """The (untrained) network this metadata describes."""
+        return build_network(
+            self.network,
+            in_channels=self.in_channels,
+            out_channels=self.out_channels,
+            config=self.config,
+            overrides=self.overrides,
+        )
+
+
+def save_checkpoint(
+    model: torch.nn.Module, meta: CheckpointMeta, path: str | os.PathLike[str]
+) -> Path:
+    """Write weights + metadata to ``path`` (``.safetensors``) atomically.
+
+    The file is written next to ``path`` and moved into place with
+    :func:`os.replace`, so a full disk or a crash never leaves a corrupt
+    checkpoint where a good one was.
+    """
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        raise CheckpointError(path, "checkpoints are written as .safetensors")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        save_file(state, tmp, metadata={"napari_seg": meta.to_json()})
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read_tensors(path: Path) -> tuple[dict[str, torch.Tensor], str | None]:
+    if path.suffix == ".safetensors":
+        try:
+            from safetensors import safe_open
+
+            with safe_open(str(path), framework="pt") as f:
+                meta = (f.metadata() or {}).get("napari_seg")
+            return load_file(str(path)), meta
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise CheckpointError(path, f"not a readable safetensors file ({exc})") from exc
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # UnpicklingError for payloads, others for junk
+        raise CheckpointError(path, f"refused: not a plain weights file ({exc})") from exc
+    if isinstance(obj, dict) and "state_dict" in obj:
+        obj = obj["state_dict"]
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise CheckpointError(path, "expected a state dict of tensors")
+    sidecar = path.with_suffix(path.suffix + ".json")
+    return obj, sidecar.read_text(encoding="utf-8") if sidecar.is_file() else None
+
+
+def load_weights(model: torch.nn.Module, state: dict[str, torch.Tensor], path: Path) -> None:
+    """Load ``state`` into ``model``; on any mismatch the model is left unchanged."""
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    extra = sorted(set(state) - set(own))
+    wrong = [k for k in own if k in state and tuple(own[k].shape) != tuple(state[k].shape)]
+    if missing or extra or wrong:
+        shapes = [(k, tuple(state[k].shape), tuple(own[k].shape)) for k in wrong[:3]]
+        parts = [
+            f"missing {missing[:5]}" if missing else "",
+            f"unexpected {extra[:5]}" if extra else "",
+            f"shape mismatch (key, file, network) {shapes}" if wrong else "",
+        ]
+        detail = "; ".join(p for p in parts if p)
+        raise CheckpointError(path, f"weights do not fit the network: {detail}")
+    model.load_state_dict(state, strict=True)
+
+
+def load_checkpoint(
+    path: str | os.PathLike[str], *, meta: CheckpointMeta | None = None
+) -> tuple[torch.nn.Module, CheckpointMeta]:
+    """Network (on the CPU, in eval mode) and metadata from a checkpoint.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.safetensors`` written by :func:`save_checkpoint`, or a ``.pt``/``.pth``
+        state dict (read with ``weights_only=True``) with an optional
+        ``<file>.json`` sidecar of :class:`CheckpointMeta`.
+    meta : CheckpointMeta, optional
+        Used when the file carries none (default: the spleen U-Net).
+
+    Raises
+    ------
+    CheckpointError
+        Unsafe (pickle payload), unreadable, or not fitting its network.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(path, "no such file")
+    state, text = _read_tensors(path)
+    info = CheckpointMeta.from_json(text, path=path) if text else (meta or CheckpointMeta())
+    try:
+        model = info.build()
+    except (NetworkError, TypeError) as exc:
+        raise CheckpointError(path, f"cannot build {info.network}: {exc}") from exc
+    load_weights(model, state, path)
+    return model.eval(), info

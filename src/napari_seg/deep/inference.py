@@ -1,0 +1,197 @@
+"""Sliding-window inference of a checkpointed network, back on the input's exact grid.
+
+Progress is reported per window batch and Cancel is checked before every
+batch, so a cancelled run stops within one batch. A CUDA out-of-memory error
+is retried with half the window batch, then with the stitching buffer on the
+CPU (``device="cpu"``, ``sw_device="cuda"``); each fallback is reported in
+:attr:`Prediction.notes` instead of crashing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import torch
+from monai.data.utils import dense_patch_slices
+from monai.inferers import sliding_window_inference
+from monai.inferers.utils import _get_scan_interval
+
+from ..io import Geometry
+from ..progress import Cancelled, ProgressCallback, StopCallback
+from ..segment import keep_largest
+from .checkpoint import CheckpointMeta
+from .preprocess import from_network_frame, to_network_frame
+
+__all__ = ["InferenceError", "Prediction", "count_windows", "predict"]
+
+
+class InferenceError(ValueError):
+    """Input the network cannot take (channels, dimensions)."""
+
+
+@dataclass
+class Prediction:
+    """Labels ``(Z, Y, X)`` on the input grid, optional probabilities ``(K, Z, Y, X)``, notes."""
+
+    labels: np.ndarray
+    probabilities: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def count_windows(shape: Sequence[int], roi: Sequence[int], overlap: float) -> int:
+    """Number of sliding windows MONAI uses for an image of ``shape`` (padded to ``roi``)."""
+    padded = [max(s, r) for s, r in zip(shape, roi, strict=True)]
+    interval = _get_scan_interval(padded, roi, len(roi), (overlap,) * len(roi))
+    return len(dense_patch_slices(padded, roi, interval))
+
+
+def _as_channels(image: np.ndarray, in_channels: int) -> np.ndarray:
+    arr = np.asarray(image)
+    if arr.ndim == 3:
+        arr = arr[None]
+    if arr.ndim != 4:
+        raise InferenceError(f"expected a (Z, Y, X) or (C, Z, Y, X) image, got shape {arr.shape}")
+    if arr.shape[0] != in_channels:
+        raise InferenceError(
+            f"the image has {arr.shape[0]} channel(s) but the network takes {in_channels}"
+        )
+    return arr
+
+
+def _windows(model, x, roi, overlap, sw_batch, blend, amp, device, sw_device, report, stop):
+    total = math.ceil(count_windows(x.shape[2:], roi, overlap) / sw_batch)
+    done = 0
+
+    def predictor(batch: torch.Tensor) -> torch.Tensor:
+        nonlocal done
+        if stop is not None and stop():
+            raise Cancelled()
+        with torch.autocast(device_type=sw_device.type, dtype=_amp_dtype(), enabled=amp):
+            out = model(batch.to(sw_device))
+        done += 1
+        if report is not None:
+            report(done, total)
+        return out.float()
+
+    return sliding_window_inference(
+        x,
+        roi,
+        sw_batch,
+        predictor,
+        overlap=overlap,
+        mode=blend,
+        sw_device=sw_device,
+        device=device,
+    )
+
+
+def _amp_dtype() -> torch.dtype:
+    if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float16
+
+
+def predict(
+    image: np.ndarray,
+    geometry: Geometry,
+    model: torch.nn.Module,
+    meta: CheckpointMeta,
+    *,
+    device: torch.device | str = "cpu",
+    roi_size: Sequence[int] | None = None,
+    overlap: float = 0.5,
+    sw_batch_size: int = 4,
+    blend: Literal["gaussian", "constant"] = "gaussian",
+    amp: bool = True,
+    probabilities: bool = False,
+    largest_component: bool = False,
+    progress: ProgressCallback | None = None,
+    should_stop: StopCallback | None = None,
+) -> Prediction:
+    """Segment ``image`` with ``model`` and return labels on the input grid.
+
+    Parameters
+    ----------
+    image : numpy.ndarray, shape (Z, Y, X) or (C, Z, Y, X)
+        Intensities in the units the network was trained on (HU for CT).
+    geometry : Geometry
+        The image's placement; used to reorient and resample as in training.
+    model : torch.nn.Module
+        The network (moved to ``device`` here; evaluated under inference mode).
+    meta : CheckpointMeta
+        Preprocessing and label description of the checkpoint.
+    device : torch.device or str
+        Where the network runs (see :func:`~napari_seg.deep.device.select_device`).
+    roi_size : sequence of int, optional
+        Window ``(Z, Y, X)`` in voxels of the resampled image (default: the checkpoint's).
+    overlap : float
+        Window overlap fraction (0..1).
+    sw_batch_size : int
+        Windows per forward pass.
+    blend : {"gaussian", "constant"}
+        How overlapping windows are blended.
+    amp : bool
+        Mixed precision on CUDA (ignored on other devices).
+    probabilities : bool
+        Also return class probabilities ``(K, Z, Y, X)`` (float32).
+    largest_component : bool
+        Keep only the largest connected object of each class.
+    progress, should_stop : callable, optional
+        Called per window batch; see :mod:`napari_seg.progress`.
+
+    Returns
+    -------
+    Prediction
+    """
+    device = torch.device(device)
+    arr = _as_channels(image, meta.in_channels)
+    roi = tuple(int(r) for r in (roi_size or meta.roi_size))
+    model = model.to(device).eval()
+    notes: list[str] = []
+    with torch.inference_mode():
+        x, frame = to_network_frame(
+            arr,
+            geometry,
+            orientation=meta.orientation,
+            target_spacing=meta.target_spacing,
+            window=meta.intensity_window,
+            device=device,
+        )
+        use_amp = amp and device.type == "cuda"
+        plan = [(sw_batch_size, device)]
+        plan += [(b, device) for b in (sw_batch_size // 2, 1) if 0 < b < sw_batch_size]
+        plan += [(1, torch.device("cpu"))] if device.type == "cuda" else []
+        for i, (batch, out_device) in enumerate(plan):
+            try:
+                logits = _windows(
+                    model,
+                    x,
+                    roi,
+                    overlap,
+                    batch,
+                    blend,
+                    use_amp,
+                    out_device,
+                    device,
+                    progress,
+                    should_stop,
+                )
+                break
+            except torch.cuda.OutOfMemoryError:
+                torch.cuda.empty_cache()
+                if i == len(plan) - 1:
+                    raise
+                nxt = plan[i + 1]
+                notes.append(
+                    f"CUDA out of memory with window batch {batch}: retrying with "
+                    f"batch {nxt[0]}, stitching on {nxt[1].type}"
+                )
+        probs = from_network_frame(torch.softmax(logits.float(), dim=1), frame)
+    labels = probs.argmax(axis=0).astype(np.uint8 if probs.shape[0] <= 256 else np.uint16)
+    if largest_component:
+        labels = keep_largest(labels)
+    return Prediction(labels, probs if probabilities else None, notes)

@@ -1,0 +1,71 @@
+"""U-Net from the command line and in a real viewer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_seg.cli import main
+from napari_seg.io import Geometry, load_nifti, save_nifti
+from napari_seg.metrics import overlap_metrics
+from tests.io.test_geometry import ORIENTATIONS
+
+
+def test_cli_unet_writes_geometry_preserving_nifti(tiny_checkpoint, tmp_path, capsys):
+    path, ct, _ = tiny_checkpoint
+    geo = Geometry(ORIENTATIONS[5] @ np.diag([5.0, 1.6, 1.6, 1.0]))  # a flipped, permuted grid
+    image = save_nifti(ct.image, geo, tmp_path / "ct.nii.gz", kind="image")
+    out = tmp_path / "unet.nii.gz"
+    assert (
+        main(
+            [
+                "segment",
+                str(image),
+                "-o",
+                str(out),
+                "--method",
+                "unet",
+                "--checkpoint",
+                str(path),
+                "--device",
+                "cpu",
+                "--overlap",
+                "0.25",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    vol = load_nifti(out)
+    assert vol.data.shape == ct.image.shape
+    assert np.max(np.abs(vol.geometry.affine - geo.affine)) < 1e-5
+    assert "unet ->" in capsys.readouterr().out
+
+
+def test_cli_unet_needs_a_checkpoint(tmp_path, capsys):
+    image = save_nifti(
+        np.zeros((4, 4, 4), np.int16), Geometry(np.eye(4)), tmp_path / "i.nii.gz", kind="image"
+    )
+    assert main(["segment", str(image), "-o", str(tmp_path / "o.nii.gz"), "--method", "unet"]) == 1
+    assert "--checkpoint" in capsys.readouterr().err
+
+
+@pytest.mark.viewer
+def test_unet_widget_adds_labels_on_the_image(tiny_checkpoint, make_napari_viewer, qtbot):
+    pytest.importorskip("napari")
+    path, ct, geo = tiny_checkpoint
+    viewer = make_napari_viewer()
+    viewer.add_image(ct.image, name="ct", **geo.layer_kwargs())
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seg", "U-Net")
+    widget.reset_choices()
+    widget.image.value = viewer.layers["ct"]
+    widget.checkpoint.value = path
+    widget.device.value = "cpu"
+    widget.probabilities.value = True
+    widget.run()
+    worker = widget.runner.worker
+    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
+    out = viewer.layers["unet ct"]
+    np.testing.assert_allclose(out.scale, viewer.layers["ct"].scale)
+    assert overlap_metrics(out.data, ct.spleen)["labels"]["1"]["dice"] > 0.7
+    assert "unet ct probabilities" in viewer.layers
