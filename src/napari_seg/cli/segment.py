@@ -58,6 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     u.add_argument("--roi", type=int, nargs=3, metavar=("Z", "Y", "X"), help="window size")
     u.add_argument("--overlap", type=float, default=0.5)
     u.add_argument("--sw-batch-size", type=int, default=4)
+    u.add_argument("--cpu-bf16", action="store_true", help="bf16 autocast on the CPU")
     q = p.add_argument_group("clean-up (applied in this order)")
     q.add_argument("--open-mm", type=float, default=0.0)
     q.add_argument("--close-mm", type=float, default=0.0)
@@ -157,6 +158,7 @@ def _unet_call(args: argparse.Namespace, image: np.ndarray, geometry: Any):
             roi_size=args.roi,
             overlap=args.overlap,
             sw_batch_size=args.sw_batch_size,
+            cpu_bf16=args.cpu_bf16,
             progress=progress,
             should_stop=should_stop,
         )
