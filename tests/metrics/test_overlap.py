@@ -34,13 +34,13 @@ def test_matches_monai(rng):
     gt = rng.integers(0, 5, (10, 16, 16))
     pred = np.where(rng.random(gt.shape) < 0.8, gt, rng.integers(0, 5, gt.shape))
     res = overlap_metrics(pred, gt)
-    y = one_hot(torch.as_tensor(gt)[None, None], 5)
-    yp = one_hot(torch.as_tensor(pred)[None, None], 5)
+    y = one_hot(torch.as_tensor(gt)[None, None], 5, dtype=torch.float64)
+    yp = one_hot(torch.as_tensor(pred)[None, None], 5, dtype=torch.float64)
     dice = compute_dice(yp, y, include_background=False)[0].double().numpy()
     iou = compute_iou(yp, y, include_background=False)[0].double().numpy()
     for v in range(1, 5):
-        assert res["labels"][str(v)]["dice"] == pytest.approx(dice[v - 1], abs=1e-6)
-        assert res["labels"][str(v)]["iou"] == pytest.approx(iou[v - 1], abs=1e-6)
+        assert res["labels"][str(v)]["dice"] == pytest.approx(dice[v - 1], abs=1e-9)
+        assert res["labels"][str(v)]["iou"] == pytest.approx(iou[v - 1], abs=1e-9)
 
 
 def test_empty_rule_is_a_parameter():

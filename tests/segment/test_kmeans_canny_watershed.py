@@ -45,7 +45,8 @@ def test_kmeans_is_deterministic_and_respects_mask():
 
 
 def test_kmeans_constant_image_and_bad_k():
-    assert not kmeans(np.zeros((5, 5, 5)), 3).any()
+    with pytest.warns(UserWarning, match="distinct values"):
+        assert not kmeans(np.zeros((5, 5, 5)), 3).any()
     with pytest.raises(SegmentationError):
         kmeans(np.zeros((5, 5)), 1)
 

@@ -8,10 +8,12 @@ needs only the k-1 midpoints between sorted centres: one ``digitize`` pass.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..progress import ProgressCallback, Steps, StopCallback
-from ._validate import SegmentationError, as_volume, check_mask
+from ._validate import EmptyInputWarning, SegmentationError, as_volume, check_mask
 from .threshold import classes_from_cuts, histogram
 
 __all__ = ["kmeans", "kmeans_centers"]
@@ -123,6 +125,11 @@ def kmeans(
     centers = kmeans_centers(img, k, mask=mask, seed=seed, sample_size=sample_size)
     steps.step()
     if np.any(np.isnan(centers)):
+        warnings.warn(
+            f"k-means: fewer than {k} distinct values inside the mask; labels are empty",
+            EmptyInputWarning,
+            stacklevel=2,
+        )
         return np.zeros(img.shape, np.uint8)
     labels = classes_from_cuts(img, (centers[1:] + centers[:-1]) / 2, mask=mask)
     steps.step()
