@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import __version__
 from . import evaluate as _evaluate
 from . import segment as _segment
+from . import train as _train
 
 __all__ = ["build_parser", "main"]
 
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _segment.add_parser(sub)
     _evaluate.add_parser(sub)
+    _train.add_parsers(sub)
     return parser
 
 

@@ -1,0 +1,185 @@
+"""``napari-seg train``, ``compare`` and ``make-synthetic-task``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ._common import TerminalProgress
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("task", type=Path, help="Decathlon task folder")
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument(
+        "--config",
+        choices=("fast", "standard"),
+        default="fast",
+        help="network size preset (fast: small, for CPUs)",
+    )
+    p.add_argument("--device", default="auto")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--fold", type=int, default=0)
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--optimizer", choices=("adamw", "novograd"), default="adamw")
+    p.add_argument("--val-every", type=int, default=1)
+    p.add_argument("--roi", type=int, nargs=3, metavar=("Z", "Y", "X"), default=(64, 64, 64))
+    p.add_argument(
+        "--spacing",
+        type=float,
+        nargs=3,
+        metavar=("DZ", "DY", "DX"),
+        default=(2.0, 1.5, 1.5),
+        help="target spacing in mm",
+    )
+    p.add_argument(
+        "--window",
+        type=float,
+        nargs=2,
+        metavar=("LOW", "HIGH"),
+        default=(-57.0, 164.0),
+        help="intensity window mapped to 0..1",
+    )
+    p.add_argument("--batch-size", type=int, default=2)
+    p.add_argument("--samples", type=int, default=2, help="random crops per volume")
+    p.add_argument("--cache", choices=("auto", "memory", "disk", "none"), default="auto")
+    p.add_argument("--quiet", action="store_true")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser(
+        "train",
+        help="train a network on a Decathlon task",
+        description="Writes DIR/best.safetensors, DIR/last.pt and DIR/metrics.json.",
+    )
+    _common(t)
+    t.add_argument("--model", default="unet")
+    t.add_argument("--resume", type=Path, help="a last.pt from an earlier run")
+    t.set_defaults(func=run_train)
+    c = sub.add_parser(
+        "compare",
+        help="train several networks with the same data and budget",
+        description="Writes DIR/compare.json, DIR/compare.png and DIR/compare.md.",
+    )
+    _common(c)
+    c.add_argument("--models", default="unet,segresnet", help="comma-separated names")
+    c.set_defaults(func=run_compare)
+    m = sub.add_parser("make-synthetic-task", help="write a Decathlon task of synthetic CTs")
+    m.add_argument("out", type=Path)
+    m.add_argument("--cases", type=int, default=8)
+    m.add_argument("--test-cases", type=int, default=2)
+    m.add_argument("--shape", type=int, nargs=3, metavar=("Z", "Y", "X"), default=(48, 96, 96))
+    m.add_argument("--spacing", type=float, nargs=3, default=(2.5, 1.6, 1.6))
+    m.add_argument("--modalities", type=int, default=1)
+    m.add_argument("--seed", type=int, default=0)
+    m.set_defaults(func=run_make_task)
+
+
+def _config(args: argparse.Namespace, model: str):
+    from ..deep.data import DataConfig
+    from ..deep.train import TrainConfig
+
+    data = DataConfig(
+        target_spacing=tuple(args.spacing),
+        window=tuple(args.window),
+        roi=tuple(args.roi),
+        samples_per_volume=args.samples,
+        batch_size=args.batch_size,
+        cache=args.cache,
+    )
+    return TrainConfig(
+        model=model,
+        config=args.config,
+        epochs=args.epochs,
+        lr=args.lr,
+        optimizer=args.optimizer,
+        val_every=args.val_every,
+        fold=args.fold,
+        n_folds=args.folds,
+        seed=args.seed,
+        device=args.device,
+        data=data,
+    )
+
+
+def _print_epoch(prefix: str = ""):
+    def show(r: dict) -> None:
+        dice = "-" if r["val_dice"] is None else f"{r['val_dice']:.4f}"
+        print(
+            f"{prefix}epoch {r['epoch']}: loss {r['loss']:.4f}  val Dice {dice}  "
+            f"{r['seconds']:.1f} s  peak {r['peak_memory_mb']:.0f} MB"
+        )
+
+    return show
+
+
+def _init_distributed() -> bool:
+    """Join the process group when launched by torchrun (WORLD_SIZE > 1)."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return False
+    import torch
+    import torch.distributed as dist
+
+    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    if torch.cuda.is_available():
+        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+    return True
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from ..deep.train import train
+
+    distributed = _init_distributed()
+    try:
+        result = train(
+            args.task,
+            args.out,
+            _config(args, args.model),
+            resume=args.resume,
+            progress=TerminalProgress("train", enabled=not args.quiet),
+            on_epoch=_print_epoch(),
+        )
+    finally:
+        if distributed:
+            import torch.distributed as dist
+
+            dist.destroy_process_group()
+    if result.metrics_path is not None:
+        print(f"best checkpoint: {result.best_checkpoint}\nmetrics: {result.metrics_path}")
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from ..deep.compare import compare_models
+
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    compare_models(
+        args.task,
+        args.out,
+        models,
+        _config(args, models[0]),
+        progress=TerminalProgress("compare", enabled=not args.quiet),
+        on_epoch=lambda n, r: _print_epoch(f"{n}: ")(r),
+    )
+    print((args.out / "compare.md").read_text(encoding="utf-8"))
+    print(f"wrote {args.out / 'compare.json'}, {args.out / 'compare.png'}")
+    return 0
+
+
+def run_make_task(args: argparse.Namespace) -> int:
+    from ..data.synthetic_task import make_synthetic_task
+
+    root = make_synthetic_task(
+        args.out,
+        cases=args.cases,
+        test_cases=args.test_cases,
+        shape=tuple(args.shape),
+        spacing=tuple(args.spacing),
+        modalities=args.modalities,
+        seed=args.seed,
+    )
+    print(f"wrote {root} ({args.cases} training, {args.test_cases} test cases)")
+    return 0

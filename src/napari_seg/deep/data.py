@@ -1,0 +1,148 @@
+"""Training data from a Decathlon task: deterministic folds, MONAI transforms, cached datasets.
+
+The transforms put every volume in the same frame inference uses
+(:mod:`napari_seg.deep.preprocess`): reoriented to the checkpoint's axis codes,
+resampled to its spacing, HU window mapped to 0..1, and arrays in napari order
+``(C, Z, Y, X)``, so a network trained here reads its inputs as it was taught.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import psutil
+from monai import transforms as T
+from monai.data import CacheDataset, Dataset, PersistentDataset, ThreadDataLoader
+
+from ..io import DecathlonError, DecathlonTask
+from ..io.validate import read_header
+
+__all__ = ["DataConfig", "fold_split", "make_loaders", "make_transforms"]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Preprocessing and sampling; spacing and ROI in napari order ``(z, y, x)``."""
+
+    orientation: str = "RAS"
+    target_spacing: tuple[float, float, float] = (2.0, 1.5, 1.5)
+    window: tuple[float, float] = (-57.0, 164.0)
+    roi: tuple[int, int, int] = (64, 64, 64)
+    samples_per_volume: int = 2
+    batch_size: int = 2
+    cache: Literal["auto", "memory", "disk", "none"] = "auto"
+
+
+def fold_split(task: DecathlonTask, *, fold: int = 0, n_folds: int = 5, seed: int = 0):
+    """Training and validation cases: fold ``fold`` of a seeded permutation is validation.
+
+    Raises
+    ------
+    DecathlonError
+        No labelled case, too few cases for the folds, or ``fold`` out of range.
+    """
+    cases = [c for c in task.training if c.label is not None]
+    if not cases:
+        raise DecathlonError(task.root, "the task has no labelled training case")
+    if not 0 <= fold < n_folds or len(cases) < 2:
+        raise DecathlonError(task.root, f"fold {fold} of {n_folds} needs >= 2 labelled cases")
+    order = np.random.default_rng(seed).permutation(len(cases))
+    val_idx = set(np.array_split(order, n_folds)[fold].tolist()) or {int(order[0])}
+    train = [c for i, c in enumerate(cases) if i not in val_idx]
+    val = [c for i, c in enumerate(cases) if i in val_idx]
+    return train, val
+
+
+def make_transforms(cfg: DataConfig, *, train: bool) -> T.Compose:
+    """MONAI transforms; the random ones come last so caching keeps the rest."""
+    keys = ["image", "label"]
+    steps: list[Any] = [
+        T.LoadImaged(keys, image_only=True),
+        T.EnsureChannelFirstd(keys),
+        T.Orientationd(keys, axcodes=cfg.orientation, labels=(("L", "R"), ("P", "A"), ("I", "S"))),
+        T.Spacingd(keys, pixdim=cfg.target_spacing[::-1], mode=("bilinear", "nearest")),
+        T.ScaleIntensityRanged("image", *cfg.window, 0.0, 1.0, clip=True),
+        T.CropForegroundd(keys, source_key="image", allow_smaller=True),
+        T.Transposed(keys, indices=(0, 3, 2, 1)),  # (C, X, Y, Z) -> napari (C, Z, Y, X)
+        T.SpatialPadd(keys, spatial_size=cfg.roi),
+        T.EnsureTyped(keys, track_meta=False),
+    ]
+    if train:
+        steps += [
+            T.RandCropByPosNegLabeld(
+                keys,
+                label_key="label",
+                spatial_size=cfg.roi,
+                pos=1,
+                neg=1,
+                num_samples=cfg.samples_per_volume,
+                image_key="image",
+                image_threshold=0,
+            ),
+            T.RandFlipd(keys, prob=0.1, spatial_axis=0),
+            T.RandFlipd(keys, prob=0.1, spatial_axis=1),
+            T.RandFlipd(keys, prob=0.1, spatial_axis=2),
+            T.RandRotate90d(keys, prob=0.1, max_k=3, spatial_axes=(1, 2)),
+            T.RandScaleIntensityd("image", factors=0.1, prob=0.5),
+            T.RandShiftIntensityd("image", offsets=0.1, prob=0.5),
+        ]
+    return T.Compose(steps)
+
+
+def _estimated_bytes(cases, cfg: DataConfig) -> int:
+    """Float32 bytes of the resampled volumes (from the headers; nothing is loaded)."""
+    total = 0
+    for c in cases:
+        h = read_header(Path(c.image))
+        zooms = h.get_zooms()[:3]
+        dims = h.get_data_shape()
+        n = math.prod(
+            d * z / t for d, z, t in zip(dims[:3], zooms, cfg.target_spacing[::-1], strict=True)
+        )
+        channels = dims[3] if len(dims) > 3 else 1
+        total += int(n * 4 * (channels + 1))
+    return total
+
+
+def _dataset(items, transforms, cfg: DataConfig, cache_dir: Path, n_cases: int, cases):
+    mode = cfg.cache
+    if mode == "auto":
+        fits = _estimated_bytes(cases, cfg) < 0.4 * psutil.virtual_memory().available
+        mode = "memory" if fits else "disk"
+    if mode == "memory":
+        return CacheDataset(items, transforms, cache_rate=1.0, num_workers=0, progress=False)
+    if mode == "disk":
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        return PersistentDataset(items, transforms, cache_dir=cache_dir)
+    return Dataset(items, transforms)
+
+
+def make_loaders(
+    train_cases, val_cases, cfg: DataConfig, *, cache_dir: Path, rank: int = 0, world: int = 1
+):
+    """(train loader, validation loader); with ``world > 1`` each rank gets its share."""
+
+    def items(cases):
+        return [{"image": str(c.image), "label": str(c.label)} for c in cases]
+
+    mine = train_cases[rank::world] if world > 1 else train_cases
+    train_ds = _dataset(
+        items(mine), make_transforms(cfg, train=True), cfg, cache_dir / "train", len(mine), mine
+    )
+    val_ds = _dataset(
+        items(val_cases),
+        make_transforms(cfg, train=False),
+        cfg,
+        cache_dir / "val",
+        len(val_cases),
+        val_cases,
+    )
+    train_loader = ThreadDataLoader(
+        train_ds, batch_size=cfg.batch_size, shuffle=True, num_workers=0
+    )
+    val_loader = ThreadDataLoader(val_ds, batch_size=1, num_workers=0)
+    return train_loader, val_loader

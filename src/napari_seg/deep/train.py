@@ -1,0 +1,268 @@
+"""Train a registered network on a Decathlon task; save the best checkpoint and metrics.json.
+
+Seeded (``monai.utils.set_determinism``) and deterministic on the CPU; AMP on
+CUDA; progress per iteration and a cancel check between iterations; resume
+from ``last.pt`` (weights, optimizer, epoch and history, read with
+``weights_only=True``). Under ``torchrun`` (``torch.distributed`` initialised),
+the network is wrapped in ``DistributedDataParallel``, each rank trains on its
+share of the cases, every rank validates (MONAI's metric gathers across
+ranks) and rank 0 writes the files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import psutil
+import torch
+import torch.distributed as dist
+from monai.inferers import sliding_window_inference
+from monai.losses import DiceCELoss
+from monai.metrics import DiceMetric
+from monai.networks.utils import one_hot
+from monai.optimizers import Novograd
+from monai.utils import set_determinism
+
+from ..io import load_decathlon
+from ..progress import ProgressCallback, Steps, StopCallback
+from .checkpoint import CheckpointError, CheckpointMeta, save_checkpoint
+from .data import DataConfig, fold_split, make_loaders
+from .device import select_device
+from .networks import build_network, count_parameters
+
+__all__ = ["TrainConfig", "TrainResult", "train"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run (same config + seed = same run on CPU)."""
+
+    model: str = "unet"
+    config: Literal["fast", "standard"] = "fast"
+    epochs: int = 2
+    lr: float = 1e-3
+    optimizer: Literal["adamw", "novograd"] = "adamw"
+    val_every: int = 1
+    fold: int = 0
+    n_folds: int = 5
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True
+    data: DataConfig = field(default_factory=DataConfig)
+
+
+@dataclass
+class TrainResult:
+    """Where the files went, the per-epoch history, and the trained network."""
+
+    best_checkpoint: Path | None
+    metrics_path: Path | None
+    history: list[dict[str, Any]]
+    parameters: int
+    model: torch.nn.Module | None = None
+
+
+def _meta(cfg: TrainConfig, task, in_channels: int) -> CheckpointMeta:
+    overrides = {"img_size": list(cfg.data.roi)} if cfg.model == "unetr" else {}
+    return CheckpointMeta(
+        network=cfg.model,
+        config=cfg.config,
+        overrides=overrides,
+        in_channels=in_channels,
+        out_channels=max(task.labels) + 1,
+        labels={str(k): v for k, v in task.labels.items()},
+        intensity_window=cfg.data.window,
+        target_spacing=cfg.data.target_spacing,
+        orientation=cfg.data.orientation,
+        roi_size=cfg.data.roi,
+        training={
+            "task": task.name,
+            "seed": cfg.seed,
+            "fold": cfg.fold,
+            "epochs": cfg.epochs,
+            "lr": cfg.lr,
+            "optimizer": cfg.optimizer,
+        },
+    )
+
+
+def _validate(model, loader, roi, device, amp) -> float:
+    metric = DiceMetric(include_background=False, reduction="mean")
+    model.eval()
+    with torch.inference_mode(), torch.autocast(device.type, enabled=amp):
+        for batch in loader:
+            x, y = batch["image"].to(device), batch["label"].to(device)
+            logits = sliding_window_inference(x, roi, 4, model, overlap=0.25)
+            k = logits.shape[1]
+            metric(one_hot(logits.argmax(1, keepdim=True), k), one_hot(y.long(), k))
+    model.train()
+    return float(metric.aggregate().item())
+
+
+def _peak_mb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
+    build_network(cfg.model, config=cfg.config)  # unknown model: fail before any data work
+    train_cases, val_cases = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=cfg.seed)
+    for c in (*train_cases, *val_cases):
+        task.load_case(c)  # refuses mismatched image/label grids, before training starts
+    return train_cases, val_cases
+
+
+def train(
+    task_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    cfg: TrainConfig = TrainConfig(),
+    *,
+    resume: str | os.PathLike[str] | None = None,
+    progress: ProgressCallback | None = None,
+    should_stop: StopCallback | None = None,
+    on_epoch: Callable[[dict[str, Any]], None] | None = None,
+) -> TrainResult:
+    """Train ``cfg.model`` on a Decathlon task folder.
+
+    Parameters
+    ----------
+    task_dir : path-like
+        Decathlon task folder (``dataset.json``, ``imagesTr/``, ``labelsTr/``).
+    out_dir : path-like
+        Receives ``best.safetensors`` (the shared checkpoint format, best
+        validation Dice), ``last.pt`` (to resume) and ``metrics.json``.
+    cfg : TrainConfig
+        Model, budget, optimisation and data settings.
+    resume : path-like, optional
+        A ``last.pt`` written by an earlier run with the same ``cfg``.
+    progress, should_stop : callable, optional
+        Called per iteration; see :mod:`napari_seg.progress`.
+    on_epoch : callable, optional
+        Gets each epoch's record (loss, val_dice, seconds, elapsed, peak_memory_mb).
+
+    Raises
+    ------
+    DecathlonError, NetworkError
+        No labels, mismatched geometry or an unknown model: raised before training.
+    """
+    task = load_decathlon(task_dir)
+    train_cases, val_cases = _check_inputs(task, cfg)
+    rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+    set_determinism(seed=cfg.seed + rank)
+    device = select_device(cfg.device)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    train_loader, val_loader = make_loaders(
+        train_cases, val_cases, cfg.data, cache_dir=out / "cache", rank=rank, world=world
+    )
+    in_channels = len(task.modalities)
+    meta = _meta(cfg, task, in_channels)
+    model = meta.build().to(device)
+    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    opt = (Novograd if cfg.optimizer == "novograd" else torch.optim.AdamW)(
+        net.parameters(), lr=cfg.lr
+    )
+    history, start, best = _resume(resume, model, opt)
+    loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
+    amp = cfg.amp and device.type == "cuda"
+    scaler = torch.amp.GradScaler("cuda", enabled=amp)
+    steps = Steps(
+        (cfg.epochs - start) * len(train_loader), progress=progress, should_stop=should_stop
+    )
+    t_start = time.perf_counter() - (history[-1]["elapsed"] if history else 0.0)
+    best_path = out / "best.safetensors"
+    net.train()
+    for epoch in range(start, cfg.epochs):
+        t0, total, n = time.perf_counter(), 0.0, 0
+        for batch in train_loader:
+            x, y = batch["image"].to(device), batch["label"].to(device)
+            opt.zero_grad(set_to_none=True)
+            with torch.autocast(device.type, enabled=amp):
+                loss = loss_fn(net(x), y)
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+            total, n = total + float(loss.detach()), n + 1
+            steps.step()
+        record = {
+            "epoch": epoch + 1,
+            "loss": total / max(n, 1),
+            "val_dice": None,
+            "seconds": time.perf_counter() - t0,
+        }
+        if (epoch + 1) % cfg.val_every == 0 or epoch + 1 == cfg.epochs:
+            # every rank validates: MONAI's metric all-gathers, so all ranks agree on "best"
+            record["val_dice"] = _validate(model, val_loader, cfg.data.roi, device, amp)
+            improved = record["val_dice"] > best
+            best = max(best, record["val_dice"])
+            if improved and rank == 0:
+                save_checkpoint(
+                    model,
+                    replace(
+                        meta, training={**meta.training, "best_epoch": epoch + 1, "val_dice": best}
+                    ),
+                    best_path,
+                )
+        record["elapsed"] = time.perf_counter() - t_start
+        record["peak_memory_mb"] = _peak_mb(device)
+        history.append(record)
+        if rank == 0:
+            _save_state(out / "last.pt", model, opt, epoch + 1, history, best)
+            _write_metrics(out / "metrics.json", cfg, meta, history, count_parameters(model))
+        if on_epoch is not None:
+            on_epoch(record)
+    return TrainResult(
+        best_path if best_path.exists() else None,
+        out / "metrics.json" if rank == 0 else None,
+        history,
+        count_parameters(model),
+        model,
+    )
+
+
+def _save_state(path: Path, model, opt, epoch: int, history, best: float) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    state = {
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "epoch": epoch,
+        "best": best,
+        "history": json.dumps(history),
+    }
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def _resume(path, model, opt) -> tuple[list[dict[str, Any]], int, float]:
+    if path is None:
+        return [], 0, -1.0
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+    except Exception as exc:
+        raise CheckpointError(path, f"cannot resume from it ({exc})") from exc
+    return json.loads(state["history"]), int(state["epoch"]), float(state["best"])
+
+
+def _write_metrics(path: Path, cfg: TrainConfig, meta, history, parameters: int) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(
+        json.dumps(
+            {
+                "config": asdict(cfg),
+                "network": meta.network,
+                "parameters": parameters,
+                "epochs": history,
+            },
+            indent=2,
+        )
+    )
+    os.replace(tmp, path)
