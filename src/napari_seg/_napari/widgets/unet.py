@@ -11,6 +11,7 @@ from magicgui.widgets import CheckBox, ComboBox, FileEdit, FloatSpinBox, SpinBox
 from ...deep.cache import default_cache
 from ...deep.inference import predict
 from .._layers import placement
+from .._registry import trained_checkpoints
 from .._writer import layer_geometry
 from ._base import SegmentWidget
 
@@ -42,6 +43,13 @@ class UNetWidget(SegmentWidget):
             self.largest,
         ]
         super().__init__(viewer, options)
+        if trained_checkpoints.latest is not None:
+            self.checkpoint.value = trained_checkpoints.latest
+        trained_checkpoints.added.connect(self._offer)
+
+    def _offer(self, path) -> None:
+        """A checkpoint trained in this session becomes the choice at once."""
+        self.checkpoint.value = path
 
     def make_call(self, data, spacing):
         layer = self.image.value

@@ -1,0 +1,147 @@
+"""Train widget: train one network (or compare several) on a Decathlon task, with live curves."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import napari
+from magicgui.widgets import (
+    CheckBox,
+    ComboBox,
+    Container,
+    FileEdit,
+    FloatSpinBox,
+    Label,
+    LineEdit,
+    PushButton,
+    SpinBox,
+)
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from superqt.utils import ensure_main_thread
+
+from ...deep.compare import compare_models
+from ...deep.data import DataConfig
+from ...deep.networks import NETWORKS
+from ...deep.train import TrainConfig, train
+from .._registry import trained_checkpoints
+from .._tasks import TaskRunner
+
+
+class TrainWidget(Container):
+    """Dock widget: pick a task and a model; loss and validation Dice update every epoch."""
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        super().__init__(labels=True)
+        self.viewer = viewer
+        self.task = FileEdit(mode="d", label="task folder")
+        self.out = FileEdit(mode="d", label="output folder")
+        self.model = ComboBox(choices=sorted(NETWORKS), value="unet", label="model")
+        self.compare = CheckBox(value=False, text="compare several models")
+        self.models = LineEdit(value="unet,segresnet,attentionunet", label="models")
+        self.config = ComboBox(choices=("fast", "standard"), value="fast", label="size")
+        self.epochs = SpinBox(value=5, min=1, max=10_000, label="epochs")
+        self.lr = FloatSpinBox(value=1e-3, min=1e-6, max=1.0, step=1e-4, label="learning rate")
+        self.device = ComboBox(
+            choices=("auto", "cpu", "cuda", "mps"), value="auto", label="device"
+        )
+        self.roi = LineEdit(value="64, 64, 64", label="patch (z, y, x voxels)")
+        self.spacing = LineEdit(value="2.0, 1.5, 1.5", label="spacing (z, y, x mm)")
+        self.run_button, self.cancel_button = PushButton(text="Train"), PushButton(text="Cancel")
+        self.status = Label(value="")
+        self.extend(
+            [
+                self.task,
+                self.out,
+                self.model,
+                self.compare,
+                self.models,
+                self.config,
+                self.epochs,
+                self.lr,
+                self.device,
+                self.roi,
+                self.spacing,
+                self.run_button,
+                self.cancel_button,
+                self.status,
+            ]
+        )
+        self.figure = Figure(figsize=(4, 4), constrained_layout=True)
+        self.axes = self.figure.subplots(2, 1, sharex=True)
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.native.layout().addWidget(self.canvas)
+        self.curves: dict[str, list[dict]] = {}
+        self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
+        self.run_button.changed.connect(self.run)
+        self.compare.changed.connect(self._show_relevant)
+        self._show_relevant()
+
+    def _show_relevant(self) -> None:
+        self.models.visible = self.compare.value
+        self.model.visible = not self.compare.value
+
+    def config_for(self, model: str) -> TrainConfig:
+        roi = tuple(int(v) for v in self.roi.value.split(","))
+        spacing = tuple(float(v) for v in self.spacing.value.split(","))
+        if len(roi) != 3 or len(spacing) != 3:
+            raise ValueError("patch and spacing need three comma-separated numbers (z, y, x)")
+        return TrainConfig(
+            model=model,
+            config=self.config.value,
+            epochs=self.epochs.value,
+            lr=self.lr.value,
+            device=self.device.value,
+            data=DataConfig(roi=roi, target_spacing=spacing),
+        )
+
+    def run(self, *_: object) -> None:
+        """Train (or compare) in a worker; curves update as epochs finish."""
+        task, out = Path(self.task.value), Path(self.out.value)
+        self.curves.clear()
+        if self.compare.value:
+            names = [m.strip() for m in self.models.value.split(",") if m.strip()]
+            fn = partial(
+                compare_models, task, out, names, self.config_for(names[0]), on_epoch=self._record
+            )
+            self.runner.start(fn, description="compare", on_result=self._compared)
+        else:
+            name = self.model.value
+            fn = partial(
+                train, task, out, self.config_for(name), on_epoch=lambda r: self._record(name, r)
+            )
+            self.runner.start(fn, description=f"train {name}", on_result=self._trained)
+
+    @ensure_main_thread
+    def _record(self, model: str, record: dict) -> None:
+        self.curves.setdefault(model, []).append(record)
+        self.redraw()
+
+    def redraw(self) -> None:
+        loss_ax, dice_ax = self.axes
+        loss_ax.clear()
+        dice_ax.clear()
+        for name, recs in self.curves.items():
+            loss_ax.plot([r["epoch"] for r in recs], [r["loss"] for r in recs], "o-", label=name)
+            val = [r for r in recs if r["val_dice"] is not None]
+            dice_ax.plot([r["epoch"] for r in val], [r["val_dice"] for r in val], "o-", label=name)
+        loss_ax.set_ylabel("training loss")
+        dice_ax.set_ylabel("validation Dice")
+        dice_ax.set_xlabel("epoch")
+        if self.curves:
+            loss_ax.legend(fontsize=7)
+        self.canvas.draw_idle()
+
+    def _trained(self, result) -> None:
+        if result.best_checkpoint is not None:
+            trained_checkpoints.add(result.best_checkpoint)
+            self.status.value = f"best checkpoint: {result.best_checkpoint}"
+
+    def _compared(self, content: dict) -> None:
+        out = Path(self.out.value)
+        for row in content["models"]:
+            best = out / row["model"] / "best.safetensors"
+            if best.exists():
+                trained_checkpoints.add(best)
+        self.status.value = f"wrote {out / 'compare.md'}"

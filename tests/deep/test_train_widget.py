@@ -1,0 +1,46 @@
+"""The Train widget runs a short training in a real viewer; its plot updates."""
+
+from __future__ import annotations
+
+import pytest
+
+from napari_seg.data.synthetic_task import make_synthetic_task
+
+pytestmark = pytest.mark.viewer
+
+
+def _wait(qtbot, widget, timeout=120_000):
+    worker = widget.runner.worker
+    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=timeout)
+
+
+def test_train_widget_plot_updates_and_offers_checkpoint(make_napari_viewer, qtbot, tmp_path):
+    pytest.importorskip("napari")
+    task = make_synthetic_task(
+        tmp_path / "Task99", cases=4, test_cases=0, shape=(24, 48, 48), spacing=(5.0, 3.2, 3.2)
+    )
+    viewer = make_napari_viewer()
+    _, unet = viewer.window.add_plugin_dock_widget("napari-seg", "U-Net")
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seg", "Train")
+    widget.task.value = task
+    widget.out.value = tmp_path / "run"
+    widget.epochs.value = 2
+    widget.lr.value = 0.01
+    widget.device.value = "cpu"
+    widget.roi.value = "16, 32, 32"
+    widget.spacing.value = "5, 3.2, 3.2"
+    widget.run()
+    _wait(qtbot, widget)
+    assert "failed" not in widget.status.value, widget.status.value
+    lines = widget.axes[0].get_lines()
+    assert len(lines) == 1 and len(lines[0].get_xdata()) == 2
+    assert str(unet.checkpoint.value).endswith("best.safetensors")
+
+    widget.compare.value = True
+    widget.models.value = "unet,segresnet"
+    widget.epochs.value = 1
+    widget.out.value = tmp_path / "cmp"
+    widget.run()
+    _wait(qtbot, widget)
+    assert len(widget.axes[0].get_lines()) == 2
+    assert (tmp_path / "cmp" / "compare.png").exists()
