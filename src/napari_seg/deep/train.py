@@ -11,11 +11,10 @@ ranks) and rank 0 writes the files.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,10 +30,11 @@ from monai.utils import set_determinism
 
 from ..io import load_decathlon
 from ..progress import ProgressCallback, Steps, StopCallback
-from .checkpoint import CheckpointError, CheckpointMeta, save_checkpoint
+from .checkpoint import CheckpointMeta, save_checkpoint
 from .data import DataConfig, fold_split, make_loaders
 from .device import select_device
 from .networks import build_network, count_parameters
+from .state import load_state, save_state, write_metrics
 
 __all__ = ["TrainConfig", "TrainResult", "place_model", "train", "train_step"]
 
@@ -152,73 +152,126 @@ def train(
     DecathlonError, NetworkError
         No labels, mismatched geometry or an unknown model: raised before training.
     """
-    task = load_decathlon(task_dir)
-    train_cases, val_cases = _check_inputs(task, cfg)
-    rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
-    set_determinism(seed=cfg.seed + rank)
-    device = select_device(cfg.device)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    train_loader, val_loader = make_loaders(
-        train_cases, val_cases, cfg.data, cache_dir=out / "cache", rank=rank, world=world
-    )
-    in_channels = len(task.modalities)
-    meta = _meta(cfg, task, in_channels)
-    model = place_model(meta.build(), device)
-    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    opt = (Novograd if cfg.optimizer == "novograd" else torch.optim.AdamW)(
-        net.parameters(), lr=cfg.lr
-    )
-    history, start, best = _resume(resume, model, opt)
-    loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
-    amp = cfg.amp and device.type == "cuda"
-    scaler = torch.amp.GradScaler("cuda", enabled=amp)
-    steps = Steps(
-        (cfg.epochs - start) * len(train_loader), progress=progress, should_stop=should_stop
-    )
-    t_start = time.perf_counter() - (history[-1]["elapsed"] if history else 0.0)
-    best_path = out / "best.safetensors"
-    net.train()
-    for epoch in range(start, cfg.epochs):
+    run = _Run.setup(task_dir, out_dir, cfg, resume)
+    total = (cfg.epochs - run.start) * len(run.train_loader)
+    steps = Steps(total, progress=progress, should_stop=should_stop)
+    t_start = time.perf_counter() - (run.history[-1]["elapsed"] if run.history else 0.0)
+    for epoch in range(run.start, cfg.epochs):
+        record = run.fit_epoch(epoch, steps)
+        if (epoch + 1) % cfg.val_every == 0 or epoch + 1 == cfg.epochs:
+            run.validate(record)
+        run.close_epoch(record, t_start)
+        if on_epoch is not None:
+            on_epoch(record)
+    return run.result()
+
+
+@dataclass
+class _Run:
+    """The state of one training run (built by :meth:`setup`)."""
+
+    cfg: TrainConfig
+    meta: CheckpointMeta
+    model: torch.nn.Module
+    net: torch.nn.Module
+    opt: torch.optim.Optimizer
+    device: torch.device
+    out: Path
+    rank: int
+    train_loader: Any
+    val_loader: Any
+    history: list[dict[str, Any]]
+    start: int
+    best: float
+    scaler: torch.amp.GradScaler | None = None
+
+    def __post_init__(self) -> None:
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+
+    @classmethod
+    def setup(cls, task_dir, out_dir, cfg: TrainConfig, resume) -> _Run:
+        task = load_decathlon(task_dir)
+        train_cases, val_cases = _check_inputs(task, cfg)
+        rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+        set_determinism(seed=cfg.seed + rank)
+        device = select_device(cfg.device)
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        loaders = make_loaders(
+            train_cases, val_cases, cfg.data, cache_dir=out / "cache", rank=rank, world=world
+        )
+        meta = _meta(cfg, task, len(task.modalities))
+        model = place_model(meta.build(), device)
+        net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+        optimizer = Novograd if cfg.optimizer == "novograd" else torch.optim.AdamW
+        opt = optimizer(net.parameters(), lr=cfg.lr)
+        history, start, best = load_state(resume, model, opt)
+        return cls(cfg, meta, model, net, opt, device, out, rank, *loaders, history, start, best)
+
+    @property
+    def amp(self) -> bool:
+        return self.cfg.amp and self.device.type == "cuda"
+
+    def fit_epoch(self, epoch: int, steps: Steps) -> dict[str, Any]:
+        loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
+        self.net.train()
         t0, total, n = time.perf_counter(), 0.0, 0
-        for batch in train_loader:
-            loss = train_step(net, opt, loss_fn, scaler, batch, device, amp=amp)
-            total, n = total + loss, n + 1
+        for batch in self.train_loader:
+            total += train_step(
+                self.net, self.opt, loss_fn, self.scaler, batch, self.device, amp=self.amp
+            )
+            n += 1
             steps.step()
-        record = {
+        return {
             "epoch": epoch + 1,
             "loss": total / max(n, 1),
             "val_dice": None,
             "seconds": time.perf_counter() - t0,
         }
-        if (epoch + 1) % cfg.val_every == 0 or epoch + 1 == cfg.epochs:
-            # every rank validates: MONAI's metric all-gathers, so all ranks agree on "best"
-            record["val_dice"] = _validate(model, val_loader, cfg.data.roi, device, amp)
-            improved = record["val_dice"] > best
-            best = max(best, record["val_dice"])
-            if improved and rank == 0:
-                save_checkpoint(
-                    model,
-                    replace(
-                        meta, training={**meta.training, "best_epoch": epoch + 1, "val_dice": best}
-                    ),
-                    best_path,
-                )
+
+    def validate(self, record: dict[str, Any]) -> None:
+        # every rank validates: MONAI's metric all-gathers, so all ranks agree on "best"
+        dice = _validate(self.model, self.val_loader, self.cfg.data.roi, self.device, self.amp)
+        record["val_dice"] = dice
+        if dice > self.best:
+            self.best = dice
+            if self.rank == 0:
+                info = {**self.meta.training, "best_epoch": record["epoch"], "val_dice": dice}
+                save_checkpoint(self.model, replace(self.meta, training=info), self.best_path)
+
+    def close_epoch(self, record: dict[str, Any], t_start: float) -> None:
         record["elapsed"] = time.perf_counter() - t_start
-        record["peak_memory_mb"] = _peak_mb(device)
-        history.append(record)
-        if rank == 0:
-            _save_state(out / "last.pt", model, opt, epoch + 1, history, best)
-            _write_metrics(out / "metrics.json", cfg, meta, history, count_parameters(model))
-        if on_epoch is not None:
-            on_epoch(record)
-    return TrainResult(
-        best_path if best_path.exists() else None,
-        out / "metrics.json" if rank == 0 else None,
-        history,
-        count_parameters(model),
-        model,
-    )
+        record["peak_memory_mb"] = _peak_mb(self.device)
+        self.history.append(record)
+        if self.rank == 0:
+            save_state(
+                self.out / "last.pt",
+                self.model,
+                self.opt,
+                record["epoch"],
+                self.history,
+                self.best,
+            )
+            write_metrics(
+                self.out / "metrics.json",
+                self.cfg,
+                self.meta,
+                self.history,
+                count_parameters(self.model),
+            )
+
+    @property
+    def best_path(self) -> Path:
+        return self.out / "best.safetensors"
+
+    def result(self) -> TrainResult:
+        return TrainResult(
+            self.best_path if self.best_path.exists() else None,
+            self.out / "metrics.json" if self.rank == 0 else None,
+            self.history,
+            count_parameters(self.model),
+            self.model,
+        )
 
 
 def place_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
@@ -239,44 +292,3 @@ def train_step(net, opt, loss_fn, scaler, batch, device: torch.device, *, amp: b
     scaler.step(opt)
     scaler.update()
     return float(loss.detach())
-
-
-def _save_state(path: Path, model, opt, epoch: int, history, best: float) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    state = {
-        "model": model.state_dict(),
-        "optimizer": opt.state_dict(),
-        "epoch": epoch,
-        "best": best,
-        "history": json.dumps(history),
-    }
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def _resume(path, model, opt) -> tuple[list[dict[str, Any]], int, float]:
-    if path is None:
-        return [], 0, -1.0
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-    except Exception as exc:
-        raise CheckpointError(path, f"cannot resume from it ({exc})") from exc
-    return json.loads(state["history"]), int(state["epoch"]), float(state["best"])
-
-
-def _write_metrics(path: Path, cfg: TrainConfig, meta, history, parameters: int) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(
-        json.dumps(
-            {
-                "config": asdict(cfg),
-                "network": meta.network,
-                "parameters": parameters,
-                "epochs": history,
-            },
-            indent=2,
-        )
-    )
-    os.replace(tmp, path)

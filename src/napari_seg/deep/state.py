@@ -1,0 +1,61 @@
+"""Files a training run writes next to its best checkpoint: ``last.pt`` and ``metrics.json``.
+
+``last.pt`` holds only tensors, numbers and a JSON string, so it is read back with
+``torch.load(weights_only=True)``; both files are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .checkpoint import CheckpointError
+
+__all__ = ["load_state", "save_state", "write_metrics"]
+
+
+def save_state(path: Path, model, opt, epoch: int, history, best: float) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    state = {
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "epoch": epoch,
+        "best": best,
+        "history": json.dumps(history),
+    }
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_state(path, model, opt) -> tuple[list[dict[str, Any]], int, float]:
+    if path is None:
+        return [], 0, -1.0
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+    except Exception as exc:
+        raise CheckpointError(path, f"cannot resume from it ({exc})") from exc
+    return json.loads(state["history"]), int(state["epoch"]), float(state["best"])
+
+
+def write_metrics(path: Path, cfg: Any, meta: Any, history: list, parameters: int) -> None:
+    """``metrics.json``: the config (a dataclass), network, parameter count, per-epoch records."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(
+        json.dumps(
+            {
+                "config": asdict(cfg),
+                "network": meta.network,
+                "parameters": parameters,
+                "epochs": history,
+            },
+            indent=2,
+        )
+    )
+    os.replace(tmp, path)
