@@ -107,6 +107,8 @@ def _config(args: argparse.Namespace, model: str):
 
 def _print_epoch(prefix: str = ""):
     def show(r: dict) -> None:
+        if os.environ.get("RANK", "0") != "0":  # under torchrun, rank 0 speaks for all
+            return
         dice = "-" if r["val_dice"] is None else f"{r['val_dice']:.4f}"
         print(
             f"{prefix}epoch {r['epoch']}: loss {r['loss']:.4f}  val Dice {dice}  "

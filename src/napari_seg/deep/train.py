@@ -201,7 +201,8 @@ class _Run:
             train_cases, val_cases, cfg.data, cache_dir=out / "cache", rank=rank, world=world
         )
         meta = _meta(cfg, task, len(task.modalities))
-        model = place_model(meta.build(), device)
+        # channels-last only alone: DDP's gradient buckets expect the default layout
+        model = place_model(meta.build(), device) if world == 1 else meta.build().to(device)
         net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
         optimizer = Novograd if cfg.optimizer == "novograd" else torch.optim.AdamW
         opt = optimizer(net.parameters(), lr=cfg.lr)
