@@ -28,6 +28,7 @@ def test_demo_writes_nifti_and_prints_table(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--shape", "32", "64", "64"]) == 0
     out = capsys.readouterr().out
     assert "dice" in out and "iou" in out and "window+opening+largest" in out
+    assert "unet(fast)" in out and (tmp_path / "unet_run" / "best.safetensors").exists()
     gt = load_nifti(tmp_path / "spleen_gt.nii.gz")
     pred = load_nifti(tmp_path / "window_opening_largest.nii.gz")
     assert gt.data.shape == pred.data.shape == (32, 64, 64)

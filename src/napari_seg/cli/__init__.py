@@ -26,13 +26,24 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shape", type=int, nargs=3, metavar=("Z", "Y", "X"), default=(96, 192, 192))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gui", action="store_true", help="open the results in napari")
+    p.add_argument(
+        "--no-unet",
+        action="store_true",
+        help="skip training and running the small U-Net (saves ~30 s)",
+    )
     p.set_defaults(func=_run_demo)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from ..demo import format_table, run_demo
+    from ..demo import DEMO_METHODS, DemoMethod, format_table, run_demo
 
-    ct, rows = run_demo(args.out, shape=tuple(args.shape), seed=args.seed)
+    methods = dict(DEMO_METHODS)
+    if not args.no_unet:
+        from ..demo_unet import train_demo_unet
+
+        print("training a small U-Net on 6 other synthetic cases (CPU)...", flush=True)
+        methods["unet(fast)"] = DemoMethod(train_demo_unet(Path(args.out)))
+    ct, rows = run_demo(args.out, shape=tuple(args.shape), seed=args.seed, methods=methods)
     print(f"synthetic CT {ct.image.shape} at {ct.spacing} mm, seed {ct.seed} -> {args.out}/")
     print("foreground Dice/IoU against each method's target ground truth:")
     print(format_table(rows))
