@@ -17,6 +17,14 @@ CORE_MODULES = [
     "napari_seg.segment.pipeline",
     "napari_seg.segment.smoothing",
     "napari_seg.metrics",
+    "napari_seg.demo_unet",
+    "napari_seg.cli.train",
+    "napari_seg.cli.evaluate",
+    "napari_seg.data.synthetic_task",
+    "napari_seg.deep.cache",
+    "napari_seg.deep.compare",
+    "napari_seg.deep.inference",
+    "napari_seg.deep.train",
 ]
 GUI = ("napari", "qtpy", "magicgui", "PyQt6", "PyQt5", "PySide6")
 
