@@ -80,21 +80,13 @@ def _same_grid(path: Path, shape: tuple[int, ...], geometry: Any) -> np.ndarray:
 
 
 def _method_call(args: argparse.Namespace, image: np.ndarray, spacing, mask, geometry):
+    """The chosen method with its options bound; call it with ``progress=``/``should_stop=``."""
     m = args.method
     if m == "threshold":
         if args.low is None and args.high is None and args.preset is None:
             raise ValueError("--method threshold needs --low and/or --high, or --preset")
-        return _steps(
-            partial(
-                threshold,
-                image,
-                method="manual",
-                low=args.low,
-                high=args.high,
-                preset=args.preset,
-                mask=mask,
-            )
-        )
+        window = {"low": args.low, "high": args.high, "preset": args.preset}
+        return _steps(partial(threshold, image, method="manual", mask=mask, **window))
     if m in THRESHOLD_METHODS:
         return _steps(partial(threshold, image, method=m, classes=args.classes, mask=mask))
     if m == "unet":
@@ -102,6 +94,7 @@ def _method_call(args: argparse.Namespace, image: np.ndarray, spacing, mask, geo
     if m == "kmeans":
         return partial(kmeans, image, args.k, mask=mask, seed=args.seed)
     if m == "canny":
+        mode = "slices" if args.slices else "3d"
         return partial(
             canny,
             image,
@@ -110,34 +103,25 @@ def _method_call(args: argparse.Namespace, image: np.ndarray, spacing, mask, geo
             low=args.canny_low,
             high=args.canny_high,
             use_quantiles=not args.absolute,
-            mode="slices" if args.slices else "3d",
+            mode=mode,
         )
-    # watershed: the mask is --mask, else a threshold of the image (window, or Otsu)
+    return _watershed_call(args, image, spacing, mask, geometry)
+
+
+def _watershed_call(args: argparse.Namespace, image: np.ndarray, spacing, mask, geometry):
+    """Seeded with ``--markers``, else split touching objects of the mask.
+
+    The mask is ``--mask``, else the ``--low``/``--high`` window, else Otsu.
+    """
     if mask is None:
         window = args.low is not None or args.high is not None
-        mask = (
-            threshold(image, method="manual" if window else "otsu", low=args.low, high=args.high)
-            != 0
-        )
+        method = "manual" if window else "otsu"
+        mask = threshold(image, method=method, low=args.low, high=args.high) != 0
+    options = {"spacing": spacing, "compactness": args.compactness}
     if args.markers is not None:
         markers = _same_grid(args.markers, image.shape, geometry)
-        return _steps(
-            partial(
-                seeded_watershed,
-                markers,
-                image=image,
-                mask=mask,
-                spacing=spacing,
-                compactness=args.compactness,
-            )
-        )
-    return partial(
-        split_touching,
-        mask,
-        spacing=spacing,
-        min_distance_mm=args.min_distance_mm,
-        compactness=args.compactness,
-    )
+        return _steps(partial(seeded_watershed, markers, image=image, mask=mask, **options))
+    return partial(split_touching, mask, min_distance_mm=args.min_distance_mm, **options)
 
 
 def _unet_call(args: argparse.Namespace, image: np.ndarray, geometry: Any):
