@@ -19,9 +19,8 @@ __all__ = ["train_demo_unet"]
 def train_demo_unet(out_dir: Path, *, epochs: int = 40, seed: int = 1000):
     """Train the "fast" U-Net on 6 synthetic cases; return a demo method using it."""
     from .deep.checkpoint import load_checkpoint
-    from .deep.data import DataConfig
     from .deep.inference import predict
-    from .deep.train import TrainConfig, train
+    from .deep.train import cpu_recipe, train
 
     task = make_synthetic_task(
         out_dir / "unet_task" / "Task90_SyntheticSpleen",
@@ -31,23 +30,7 @@ def train_demo_unet(out_dir: Path, *, epochs: int = 40, seed: int = 1000):
         spacing=(2.5, 1.2, 1.2),
         seed=seed,
     )
-    data = DataConfig(
-        target_spacing=(3.0, 2.4, 2.4),
-        roi=(32, 48, 48),
-        samples_per_volume=4,
-        batch_size=2,
-        cache="memory",
-    )
-    cfg = TrainConfig(
-        model="unet",
-        config="fast",
-        epochs=epochs,
-        lr=3e-3,
-        val_every=5,
-        seed=0,
-        device="cpu",
-        data=data,
-    )
+    cfg = cpu_recipe(epochs=epochs, val_every=5)
     result = train(task, out_dir / "unet_run", cfg)
     model, meta = load_checkpoint(result.best_checkpoint)
 
