@@ -45,6 +45,8 @@ class EvaluateWidget(Container):
         )
         self.accuracy, self.status = Label(value=""), Label(value="")
         self.table = Table(value={"data": [], "index": [], "columns": []})
+        self.table.native.setMinimumHeight(220)  # a squeezed table is unreadable in a dock
+        self.table.native.verticalHeader().setVisible(False)  # the label column says it
         self.copy_button = PushButton(text="Copy table")
         self.export_path = FileEdit(mode="w", label="export", filter="*.csv *.json")
         self.export_button = PushButton(text="Export")
@@ -129,6 +131,7 @@ class EvaluateWidget(Container):
         data = [[_cell(r.get(c)) for c in columns] for r in rows]
         index = [str(r.get("label")) for r in rows]
         self.table.value = {"data": data, "index": index, "columns": columns}
+        self.table.native.resizeColumnsToContents()
         self.accuracy.value = f"pixel accuracy {result['pixel_accuracy']:.4f}"
 
     def _toggle_live(self) -> None:
