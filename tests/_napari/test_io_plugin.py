@@ -116,3 +116,18 @@ def test_open_multimodal_task_and_browse_cases(make_napari_viewer, qtbot, tmp_pa
     browser.open_case()
     qtbot.waitUntil(lambda: "synthetic_2 CT" in viewer.layers, timeout=20_000)
     assert not any("ground truth" in layer.name for layer in viewer.layers)
+
+
+def test_4d_files_open_as_channels_or_one_time_series(make_napari_viewer, tmp_path):
+    geo = Geometry.from_spacing((2.0, 1.0, 1.0))
+    rng = np.random.default_rng(0)
+    mr = rng.integers(-500, 500, (2, 3, 4, 5)).astype(np.int16)
+    fmri = rng.integers(-500, 500, (20, 3, 4, 5)).astype(np.int16)
+    save_nifti(mr, geo, tmp_path / "mr.nii.gz", kind="image")
+    save_nifti(fmri, geo, tmp_path / "fmri.nii.gz", kind="image")
+    viewer = make_napari_viewer()
+    viewer.open(str(tmp_path / "mr.nii.gz"), plugin="napari-seg")
+    assert [layer.name for layer in viewer.layers] == ["mr [0]", "mr [1]"]
+    viewer.open(str(tmp_path / "fmri.nii.gz"), plugin="napari-seg")
+    series = viewer.layers["fmri"]
+    assert series.data.shape == (20, 3, 4, 5) and tuple(series.scale) == (1.0, 2.0, 1.0, 1.0)

@@ -25,7 +25,11 @@ from ..io import (
 )
 from ..io.kinds import Kind, guess_kind
 
-__all__ = ["case_layers", "get_reader", "read_paths", "volume_layer"]
+__all__ = ["MAX_CHANNEL_LAYERS", "case_layers", "get_reader", "read_paths", "volume_layer"]
+
+#: A 4-D file with at most this many volumes opens as one layer per channel
+#: (modalities); a longer 4th axis (time) opens as one 4-D layer.
+MAX_CHANNEL_LAYERS = 8
 
 ReaderFunction = Callable[[Any], list[LayerDataTuple]]
 
@@ -84,6 +88,9 @@ def volume_layer(vol: Volume, path: Path, *, kind: Kind | None = None) -> list[L
         return [
             (data, {**_label_kwargs(_base_kwargs(vol, path, 3), None), "name": name}, "labels")
         ]
+    if vol.data.ndim == 4 and vol.data.shape[0] > MAX_CHANNEL_LAYERS:
+        # a time series (fMRI, 4-D perfusion): one layer with a slider, not hundreds of layers
+        return [(vol.data, {**_base_kwargs(vol, path, 4), "name": name}, "image")]
     if vol.data.ndim == 4:
         return [
             (vol.data[c], {**_base_kwargs(vol, path, 3), "name": f"{name} [{c}]"}, "image")
