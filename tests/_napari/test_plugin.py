@@ -32,6 +32,16 @@ def test_manifest_is_valid_and_complete():
         assert callable(getattr(__import__(module, fromlist=[attr]), attr))
 
 
+def test_npe2_validate_passes():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "npe2", "validate", PLUGIN], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "valid" in out.stdout, out.stdout + out.stderr
+
+
 def test_sample_data_opens_through_plugin(make_napari_viewer):
     viewer = make_napari_viewer()
     viewer.open_sample(PLUGIN, "synthetic_ct")
