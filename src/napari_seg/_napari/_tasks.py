@@ -43,10 +43,6 @@ class TaskRunner:
         self.cancel_button.enabled = False
         self.cancel_button.changed.connect(self.cancel)
 
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None and self.worker.is_running
-
     def cancel(self) -> None:
         """Ask the running core function to stop at its next check."""
         self._stop.set()

@@ -108,7 +108,9 @@ def _estimated_bytes(cases, cfg: DataConfig) -> int:
     return total
 
 
-def _dataset(items, transforms, cfg: DataConfig, cache_dir: Path, n_cases: int, cases):
+def _dataset(cases, transforms, cfg: DataConfig, cache_dir: Path):
+    """In memory when the resampled volumes fit in 40 % of free memory, else on disk."""
+    items = [{"image": str(c.image), "label": str(c.label)} for c in cases]
     mode = cfg.cache
     if mode == "auto":
         fits = _estimated_bytes(cases, cfg) < 0.4 * psutil.virtual_memory().available
@@ -125,22 +127,9 @@ def make_loaders(
     train_cases, val_cases, cfg: DataConfig, *, cache_dir: Path, rank: int = 0, world: int = 1
 ):
     """(train loader, validation loader); with ``world > 1`` each rank gets its share."""
-
-    def items(cases):
-        return [{"image": str(c.image), "label": str(c.label)} for c in cases]
-
     mine = train_cases[rank::world] if world > 1 else train_cases
-    train_ds = _dataset(
-        items(mine), make_transforms(cfg, train=True), cfg, cache_dir / "train", len(mine), mine
-    )
-    val_ds = _dataset(
-        items(val_cases),
-        make_transforms(cfg, train=False),
-        cfg,
-        cache_dir / "val",
-        len(val_cases),
-        val_cases,
-    )
+    train_ds = _dataset(mine, make_transforms(cfg, train=True), cfg, cache_dir / "train")
+    val_ds = _dataset(val_cases, make_transforms(cfg, train=False), cfg, cache_dir / "val")
     train_loader = ThreadDataLoader(
         train_ds, batch_size=cfg.batch_size, shuffle=True, num_workers=0
     )

@@ -28,7 +28,6 @@ class NetworkSpec:
     factory: Callable[..., torch.nn.Module]
     configs: dict[str, dict[str, Any]]
     allowed: frozenset[str] = field(default_factory=frozenset)
-    roi_multiple: int = 16  # input sizes must be multiples of this (down-sampling depth)
 
 
 NETWORKS: dict[str, NetworkSpec] = {
@@ -69,7 +68,6 @@ NETWORKS: dict[str, NetworkSpec] = {
             "fast": {"init_filters": 8, "blocks_down": [1, 1, 1], "blocks_up": [1, 1]},
         },
         frozenset({"init_filters", "blocks_down", "blocks_up", "dropout_prob", "norm"}),
-        roi_multiple=8,
     ),
     "attentionunet": NetworkSpec(
         nets.AttentionUnet,

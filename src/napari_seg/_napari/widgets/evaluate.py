@@ -185,7 +185,10 @@ class EvaluateWidget(Container):
     def jump_to_worst_slice(self, *_: object) -> int:
         """Show the axis-0 slice with the most wrong voxels; returns its index."""
         pred, gt, _, _ = self._inputs()
-        errors = (pred != gt).reshape(pred.shape[0], -1).sum(axis=1)
+        if self.scorer is not None:  # live: the per-slice counts are already there
+            errors = self.scorer.confusion.errors_per_slice()
+        else:
+            errors = (pred != gt).reshape(pred.shape[0], -1).sum(axis=1)
         z = int(np.argmax(errors))
         self._jump(np.array([z, pred.shape[1] / 2, pred.shape[2] / 2]))
         return z
