@@ -53,21 +53,17 @@ class UNetWidget(SegmentWidget):
 
     def make_call(self, data, spacing):
         layer = self.image.value
-        model, meta, device = default_cache.get(self.checkpoint.value, self.device.value)
         roi = None if self.use_checkpoint_roi.value else tuple(w.value for w in self.roi)
+        options = {
+            "roi_size": roi,
+            "overlap": self.overlap.value,
+            "sw_batch_size": self.sw_batch.value,
+            "probabilities": self.probabilities.value,
+            "largest_component": self.largest.value,
+        }
         geometry = layer_geometry(layer.as_layer_data_tuple()[1])
         return partial(
-            predict,
-            data,
-            geometry,
-            model,
-            meta,
-            device=device,
-            roi_size=roi,
-            overlap=self.overlap.value,
-            sw_batch_size=self.sw_batch.value,
-            probabilities=self.probabilities.value,
-            largest_component=self.largest.value,
+            _load_and_predict, data, geometry, self.checkpoint.value, self.device.value, options
         )
 
     def _show(self, name, source, result):
@@ -89,3 +85,20 @@ class UNetWidget(SegmentWidget):
                     **placement(source),
                 )
         return layer
+
+
+def _load_and_predict(
+    data, geometry, checkpoint, device, options, *, progress=None, should_stop=None
+):
+    """Runs in the worker: loading a checkpoint can take seconds, never on the GUI thread."""
+    model, meta, dev = default_cache.get(checkpoint, device)
+    return predict(
+        data,
+        geometry,
+        model,
+        meta,
+        device=dev,
+        progress=progress,
+        should_stop=should_stop,
+        **options,
+    )
