@@ -47,9 +47,7 @@ def main() -> None:
             shape=(64, 160, 160),
             spacing=(2.5, 1.0, 1.0),
         )
-        print(
-            f"# {machine()}; 10 cases 64x160x160 (8 train, 2 val), unet fast at 3.0x2.4x2.4 mm"
-        )
+        print(f"# {machine()}; 10 cases 64x160x160 (8 train, 2 val), unet fast at 3.0x2.4x2.4 mm")
         with contextlib.suppress(Cancelled):
             train(
                 root,
