@@ -7,20 +7,19 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from .._files import atomic_path
 from .checkpoint import CheckpointError
 
 __all__ = ["load_state", "save_state", "write_metrics"]
 
 
 def save_state(path: Path, model, opt, epoch: int, history, best: float) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
     state = {
         "model": model.state_dict(),
         "optimizer": opt.state_dict(),
@@ -28,8 +27,8 @@ def save_state(path: Path, model, opt, epoch: int, history, best: float) -> None
         "best": best,
         "history": json.dumps(history),
     }
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
 
 
 def load_state(path, model, opt) -> tuple[list[dict[str, Any]], int, float]:
@@ -46,16 +45,14 @@ def load_state(path, model, opt) -> tuple[list[dict[str, Any]], int, float]:
 
 def write_metrics(path: Path, cfg: Any, meta: Any, history: list, parameters: int) -> None:
     """``metrics.json``: the config (a dataclass), network, parameter count, per-epoch records."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(
-        json.dumps(
-            {
-                "config": asdict(cfg),
-                "network": meta.network,
-                "parameters": parameters,
-                "epochs": history,
-            },
-            indent=2,
-        )
+    text = json.dumps(
+        {
+            "config": asdict(cfg),
+            "network": meta.network,
+            "parameters": parameters,
+            "epochs": history,
+        },
+        indent=2,
     )
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

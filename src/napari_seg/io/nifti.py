@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 import nibabel as nib
 import numpy as np
 
+from .._files import atomic_path
 from ._gzread import read_gz_payload, write_nifti1
 from .errors import NiftiError
 from .geometry import Geometry, GeometryError
@@ -180,26 +180,11 @@ def save_nifti(
     return _atomic_save(arr, header, path)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _atomic_save(arr: np.ndarray, header: nib.Nifti1Header, path: Path) -> Path:
     suffix = ".nii.gz" if str(path).lower().endswith(".gz") else ".nii"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
     try:
-        write_nifti1(arr, header, Path(tmp))
-        # mkstemp makes the file private; give it the mode a plain open() would
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise NiftiError(path, f"cannot write ({exc})") from exc
-        raise
+        with atomic_path(path, suffix=suffix) as tmp:
+            write_nifti1(arr, header, tmp)
+    except OSError as exc:
+        raise NiftiError(path, f"cannot write ({exc})") from exc
     return path
