@@ -22,6 +22,7 @@ from ..io import (
     is_nifti_path,
     load_decathlon,
     load_nifti,
+    nifti_stem,
 )
 from ..io.kinds import Kind, guess_kind
 
@@ -72,15 +73,10 @@ def _label_kwargs(kw: dict[str, Any], names: dict[int, str] | None) -> dict[str,
     return kw
 
 
-def _stem(path: Path) -> str:
-    name = path.name
-    return name[: -len(".nii.gz")] if name.lower().endswith(".nii.gz") else path.stem
-
-
 def volume_layer(vol: Volume, path: Path, *, kind: Kind | None = None) -> list[LayerDataTuple]:
     """One layer (or one per channel of a 4-D image) for a NIfTI volume."""
     kind = kind or guess_kind(path, vol.data)
-    name = _stem(path)
+    name = nifti_stem(path)
     if kind == "labels":
         data = vol.data
         if not (np.issubdtype(data.dtype, np.integer) or data.dtype == bool):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from ..io import is_decathlon_path, load_decathlon, load_nifti
 from ..metrics import align_to, evaluate, jsonable, table_rows, to_csv
+from ..metrics.overlap import finite_mean
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -64,14 +64,9 @@ def _batch(args) -> dict[str, Any]:
         c.name: _score(args.pred / f"{c.name}.nii.gz", c.label, args, task.labels) for c in cases
     }
     keys = next(iter(per_case.values()))["mean"].keys()
-    mean = {k: _finite_mean([r["mean"][k] for r in per_case.values()]) for k in keys}
-    accuracy = _finite_mean([r["pixel_accuracy"] for r in per_case.values()])
+    mean = {k: finite_mean([r["mean"][k] for r in per_case.values()]) for k in keys}
+    accuracy = finite_mean([r["pixel_accuracy"] for r in per_case.values()])
     return {"cases": per_case, "mean": mean, "pixel_accuracy": accuracy}
-
-
-def _finite_mean(values: list[float]) -> float:
-    ok = [v for v in values if math.isfinite(v)]
-    return float(sum(ok) / len(ok)) if ok else float("nan")
 
 
 def _fmt(v: Any) -> str:

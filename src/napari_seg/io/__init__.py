@@ -9,7 +9,7 @@ from .decathlon import (
 )
 from .errors import DecathlonError, NiftiError
 from .geometry import METADATA_KEY, Geometry, GeometryError
-from .nifti import Volume, is_nifti_path, load_nifti, save_nifti
+from .nifti import Volume, is_nifti_path, load_nifti, nifti_stem, save_nifti
 
 __all__ = [
     "METADATA_KEY",
@@ -25,5 +25,6 @@ __all__ = [
     "is_nifti_path",
     "load_decathlon",
     "load_nifti",
+    "nifti_stem",
     "save_nifti",
 ]

@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import DecathlonError, NiftiError
 from .geometry import GeometryError
-from .nifti import Volume, load_nifti
+from .nifti import Volume, load_nifti, nifti_stem
 
 __all__ = ["DecathlonCase", "DecathlonTask", "LoadedCase", "is_decathlon_path", "load_decathlon"]
 
@@ -137,14 +137,6 @@ def is_decathlon_path(path: str | os.PathLike[str]) -> bool:
     )
 
 
-def _case_name(path: Path) -> str:
-    name = path.name
-    for suffix in (".nii.gz", ".nii"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
 def _inside(root: Path, rel: Any, where: str) -> Path | None:
     """Resolve a ``dataset.json`` path; None for ``._*`` files; refuse escapes."""
     if not isinstance(rel, str) or not rel:
@@ -195,7 +187,7 @@ def _training(root: Path, entries: Any) -> list[DecathlonCase]:
         image = _inside(root, e["image"], f"training[{i}].image")
         label = _inside(root, e["label"], f"training[{i}].label") if e.get("label") else None
         if image is not None:
-            cases.append(DecathlonCase(_case_name(image), image, label, "training"))
+            cases.append(DecathlonCase(nifti_stem(image), image, label, "training"))
     return cases
 
 
@@ -210,7 +202,7 @@ def _test(root: Path, entries: Any) -> list[DecathlonCase]:
     for i, rel in enumerate(entries):
         path = _inside(root, rel["image"] if isinstance(rel, dict) else rel, f"test[{i}]")
         if path is not None:
-            out.append(DecathlonCase(_case_name(path), path, None, "test"))
+            out.append(DecathlonCase(nifti_stem(path), path, None, "test"))
     return out
 
 

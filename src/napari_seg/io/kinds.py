@@ -9,6 +9,8 @@ from typing import Literal
 
 import numpy as np
 
+from .nifti import nifti_stem
+
 __all__ = ["MAX_LABEL_VALUES", "Kind", "guess_kind"]
 
 Kind = Literal["image", "labels"]
@@ -18,14 +20,6 @@ MAX_LABEL_VALUES = 64
 _LABEL_DIRS = {"labelstr", "labelsts"}
 _LABEL_NAME = re.compile(r"(^|[_\-.])(seg|segmentation|label|labels|mask)$", re.IGNORECASE)
 _SAMPLE = 2_000_000
-
-
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".nii.gz", ".nii"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
 
 
 def guess_kind(path: str | os.PathLike[str] | None, data: np.ndarray) -> Kind:
@@ -48,7 +42,7 @@ def guess_kind(path: str | os.PathLike[str] | None, data: np.ndarray) -> Kind:
         p = Path(path)
         if any(part.lower() in _LABEL_DIRS for part in p.parts[:-1]):
             return "labels"
-        if _LABEL_NAME.search(_stem(p)):
+        if _LABEL_NAME.search(nifti_stem(p)):
             return "labels"
     if not (np.issubdtype(data.dtype, np.integer) or data.dtype == bool) or data.size == 0:
         return "image"

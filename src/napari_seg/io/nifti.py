@@ -16,7 +16,7 @@ from .errors import NiftiError
 from .geometry import Geometry, GeometryError
 from .validate import open_checked
 
-__all__ = ["NIFTI_SUFFIXES", "Volume", "is_nifti_path", "load_nifti", "save_nifti"]
+__all__ = ["NIFTI_SUFFIXES", "Volume", "is_nifti_path", "load_nifti", "nifti_stem", "save_nifti"]
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
 
@@ -26,6 +26,15 @@ class Volume(NamedTuple):
 
     data: np.ndarray
     geometry: Geometry
+
+
+def nifti_stem(path: str | os.PathLike[str]) -> str:
+    """File name without ``.nii.gz``/``.nii`` (any case), else without its last suffix."""
+    p = Path(path)
+    for suffix in NIFTI_SUFFIXES[::-1]:  # ".nii.gz" before ".nii"
+        if p.name.lower().endswith(suffix):
+            return p.name[: -len(suffix)]
+    return p.stem
 
 
 def is_nifti_path(path: str | os.PathLike[str]) -> bool:

@@ -15,7 +15,7 @@ from scipy import ndimage as ndi
 from ..io.geometry import Geometry, GeometryError
 from ..progress import ProgressCallback, Steps, StopCallback
 from .instances import instance_metrics
-from .overlap import confusion_matrix, scores_from_confusion
+from .overlap import confusion_matrix, finite_mean, scores_from_confusion
 from .surface import surface_metrics
 
 __all__ = ["COLUMNS", "align_to", "evaluate", "jsonable", "table_rows", "to_csv"]
@@ -110,8 +110,7 @@ def evaluate(
             )
             steps.step()
         for key in ("hd95", "assd", "nsd"):
-            vals = [r[key] for r in result["labels"].values() if math.isfinite(r[key])]
-            result["mean"][key] = float(np.mean(vals)) if vals else float("nan")
+            result["mean"][key] = finite_mean(r[key] for r in result["labels"].values())
     if instances:
         result["instances"] = instance_metrics(pred, gt, iou_threshold=iou_threshold)
         steps.step()

@@ -12,7 +12,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MetricsError", "confusion_matrix", "overlap_metrics", "scores_from_confusion"]
+__all__ = [
+    "MetricsError",
+    "confusion_matrix",
+    "finite_mean",
+    "overlap_metrics",
+    "scores_from_confusion",
+]
 
 _CHUNK = 1 << 18  # 256k voxels: the uint16 keys and bincount temporaries stay in cache
 
@@ -103,7 +109,7 @@ def scores_from_confusion(
             "volume_diff_mm3": (p - g) * voxel_mm3,
         }
     keys = ("dice", "iou", "precision", "recall")
-    mean = {k: _nanmean([row[k] for row in per.values()]) for k in keys}
+    mean = {k: finite_mean([row[k] for row in per.values()]) for k in keys}
     return {
         "pixel_accuracy": _ratio(float(tp.sum()), total, empty_score),
         "labels": per,
@@ -111,8 +117,9 @@ def scores_from_confusion(
     }
 
 
-def _nanmean(values: list[float]) -> float:
-    finite = [v for v in values if not np.isnan(v)]
+def finite_mean(values: Iterable[float]) -> float:
+    """Mean of the finite values (NaN and inf left out); NaN when there is none."""
+    finite = [float(v) for v in values if np.isfinite(v)]
     return float(np.mean(finite)) if finite else float("nan")
 
 
