@@ -25,6 +25,7 @@ from napari_seg.deep.inference import predict
 from napari_seg.io import Geometry, load_nifti, save_nifti
 
 BUNDLE_A100_S = 1.27
+WINDOWS = {"roi_size": (96, 96, 96), "overlap": 0.5, "sw_batch_size": 8, "amp": True}
 
 
 def end_to_end(path: Path, out: Path, model, meta, device) -> float:
@@ -32,17 +33,7 @@ def end_to_end(path: Path, out: Path, model, meta, device) -> float:
         torch.cuda.synchronize()
     t0 = time.perf_counter()
     vol = load_nifti(path)
-    result = predict(
-        vol.data,
-        vol.geometry,
-        model,
-        meta,
-        device=device,
-        roi_size=(96, 96, 96),
-        overlap=0.5,
-        sw_batch_size=8,
-        amp=True,
-    )
+    result = predict(vol.data, vol.geometry, model, meta, device=device, **WINDOWS)
     save_nifti(result.labels, vol.geometry, out, kind="labels")
     return time.perf_counter() - t0
 
@@ -55,16 +46,7 @@ def largest_volume(model, meta, device, budget_gb: float = 16.0) -> int:
 
     def fits(z: int) -> bool:
         try:
-            predict(
-                np.zeros((z, 512, 512), np.int16),
-                geo,
-                model,
-                meta,
-                device=device,
-                roi_size=(96, 96, 96),
-                overlap=0.5,
-                sw_batch_size=8,
-            )
+            predict(np.zeros((z, 512, 512), np.int16), geo, model, meta, device=device, **WINDOWS)
             return True
         except torch.cuda.OutOfMemoryError:
             return False
