@@ -6,7 +6,7 @@ from pathlib import Path
 
 import napari
 
-from ..demo import DemoRow
+from ..cli.demo import DemoRow
 from ..io import load_nifti
 
 

@@ -5,53 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from .. import __version__
+from . import demo as _demo
 from . import evaluate as _evaluate
 from . import segment as _segment
 from . import train as _train
 
 __all__ = ["build_parser", "main"]
-
-
-def _add_demo(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "demo",
-        help="run every method on the synthetic CT and print Dice/IoU",
-        description="Write the synthetic CT and its ground truth as NIfTI into --out, run "
-        "each segmentation method, write its labels, and print Dice and IoU per method.",
-    )
-    p.add_argument("--out", type=Path, default=Path("napari-seg-demo"), help="output folder")
-    p.add_argument("--shape", type=int, nargs=3, metavar=("Z", "Y", "X"), default=(96, 192, 192))
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--gui", action="store_true", help="open the results in napari")
-    p.add_argument(
-        "--no-unet",
-        action="store_true",
-        help="skip training and running the small U-Net (saves ~30 s)",
-    )
-    p.set_defaults(func=_run_demo)
-
-
-def _run_demo(args: argparse.Namespace) -> int:
-    from ..demo import DEMO_METHODS, DemoMethod, format_table, run_demo
-
-    methods = dict(DEMO_METHODS)
-    if not args.no_unet:
-        from ..demo_unet import train_demo_unet
-
-        print("training a small U-Net on 6 other synthetic cases (CPU)...", flush=True)
-        methods["unet(fast)"] = DemoMethod(train_demo_unet(Path(args.out)))
-    ct, rows = run_demo(args.out, shape=tuple(args.shape), seed=args.seed, methods=methods)
-    print(f"synthetic CT {ct.image.shape} at {ct.spacing} mm, seed {ct.seed} -> {args.out}/")
-    print("foreground Dice/IoU against each method's target ground truth:")
-    print(format_table(rows))
-    if args.gui:
-        from .._napari._launch import show_demo
-
-        show_demo(args.out, rows)
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"napari-seg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _add_demo(sub)
+    _demo.add_parser(sub)
     _segment.add_parser(sub)
     _evaluate.add_parser(sub)
     _train.add_parsers(sub)

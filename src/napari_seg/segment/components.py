@@ -14,6 +14,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from ._validate import SegmentationError, as_volume, check_spacing
+from .smoothing import ball_mm
 
 __all__ = [
     "binary_closing",
@@ -174,19 +175,11 @@ def fill_holes(labels: np.ndarray, *, per_slice: bool = False) -> np.ndarray:
     return out
 
 
-def _ball(radius_mm: float, spacing: tuple[float, ...]) -> np.ndarray:
-    """Ellipsoidal structuring element of ``radius_mm`` on an anisotropic grid."""
-    half = [int(np.floor(radius_mm / s)) for s in spacing]
-    grids = np.ogrid[tuple(slice(-h, h + 1) for h in half)]
-    d2 = sum((g * s) ** 2 for g, s in zip(grids, spacing, strict=True))
-    return d2 <= radius_mm**2 + 1e-9
-
-
 def _morph(mask, radius_mm, spacing, op) -> np.ndarray:
     m = as_volume(mask, name="mask") != 0
     if radius_mm <= 0:
         return m.view(np.uint8).copy()
-    ball = _ball(float(radius_mm), check_spacing(spacing, m.ndim))
+    ball = ball_mm(float(radius_mm), check_spacing(spacing, m.ndim))
     return op(m, structure=ball).view(np.uint8)
 
 

@@ -91,6 +91,7 @@ def kmeans(
     mask: np.ndarray | None = None,
     seed: int = 0,
     sample_size: int = 1_000_000,
+    select_near: float | None = None,
     progress: ProgressCallback | None = None,
     should_stop: StopCallback | None = None,
 ) -> np.ndarray:
@@ -110,14 +111,18 @@ def kmeans(
     sample_size : int
         Float images fit on a random sample of at most this many voxels
         (integer images always fit exactly on all voxels via their histogram).
+    select_near : float, optional
+        Keep only the class whose centre is nearest this intensity (HU), as
+        label 1 (for example 120 HU for a contrast-enhanced spleen).
     progress, should_stop : callable, optional
         See :mod:`napari_seg.progress`.
 
     Returns
     -------
     numpy.ndarray of uint8, same shape as ``image``
-        Labels ``1..k`` by increasing class mean, 0 outside the mask. All 0 when
-        there are fewer than ``k`` distinct values.
+        Labels ``1..k`` by increasing class mean, 0 outside the mask (with
+        ``select_near``: 1 for the chosen class, else 0). All 0 when there are
+        fewer than ``k`` distinct values.
     """
     steps = Steps(2, progress=progress, should_stop=should_stop)
     img = as_volume(image)
@@ -132,5 +137,8 @@ def kmeans(
         )
         return np.zeros(img.shape, np.uint8)
     labels = classes_from_cuts(img, (centers[1:] + centers[:-1]) / 2, mask=mask)
+    if select_near is not None:
+        chosen = 1 + int(np.argmin(np.abs(centers - float(select_near))))
+        labels = (labels == chosen).view(np.uint8)
     steps.step()
     return labels

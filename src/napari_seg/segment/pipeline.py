@@ -41,6 +41,9 @@ class Cleanup:
         Remove objects smaller than this volume in mm³.
     fill_holes : bool
         Fill enclosed holes of each label.
+    holes_per_slice : bool
+        With ``fill_holes``: fill the holes of each axial (Z) slice on its own,
+        so a notch open at the top or bottom of an organ is filled too.
     largest : bool
         Keep only the largest object of each label.
     components : bool
@@ -54,6 +57,7 @@ class Cleanup:
     min_voxels: int = 0
     min_mm3: float = 0.0
     fill_holes: bool = False
+    holes_per_slice: bool = False
     largest: bool = False
     components: bool = False
     connectivity: int = 26
@@ -62,6 +66,8 @@ class Cleanup:
     def steps(self) -> int:
         return sum(
             (
+                self.open_mm > 0,
+                self.close_mm > 0,
                 self.min_voxels > 0 or self.min_mm3 > 0,
                 self.fill_holes,
                 self.largest,
@@ -94,7 +100,7 @@ def cleanup(
         )
         _step(steps)
     if options.fill_holes:
-        out = fill_holes(out)
+        out = fill_holes(out, per_slice=options.holes_per_slice)
         _step(steps)
     if options.largest:
         out = keep_largest(out, connectivity=conn)

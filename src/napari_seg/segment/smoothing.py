@@ -9,7 +9,14 @@ from scipy import ndimage as ndi
 
 from ._validate import as_volume, check_spacing
 
-__all__ = ["gaussian_mm", "gradient_mm"]
+__all__ = ["ball_mm", "gaussian_mm", "gradient_mm", "median_mm", "smooth_mm"]
+
+
+def ball_mm(radius_mm: float, spacing: Sequence[float]) -> np.ndarray:
+    """Ellipsoidal footprint (bool, odd shape, centred) of ``radius_mm`` on a ``spacing`` grid."""
+    half = [int(np.floor(radius_mm / s + 1e-9)) for s in spacing]
+    grids = np.ogrid[tuple(slice(-h, h + 1) for h in half)]
+    return sum((g * s) ** 2 for g, s in zip(grids, spacing, strict=True)) <= radius_mm**2 + 1e-9
 
 
 def gaussian_mm(
@@ -39,6 +46,52 @@ def gaussian_mm(
     if sigma_mm <= 0:
         return out
     return ndi.gaussian_filter(out, sigma=[sigma_mm / s for s in sp], output=np.float32)
+
+
+def median_mm(
+    image: np.ndarray, *, radius_mm: float, spacing: Sequence[float] | None = None
+) -> np.ndarray:
+    """Median filter over an ellipsoid of ``radius_mm`` (per-axis voxels from ``spacing``).
+
+    Parameters
+    ----------
+    image : numpy.ndarray, shape (Y, X) or (Z, Y, X)
+        Intensities; NaN voxels are replaced as in :func:`gaussian_mm`.
+    radius_mm : float
+        Radius of the neighbourhood in mm; an axis whose voxels are larger
+        than the radius is not filtered along (0 returns a float32 copy).
+    spacing : sequence of float, optional
+        Voxel size in mm per axis (default 1 mm).
+
+    Returns
+    -------
+    numpy.ndarray of float32, same shape
+    """
+    out = gaussian_mm(image, sigma_mm=0.0, spacing=spacing)
+    sp = check_spacing(spacing, out.ndim)
+    if radius_mm <= 0:
+        return out
+    return ndi.median_filter(out, footprint=ball_mm(radius_mm, sp), output=np.float32)
+
+
+def smooth_mm(
+    image: np.ndarray,
+    *,
+    kind: str = "gaussian",
+    size_mm: float,
+    spacing: Sequence[float] | None = None,
+) -> np.ndarray:
+    """Gaussian (``size_mm`` = sigma) or median (``size_mm`` = radius) smoothing; float32.
+
+    ``kind="none"`` or ``size_mm <= 0`` returns the image unchanged (no copy).
+    """
+    if kind == "none" or size_mm <= 0:
+        return image
+    if kind == "gaussian":
+        return gaussian_mm(image, sigma_mm=size_mm, spacing=spacing)
+    if kind == "median":
+        return median_mm(image, radius_mm=size_mm, spacing=spacing)
+    raise ValueError(f"unknown smoothing {kind!r}; choose none, gaussian or median")
 
 
 def gradient_mm(

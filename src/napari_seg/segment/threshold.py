@@ -16,6 +16,7 @@ import fastremap
 import numpy as np
 from skimage import filters
 
+from ..progress import ProgressCallback, Steps, StopCallback
 from ._validate import EmptyInputWarning, as_volume, check_mask
 
 __all__ = ["CT_PRESETS", "METHODS", "histogram", "threshold", "threshold_value"]
@@ -194,6 +195,8 @@ def threshold(
     preset: str | None = None,
     classes: int = 3,
     mask: np.ndarray | None = None,
+    progress: ProgressCallback | None = None,
+    should_stop: StopCallback | None = None,
 ) -> np.ndarray:
     """Semantic labels from a global threshold.
 
@@ -213,6 +216,8 @@ def threshold(
         Number of multi-Otsu classes.
     mask : numpy.ndarray of bool, optional
         Voxels outside the mask (ROI) are labelled 0 and do not count.
+    progress, should_stop : callable, optional
+        Two steps (threshold, labels); see :mod:`napari_seg.progress`.
 
     Returns
     -------
@@ -222,6 +227,7 @@ def threshold(
     """
     image = as_volume(image)
     mask = check_mask(mask, image.shape)
+    steps = Steps(2, progress=progress, should_stop=should_stop)
     if method == "manual":
         if preset is not None:
             if preset not in CT_PRESETS:
@@ -233,6 +239,7 @@ def threshold(
             out &= image <= high
     else:
         t = threshold_value(image, method=method, mask=mask, classes=classes)
+        steps.step()
         if np.any(np.isnan(t)):
             warnings.warn(
                 f"{method}: the image is constant or empty inside the mask; labels are empty",
@@ -241,8 +248,11 @@ def threshold(
             )
             return np.zeros(image.shape, dtype=np.uint8)
         if method == "multiotsu":
-            return classes_from_cuts(image, np.asarray(t), mask=mask)
+            labels = classes_from_cuts(image, np.asarray(t), mask=mask)
+            steps.step(2)
+            return labels
         out = image > t
     if mask is not None:
         out &= mask
+    steps.step(2)
     return out.view(np.uint8)

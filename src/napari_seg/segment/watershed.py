@@ -19,9 +19,15 @@ from skimage.segmentation import watershed
 
 from ..progress import ProgressCallback, Steps, StopCallback
 from ._validate import SegmentationError, as_volume, check_mask, check_spacing
-from .smoothing import gaussian_mm, gradient_mm
+from .smoothing import ball_mm, gaussian_mm, gradient_mm
 
-__all__ = ["distance_mm", "markers_from_points", "seeded_watershed", "split_touching"]
+__all__ = [
+    "default_seed_radius_mm",
+    "distance_mm",
+    "markers_from_points",
+    "seeded_watershed",
+    "split_touching",
+]
 
 
 def distance_mm(mask: np.ndarray, *, spacing: Sequence[float] | None = None) -> np.ndarray:
@@ -129,8 +135,23 @@ def split_touching(
     return out
 
 
-def markers_from_points(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Markers volume with seed ``i + 1`` at each (rounded) voxel coordinate ``points[i]``.
+def default_seed_radius_mm(spacing: Sequence[float]) -> float:
+    """Seed-ball radius used when none is given: twice the coarsest voxel side (mm)."""
+    return 2.0 * max(float(s) for s in spacing)
+
+
+def markers_from_points(
+    points: np.ndarray,
+    shape: tuple[int, ...],
+    *,
+    spacing: Sequence[float] | None = None,
+    radius_mm: float | None = None,
+) -> np.ndarray:
+    """Markers volume with a ball of label ``i + 1`` around each voxel coordinate ``points[i]``.
+
+    A single clicked voxel is a poor seed: on a noisy gradient it is trapped
+    by its neighbours and the other seeds flood its object. A ball of a few
+    mm samples the object's interior instead.
 
     Parameters
     ----------
@@ -138,6 +159,11 @@ def markers_from_points(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarra
         Voxel coordinates (napari data coordinates), in the volume's axis order.
     shape : tuple of int
         The volume's shape.
+    spacing : sequence of float, optional
+        Voxel size in mm per axis (default 1 mm).
+    radius_mm : float, optional
+        Ball radius in mm (0 = single voxels); default
+        :func:`default_seed_radius_mm`. Where balls overlap the earlier point wins.
 
     Returns
     -------
@@ -146,14 +172,23 @@ def markers_from_points(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarra
     Raises
     ------
     SegmentationError
-        No point lies inside the volume.
+        No point lies inside the volume, or the radius is negative or not finite.
     """
+    sp = np.asarray(check_spacing(spacing, len(shape)))
+    radius = default_seed_radius_mm(sp) if radius_mm is None else float(radius_mm)
+    if not np.isfinite(radius) or radius < 0:
+        raise SegmentationError(f"seed radius must be a finite number of mm >= 0, got {radius}")
     pts = np.rint(np.asarray(points, dtype=np.float64).reshape(-1, len(shape))).astype(int)
     inside = np.all((pts >= 0) & (pts < np.asarray(shape)), axis=1)
     if not inside.any():
         raise SegmentationError(f"no seed point lies inside the volume of shape {shape}")
+    ball = ball_mm(radius, sp)
+    offsets = np.argwhere(ball) - np.asarray(ball.shape) // 2
     markers = np.zeros(shape, np.int32)
-    markers[tuple(pts[inside].T)] = np.arange(1, inside.sum() + 1)
+    for label, p in reversed(list(enumerate(pts[inside], start=1))):
+        vox = p + offsets
+        vox = vox[np.all((vox >= 0) & (vox < np.asarray(shape)), axis=1)]
+        markers[tuple(vox.T)] = label
     return markers
 
 
@@ -165,6 +200,8 @@ def seeded_watershed(
     spacing: Sequence[float] | None = None,
     sigma_mm: float = 1.0,
     compactness: float = 0.0,
+    progress: ProgressCallback | None = None,
+    should_stop: StopCallback | None = None,
 ) -> np.ndarray:
     """Grow labelled seeds over the image's gradient (or the mask's distance map).
 
@@ -184,6 +221,9 @@ def seeded_watershed(
         Smoothing before the gradient, in mm.
     compactness : float
         scikit-image compact watershed parameter.
+    progress, should_stop : callable, optional
+        Three steps (smoothing, gradient or distance, flooding); Cancel is
+        honoured between them (the flooding itself cannot be interrupted).
 
     Returns
     -------
@@ -199,13 +239,20 @@ def seeded_watershed(
     if not mk.any():
         raise SegmentationError("seeded watershed needs at least one seed (markers are all 0)")
     m = check_mask(mask, mk.shape)
+    if image is None and m is None:
+        raise SegmentationError("seeded watershed needs an image or a mask to grow over")
+    steps = Steps(3, progress=progress, should_stop=should_stop)
     if image is not None:
         img = as_volume(image)
         if img.shape != mk.shape:
             raise SegmentationError(f"image shape {img.shape} differs from markers {mk.shape}")
-        _, landscape = gradient_mm(gaussian_mm(img, sigma_mm=sigma_mm, spacing=sp), spacing=sp)
-    elif m is not None:
-        landscape = -distance_mm(m, spacing=sp)
+        smooth = gaussian_mm(img, sigma_mm=sigma_mm, spacing=sp)
+        steps.step()
+        _, landscape = gradient_mm(smooth, spacing=sp)
     else:
-        raise SegmentationError("seeded watershed needs an image or a mask to grow over")
-    return watershed(landscape, mk, mask=m, compactness=compactness).astype(np.int32)
+        steps.step()
+        landscape = -distance_mm(m, spacing=sp)
+    steps.step()
+    out = watershed(landscape, mk, mask=m, compactness=compactness).astype(np.int32)
+    steps.step()
+    return out

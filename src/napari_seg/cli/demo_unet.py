@@ -10,17 +10,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .data.synthetic_task import make_synthetic_task
-from .io import Geometry
+from ..data.synthetic_task import make_synthetic_task
+from ..io import Geometry
 
 __all__ = ["train_demo_unet"]
 
 
 def train_demo_unet(out_dir: Path, *, epochs: int = 40, seed: int = 1000):
     """Train the "fast" U-Net on 6 synthetic cases; return a demo method using it."""
-    from .deep.checkpoint import load_checkpoint
-    from .deep.inference import predict
-    from .deep.train import cpu_recipe, train
+    from ..deep.checkpoint import load_checkpoint
+    from ..deep.inference import predict
+    from ..deep.train import cpu_recipe, train
 
     task = make_synthetic_task(
         out_dir / "unet_task" / "Task90_SyntheticSpleen",
