@@ -24,8 +24,9 @@ def ct_file(tmp_path_factory):
     "extra",
     [
         ["--method", "otsu", "--largest"],
-        ["--method", "threshold", "--preset", "bone", "--min-size", "5"],
-        ["--method", "threshold", "--low", "100", "--high", "150", "--fill-holes"],
+        ["--method", "manual", "--preset", "bone", "--min-voxels", "5"],
+        ["--method", "manual", "--low", "100", "--high", "150", "--fill-holes"],
+        ["--method", "manual", "--low", "100", "--smooth", "median", "--smooth-mm", "1.6"],
         ["--method", "multiotsu", "--classes", "4"],
         ["--method", "li"],
         ["--method", "yen"],
@@ -33,8 +34,8 @@ def ct_file(tmp_path_factory):
         ["--method", "mean", "--components"],
         ["--method", "kmeans", "--k", "4", "--seed", "1"],
         ["--method", "canny", "--sigma-mm", "1.5"],
-        ["--method", "canny", "--slices"],
-        ["--method", "watershed", "--low", "20", "--high", "60", "--min-distance-mm", "6"],
+        ["--method", "canny", "--mode", "slices"],
+        ["--method", "kmeans", "--k", "5", "--low", "0", "--high", "250", "--select-near", "120"],
         ["--method", "otsu", "--open-mm", "1.0", "--close-mm", "1.0"],
     ],
 )
@@ -56,13 +57,11 @@ def test_watershed_with_mask_and_markers(ct_file, tmp_path):
         main(
             [
                 "segment",
-                str(image),
+                str(mask),
                 "-o",
                 str(out),
                 "--method",
                 "watershed",
-                "--mask",
-                str(mask),
                 "--min-distance-mm",
                 "6",
                 "--quiet",
@@ -78,13 +77,13 @@ def test_watershed_with_mask_and_markers(ct_file, tmp_path):
         main(
             [
                 "segment",
-                str(image),
+                str(mask),
                 "-o",
                 str(out),
                 "--method",
                 "watershed",
-                "--mask",
-                str(mask),
+                "--image",
+                str(image),
                 "--markers",
                 str(markers),
                 "--quiet",
@@ -106,8 +105,15 @@ def test_decathlon_case_input(tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--method", "threshold"], "needs --low"),
+        (["--method", "manual"], "needs --low"),
         (["--channel", "3"], "channel"),
+        (["--method", "otsu", "--k", "3"], "--k does not apply to method 'otsu'"),
+        (["--method", "otsu", "--checkpoint", "x.pt"], "only apply to --method unet"),
+        (["--method", "kmeans", "--k", "99"], "--k: 99 is outside [2, 64]"),
+        (
+            ["--method", "manual", "--low", "5", "--open-mm", "1e4"],
+            "--open-mm: 10000.0 is outside",
+        ),
     ],
 )
 def test_errors_are_reported_not_raised(ct_file, tmp_path, argv, message, capsys):

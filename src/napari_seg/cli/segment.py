@@ -1,23 +1,59 @@
-"""``napari-seg segment``: the classical methods (and, with a checkpoint, the U-Net) headless."""
+"""``napari-seg segment``: every registry method (and, with a checkpoint, the U-Net) headless.
+
+The method options are built from the registry's declarations
+(:data:`napari_seg.segment.methods.METHODS`): the same names, defaults, ranges
+and help as the widgets' controls.
+"""
 
 from __future__ import annotations
 
 import argparse
 import time
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..io import load_nifti, save_nifti
-from ..segment import canny, kmeans, seeded_watershed, split_touching, threshold
-from ..segment.pipeline import Cleanup, cleanup_labels
-from ..segment.threshold import CT_PRESETS
+from ..io import Geometry, load_nifti, save_nifti
+from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
 from ._common import TerminalProgress, load_input
 
-THRESHOLD_METHODS = ("otsu", "multiotsu", "li", "yen", "triangle", "mean")
-METHODS = ("threshold", *THRESHOLD_METHODS, "kmeans", "canny", "watershed", "unet")
+__all__ = ["add_parser", "registry_options", "run"]
+
+UNET_OPTIONS = ("checkpoint", "device", "roi", "overlap", "sw_batch_size", "cpu_bf16")
+
+
+def registry_options() -> dict[str, tuple[Param, list[str]]]:
+    """Every registry parameter once, with the methods that declare it.
+
+    Raises
+    ------
+    AssertionError
+        Two methods declare the same name differently (one name, one meaning).
+    """
+    out: dict[str, tuple[Param, list[str]]] = {}
+    for spec in METHODS.values():
+        for p in spec.all_params:
+            if p.name in out:
+                assert out[p.name][0] == p, f"{p.name} is declared twice, differently"
+                out[p.name][1].append(spec.name)
+            else:
+                out[p.name] = (p, [spec.name])
+    return out
+
+
+def _add_param(group, p: Param, methods: list[str]) -> None:
+    where = "" if len(methods) > 3 else f" [{', '.join(methods)}]"
+    unit = f" ({p.unit})" if p.unit else ""
+    default = "" if p.default in (None, False) else f"; default {p.default}"
+    text = f"{p.help.rstrip('.')}{unit}{default}{where}"
+    if p.kind is bool:
+        group.add_argument(p.flag, action="store_true", default=None, help=text)
+    elif p.choices is not None:
+        group.add_argument(p.flag, choices=p.choices, type=p.kind, default=None, help=text)
+    else:
+        meta = p.unit.upper().replace("³", "3") if p.unit else p.kind.__name__.upper()
+        group.add_argument(p.flag, type=p.kind, default=None, metavar=meta, help=text)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,53 +61,47 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "segment",
         help="segment a NIfTI volume or a Decathlon case into a labels NIfTI",
         description="Segment INPUT (a NIfTI file, or a Decathlon task folder with --case) "
-        "and write labels with the input's geometry.",
+        "and write labels with the input's geometry. For watershed and cleanup, INPUT is "
+        "the mask/labels file (as in the widgets).",
     )
     p.add_argument("input", type=Path, help="NIfTI file or Decathlon task folder")
     p.add_argument("-o", "--out", type=Path, required=True, help="output .nii.gz/.nii")
-    p.add_argument("--method", choices=METHODS, default="otsu")
+    p.add_argument("--method", choices=(*METHODS, "unet"), default="otsu")
     p.add_argument("--case", help="case name, when INPUT is a Decathlon task")
     p.add_argument("--channel", type=int, default=0, help="channel of a 4-D/multi-modal image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    t = p.add_argument_group("threshold (--method threshold, and the watershed mask)")
-    t.add_argument("--low", type=float, help="lower bound, image units (HU)")
-    t.add_argument("--high", type=float, help="upper bound, image units (HU)")
-    t.add_argument("--preset", choices=sorted(CT_PRESETS), help="CT window for --method threshold")
-    t.add_argument("--classes", type=int, default=3, help="multi-Otsu classes")
-    t.add_argument("--mask", type=Path, help="ROI NIfTI on the same grid (non-zero = inside)")
-    k = p.add_argument_group("k-means")
-    k.add_argument("--k", type=int, default=3, help="number of classes")
-    k.add_argument("--seed", type=int, default=0)
-    c = p.add_argument_group("canny")
-    c.add_argument("--sigma-mm", type=float, default=1.0)
-    c.add_argument("--canny-low", type=float, help="low threshold (quantile unless --absolute)")
-    c.add_argument("--canny-high", type=float, help="high threshold (quantile unless --absolute)")
-    c.add_argument("--absolute", action="store_true", help="thresholds in HU/mm, not quantiles")
-    c.add_argument("--slices", action="store_true", help="2-D Canny per slice")
-    w = p.add_argument_group("watershed")
-    w.add_argument("--min-distance-mm", type=float, default=5.0)
-    w.add_argument("--compactness", type=float, default=0.0)
-    w.add_argument("--markers", type=Path, help="seed labels NIfTI: seeded watershed")
+    io = p.add_argument_group("other inputs (NIfTI files on INPUT's grid)")
+    io.add_argument("--mask", type=Path, help="ROI: non-zero = inside (threshold, k-means)")
+    io.add_argument("--markers", type=Path, help="seed labels: seeded watershed")
+    io.add_argument("--image", type=Path, help="intensities a seeded watershed grows over")
+    options = registry_options()
+    shared = {q.name for q in (*SMOOTHING, *CLEANUP)}
+    groups: dict[str, Any] = {}
+    for name, (param, methods) in options.items():
+        if name in shared:
+            continue
+        title = " and ".join(METHODS[m].title for m in methods)
+        group = groups.setdefault(title, p.add_argument_group(title))
+        _add_param(group, param, methods)
+    s = p.add_argument_group("smoothing first (threshold methods, k-means)")
+    for param in SMOOTHING:
+        _add_param(s, param, options[param.name][1])
+    q = p.add_argument_group("clean-up (every method; applied in this order)")
+    for param in CLEANUP:
+        _add_param(q, param, options[param.name][1])
     u = p.add_argument_group("unet (a trained checkpoint)")
     u.add_argument("--checkpoint", type=Path, help=".safetensors (or .pt state dict)")
-    u.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    u.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
     u.add_argument("--roi", type=int, nargs=3, metavar=("Z", "Y", "X"), help="window size")
-    u.add_argument("--overlap", type=float, default=0.5)
-    u.add_argument("--sw-batch-size", type=int, default=4)
-    u.add_argument("--cpu-bf16", action="store_true", help="bf16 autocast on the CPU")
-    q = p.add_argument_group("clean-up (applied in this order)")
-    q.add_argument("--open-mm", type=float, default=0.0)
-    q.add_argument("--close-mm", type=float, default=0.0)
-    q.add_argument("--min-size", type=int, default=0, help="remove objects below N voxels")
-    q.add_argument("--min-mm3", type=float, default=0.0, help="remove objects below N mm³")
-    q.add_argument("--fill-holes", action="store_true")
-    q.add_argument("--largest", action="store_true", help="keep the largest object per label")
-    q.add_argument("--components", action="store_true", help="instance labels 1..N")
-    q.add_argument("--connectivity", type=int, choices=(6, 18, 26), default=26)
+    u.add_argument("--overlap", type=float, default=None)
+    u.add_argument("--sw-batch-size", type=int, default=None)
+    u.add_argument("--cpu-bf16", action="store_true", default=None, help="bf16 on the CPU")
     p.set_defaults(func=run)
 
 
-def _same_grid(path: Path, shape: tuple[int, ...], geometry: Any) -> np.ndarray:
+def _same_grid(path: Path | None, shape: tuple[int, ...], geometry: Geometry):
+    if path is None:
+        return None
     vol = load_nifti(path)
     if vol.data.shape != shape:
         raise ValueError(f"{path}: shape {vol.data.shape} differs from the input {shape}")
@@ -79,111 +109,54 @@ def _same_grid(path: Path, shape: tuple[int, ...], geometry: Any) -> np.ndarray:
     return vol.data
 
 
-def _method_call(args: argparse.Namespace, image: np.ndarray, spacing, mask, geometry):
-    """The chosen method with its options bound; call it with ``progress=``/``should_stop=``."""
-    m = args.method
-    if m == "threshold":
-        if args.low is None and args.high is None and args.preset is None:
-            raise ValueError("--method threshold needs --low and/or --high, or --preset")
-        window = {"low": args.low, "high": args.high, "preset": args.preset}
-        return _steps(partial(threshold, image, method="manual", mask=mask, **window))
-    if m in THRESHOLD_METHODS:
-        return _steps(partial(threshold, image, method=m, classes=args.classes, mask=mask))
-    if m == "unet":
-        return _unet_call(args, image, geometry)
-    if m == "kmeans":
-        return partial(kmeans, image, args.k, mask=mask, seed=args.seed)
-    if m == "canny":
-        mode = "slices" if args.slices else "3d"
-        return partial(
-            canny,
-            image,
-            sigma_mm=args.sigma_mm,
-            spacing=spacing,
-            low=args.canny_low,
-            high=args.canny_high,
-            use_quantiles=not args.absolute,
-            mode=mode,
-        )
-    return _watershed_call(args, image, spacing, mask, geometry)
+def _given(args: argparse.Namespace, names) -> dict[str, Any]:
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
-def _watershed_call(args: argparse.Namespace, image: np.ndarray, spacing, mask, geometry):
-    """Seeded with ``--markers``, else split touching objects of the mask.
-
-    The mask is ``--mask``, else the ``--low``/``--high`` window, else Otsu.
-    """
-    if mask is None:
-        window = args.low is not None or args.high is not None
-        method = "manual" if window else "otsu"
-        mask = threshold(image, method=method, low=args.low, high=args.high) != 0
-    options = {"spacing": spacing, "compactness": args.compactness}
-    if args.markers is not None:
-        markers = _same_grid(args.markers, image.shape, geometry)
-        return _steps(partial(seeded_watershed, markers, image=image, mask=mask, **options))
-    return partial(split_touching, mask, min_distance_mm=args.min_distance_mm, **options)
-
-
-def _unet_call(args: argparse.Namespace, image: np.ndarray, geometry: Any):
+def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar) -> np.ndarray:
     if args.checkpoint is None:
         raise ValueError("--method unet needs --checkpoint")
-    from ..deep.cache import default_cache  # torch is imported only for this method
+    from ..deep.cache import ModelCache  # torch is imported only for this method
     from ..deep.inference import predict
 
-    model, meta, device = default_cache.get(args.checkpoint, args.device)
-
-    def run(progress=None, should_stop=None):
-        result = predict(
-            image,
-            geometry,
-            model,
-            meta,
-            device=device,
-            roi_size=args.roi,
-            overlap=args.overlap,
-            sw_batch_size=args.sw_batch_size,
-            cpu_bf16=args.cpu_bf16,
-            progress=progress,
-            should_stop=should_stop,
-        )
-        for note in result.notes:
-            print(f"note: {note}")
-        return result.labels
-
-    return run
-
-
-def _steps(fn):
-    """Give a function without progress callbacks the ``progress``/``should_stop`` keywords."""
-
-    def run(progress=None, should_stop=None):
-        out = fn()
-        if progress is not None:
-            progress(1, 1)
-        return out
-
-    return run
+    model, meta, device = ModelCache(size=1).get(args.checkpoint, args.device or "auto")
+    options = _given(args, ("roi", "overlap", "sw_batch_size", "cpu_bf16"))
+    if "roi" in options:
+        options["roi_size"] = options.pop("roi")
+    result = predict(image, geometry, model, meta, device=device, progress=bar, **options)
+    for note in result.notes:
+        print(f"note: {note}")
+    return result.labels
 
 
 def run(args: argparse.Namespace) -> int:
-    channel = None if args.method == "unet" else args.channel  # the network takes every channel
-    image, geometry, name = load_input(args.input, case=args.case, channel=channel)
-    spacing = geometry.spacing
-    mask = None if args.mask is None else _same_grid(args.mask, image.shape, geometry) != 0
+    unet = args.method == "unet"
+    channel = None if unet else args.channel  # the network takes every channel
+    source, geometry, name = load_input(args.input, case=args.case, channel=channel)
+    shape = source.shape[-3:]
+    inputs = {
+        "mask": _same_grid(args.mask, shape, geometry),
+        "markers": _same_grid(args.markers, shape, geometry),
+        "image": _same_grid(args.image, shape, geometry),
+    }
+    cleanup = _given(args, [q.name for q in CLEANUP])
     t0 = time.perf_counter()
     bar = TerminalProgress(args.method, enabled=not args.quiet)
-    labels = _method_call(args, image, spacing, mask, geometry)(progress=bar)
-    post = Cleanup(
-        open_mm=args.open_mm,
-        close_mm=args.close_mm,
-        min_voxels=args.min_size,
-        min_mm3=args.min_mm3,
-        fill_holes=args.fill_holes,
-        largest=args.largest,
-        components=args.components,
-        connectivity=args.connectivity,
-    )
-    labels = cleanup_labels(labels, post, spacing=spacing)
+    if unet:
+        labels = _unet(args, source, geometry, bar)
+        if cleanup:
+            labels = run_method("cleanup", labels, spacing=geometry.spacing, params=cleanup)
+    else:
+        given_unet = [f"--{k.replace('_', '-')}" for k in _given(args, UNET_OPTIONS)]
+        if given_unet:
+            raise ValueError(f"{', '.join(given_unet)} only apply to --method unet")
+        params = _given(args, registry_options())
+        used = {k: v for k, v in inputs.items() if v is not None}
+        if "mask" in used:
+            used["mask"] = used["mask"] != 0
+        labels = run_method(
+            args.method, source, spacing=geometry.spacing, params=params, progress=bar, **used
+        )
     out = save_nifti(labels, geometry, args.out, kind="labels")
     n = len(np.unique(labels)) - (1 if (labels == 0).any() else 0)
     print(f"{name}: {args.method} -> {out} ({n} label value(s), {time.perf_counter() - t0:.2f} s)")

@@ -108,6 +108,8 @@ class Inputs:
 
 def _threshold(method: str):
     def run(source, ctx: Inputs, *, progress, should_stop, **p):
+        if method == "manual" and all(p.get(k) is None for k in ("low", "high", "preset")):
+            raise SegmentationError("method 'manual' needs --low and/or --high, or --preset")
         return threshold(
             source, method=method, mask=ctx.mask, progress=progress, should_stop=should_stop, **p
         )
@@ -282,6 +284,10 @@ def run_method(
     spec = METHODS[method]
     p = check_params(spec.all_params, params or {}, owner=f"method {method!r}")
     src = as_volume(source, name="labels" if spec.source_kind == "labels" else "image")
+    if method != "watershed" and any(v is not None for v in (markers, points, image)):
+        raise SegmentationError(
+            f"seeds and a grow-over image only apply to watershed, not {method!r}"
+        )
     if mask is not None and not spec.uses_mask:
         raise SegmentationError(f"method {method!r} takes no mask/ROI")
     mask = check_mask(mask, src.shape)
