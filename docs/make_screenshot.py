@@ -11,7 +11,8 @@ from pathlib import Path
 import napari
 from qtpy.QtWidgets import QApplication
 
-from napari_seg.demo import DEMO_METHODS
+from napari_seg._napari._layers import layer_spacing
+from napari_seg.segment.recipes import run_recipe
 
 OUT = Path(__file__).with_name("screenshot.png")
 
@@ -21,7 +22,8 @@ def main() -> None:
     viewer.window.resize(1600, 950)
     viewer.open_sample("napari-seg", "synthetic_ct")
     image = viewer.layers["synthetic CT"]
-    labels = DEMO_METHODS["window+opening+largest"].fn(image.data, tuple(image.scale))
+    results = run_recipe("window+opening+largest", image.data, spacing=layer_spacing(image))
+    labels = results["spleen"]
     viewer.add_labels(labels, name="spleen (threshold)", scale=image.scale, opacity=0.8)
     viewer.layers["spleen ground truth"].visible = False
     viewer.window.add_plugin_dock_widget("napari-seg", "Threshold")

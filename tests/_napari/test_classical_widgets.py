@@ -43,9 +43,9 @@ def _assert_on(layer, source):
     ("widget_name", "source", "setup", "output"),
     [
         ("K-means", "ct", {"k": 4}, "kmeans ct"),
-        ("Canny edges", "ct", {"sigma": 1.5}, "canny ct"),
-        ("Watershed", "lesion mask", {"min_distance": 6.0}, "watershed lesion mask"),
-        ("Components and clean-up", "lesion mask", {"min_voxels": 5}, "clean-up lesion mask"),
+        ("Canny edges", "ct", {"sigma_mm": 1.5}, "canny ct"),
+        ("Watershed", "lesion mask", {"min_distance_mm": 6.0}, "watershed lesion mask"),
+        ("Components and clean-up", "lesion mask", {"min_voxels": 5}, "cleanup lesion mask"),
     ],
 )
 def test_widget_output_is_placed_on_source(
@@ -56,7 +56,7 @@ def test_widget_output_is_placed_on_source(
     widget.reset_choices()
     widget.image.value = viewer.layers[source]
     for name, value in setup.items():
-        getattr(widget, name).value = value
+        widget.controls[name].value = value
     _run(qtbot, widget)
     assert "failed" not in widget.status.value, widget.status.value
     _assert_on(viewer.layers[output], viewer.layers[source])
@@ -88,7 +88,7 @@ def test_threshold_live_preview_follows_slice(viewer_with_ct):
     widget.reset_choices()
     widget.image.value = viewer.layers["ct"]
     widget.method.value = "manual"
-    widget.low.value, widget.high.value = 100, 200
+    widget.controls["low"].value, widget.controls["high"].value = 100, 200
     widget.preview.value = True
     preview = viewer.layers["threshold preview"]
     viewer.dims.set_current_step(0, 12)

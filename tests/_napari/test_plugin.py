@@ -84,8 +84,8 @@ def test_threshold_widget_places_labels_on_source(make_napari_viewer, qtbot):
     widget.reset_choices()
     widget.image.value = viewer.layers["synthetic CT"]
     widget.method.value = "manual"
-    widget.low.value, widget.high.value = 105, 150
-    widget.largest.value = True
+    widget.controls["low"].value, widget.controls["high"].value = 105, 150
+    widget.controls["largest"].value = True
     widget.run()
     _wait_for(qtbot, widget)
     out = viewer.layers["manual synthetic CT"]
@@ -96,7 +96,7 @@ def test_threshold_widget_places_labels_on_source(make_napari_viewer, qtbot):
     assert out.data.shape == src.data.shape and out.data.max() == 1
     # running again updates the same layer instead of adding one
     n_layers = len(viewer.layers)
-    widget.largest.value = False
+    widget.controls["largest"].value = False
     widget.run()
     _wait_for(qtbot, widget)
     assert len(viewer.layers) == n_layers

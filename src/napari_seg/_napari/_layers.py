@@ -1,4 +1,4 @@
-"""Helpers that place new layers on their source and update result layers in place."""
+"""Layer geometry, placement of new layers on their source, and display-layer updates."""
 
 from __future__ import annotations
 
@@ -8,10 +8,70 @@ from typing import Any
 import napari
 import numpy as np
 from napari.layers import Image, Labels, Layer
+from napari.utils.transforms import Affine
 
-from ..io import METADATA_KEY
+from ..io import METADATA_KEY, Geometry
 
-__all__ = ["placement", "upsert_labels", "volume_of"]
+__all__ = ["layer_geometry", "layer_spacing", "placement", "upsert_labels", "volume_of"]
+
+
+def layer_geometry(layer: Layer | dict[str, Any], *, atol: float = 1e-4) -> Geometry:
+    """The full placement of a layer's (last three) axes as a :class:`Geometry`.
+
+    Spacing, orientation and origin come from the whole data-to-world
+    transform (``scale``, ``translate``, ``rotate``, ``shear`` and ``affine``),
+    so a layer placed through an affine with ``scale == 1`` (a flipped or
+    oblique NIfTI file) still gets its spacing in mm. The geometry kept in
+    ``metadata`` (with its NIfTI header) is used when it still places the
+    layer where it is now; otherwise the current transform wins and the kept
+    header only contributes codes and units.
+
+    Parameters
+    ----------
+    layer : napari Layer or dict
+        A layer, or the attributes of a layer data tuple (as writers get them).
+    """
+    if isinstance(layer, Layer):
+        attributes: dict[str, Any] = {
+            "scale": layer.scale,
+            "translate": layer.translate,
+            "rotate": layer.rotate,
+            "shear": layer.shear,
+            "affine": layer.affine.affine_matrix,
+            "metadata": layer.metadata,
+        }
+    else:
+        attributes = layer
+    ndim = len(attributes["scale"])
+    data2world = Affine(
+        scale=attributes["scale"],
+        translate=attributes["translate"],
+        rotate=attributes.get("rotate"),
+        shear=attributes.get("shear"),
+        ndim=ndim,
+    )
+    full = Affine(affine_matrix=np.asarray(attributes["affine"]), ndim=ndim).compose(data2world)
+    m = full.affine_matrix[-4:, -4:] if ndim >= 3 else _lift_2d(full.affine_matrix)
+    kept = attributes.get("metadata", {}).get(METADATA_KEY, {})
+    header = kept.get("nifti_header")
+    current = Geometry.from_napari_affine(m)
+    if "affine" in kept:
+        source = Geometry(np.asarray(kept["affine"]), header)
+        if np.allclose(source.affine, current.affine, atol=atol):
+            return source
+    return Geometry(current.affine, header)
+
+
+def _lift_2d(m: np.ndarray) -> np.ndarray:
+    out = np.eye(4)
+    out[1:, 1:] = m
+    return out
+
+
+def layer_spacing(layer: Layer) -> tuple[float, ...]:
+    """Voxel size in mm of each data axis of a 2-D or 3-D layer, from its full geometry."""
+    spacing = layer_geometry(layer).spacing
+    return spacing[-layer.ndim :] if layer.ndim < 3 else spacing
 
 
 def placement(source: Layer) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from magicgui.widgets import Label, PushButton
 from napari.qt.threading import FunctionWorker, create_worker
 from napari.utils import progress as progress_bar
-from napari.utils.notifications import show_info
+from napari.utils.notifications import show_error, show_info
 from superqt.utils import ensure_main_thread
 
 from ..progress import Cancelled
@@ -43,6 +43,11 @@ class TaskRunner:
         self.cancel_button.enabled = False
         self.cancel_button.changed.connect(self.cancel)
 
+    def fail(self, message: str) -> None:
+        """Show an error found before starting: status line and a napari notification."""
+        self.status.value = message
+        show_error(message)
+
     def cancel(self) -> None:
         """Ask the running core function to stop at its next check."""
         self._stop.set()
@@ -53,9 +58,14 @@ class TaskRunner:
         fn: Callable[..., Any],
         *,
         description: str,
-        on_result: Callable[[Any], None],
+        on_result: Callable[[Any], str | None],
+        on_finish: Callable[[], None] | None = None,
     ) -> FunctionWorker:
-        """Run ``fn(progress=..., should_stop=...)`` in a worker; ``on_result`` gets its value."""
+        """Run ``fn(progress=..., should_stop=...)`` in a worker; ``on_result`` gets its value.
+
+        A string ``on_result`` returns is shown in the status line (for example
+        where the result went); ``on_finish`` runs after success, error or cancel.
+        """
         self._stop = threading.Event()
         stop = self._stop
         pbar = progress_bar(total=0, desc=description)
@@ -77,13 +87,15 @@ class TaskRunner:
                 self.status.value = f"{description}: cancelled"
                 show_info(f"{description}: cancelled; no layer was changed")
                 return
-            on_result(value)
-            self.status.value = f"{description}: done"
+            note = on_result(value)
+            self.status.value = f"{description}: {note or 'done'}"
 
         def errored(exc: BaseException) -> None:
             self.status.value = f"{description} failed: {exc}"
 
         def finished() -> None:
+            if on_finish is not None:
+                on_finish()
             pbar.close()
             self.run_button.enabled, self.cancel_button.enabled = True, False
 

@@ -1,4 +1,7 @@
-"""Load each (checkpoint, device) once and keep it: one small, explicit cache."""
+"""Load each (checkpoint, device) once and keep it: a small, explicit cache its owner holds.
+
+There is no process-wide cache: the U-Net widget owns one, each command run makes one.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import torch
 from .checkpoint import CheckpointMeta, load_checkpoint
 from .device import select_device
 
-__all__ = ["ModelCache", "default_cache"]
+__all__ = ["ModelCache"]
 
 
 class ModelCache:
@@ -55,7 +58,3 @@ class ModelCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
-
-
-#: The cache the widget and the command line share within one process.
-default_cache = ModelCache()

@@ -1,4 +1,10 @@
-"""Shared frame of the segmentation widgets: source picker, Run/Cancel, status, output layer."""
+"""Shared frame of the segmentation widgets: source picker, Run/Cancel, status, safe output.
+
+:class:`SegmentWidget` reads the source layer and its spacing from the full
+layer geometry, runs the bound core function in a worker, and writes the
+result so that a hand edit is never lost (:mod:`.._results`).
+:class:`MethodWidget` builds its controls from the method registry.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,24 @@ from typing import Any
 
 import napari
 import numpy as np
-from magicgui.widgets import Container, Label, PushButton, Widget, create_widget
-from napari.layers import Image, Labels
+from magicgui.widgets import (
+    CheckBox,
+    ComboBox,
+    Container,
+    Label,
+    PushButton,
+    Widget,
+    create_widget,
+)
+from napari.layers import Image, Labels, Points
 
-from .._layers import upsert_labels, volume_of
+from ...segment.methods import METHODS, run_method
+from .._controls import control_for
+from .._layers import layer_spacing, volume_of
+from .._results import find_target, prepare, write
 from .._tasks import TaskRunner
+
+__all__ = ["MethodWidget", "SegmentWidget"]
 
 
 class SegmentWidget(Container):
@@ -30,10 +49,24 @@ class SegmentWidget(Container):
         super().__init__(labels=True)
         self.viewer = viewer
         self.image = create_widget(annotation=self.source_type, label="image")
+        self.overwrite = CheckBox(value=False, text="overwrite hand edits (undoable)")
+        self.overwrite.tooltip = (
+            "Off: if the output layer was edited since the last run, write a new layer. "
+            "On: write over the edits; Ctrl+Z on the layer brings them back."
+        )
         self.run_button = PushButton(text="Run")
         self.cancel_button = PushButton(text="Cancel")
         self.status = Label(value="")
-        self.extend([self.image, *options, self.run_button, self.cancel_button, self.status])
+        self.extend(
+            [
+                self.image,
+                *options,
+                self.overwrite,
+                self.run_button,
+                self.cancel_button,
+                self.status,
+            ]
+        )
         self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
         self.run_button.changed.connect(self.run)
 
@@ -43,23 +76,119 @@ class SegmentWidget(Container):
     def make_call(self, data: np.ndarray, spacing: tuple[float, ...]) -> Callable[..., Any]:
         raise NotImplementedError
 
+    def labels_of(self, result: Any) -> np.ndarray:
+        """The labels volume in what the core function returned."""
+        return result
+
     def run(self, *_: object) -> None:
         """Read the source layer, then run the bound core function in a worker."""
         layer = self.image.value
-        data = volume_of(layer, what="image layer")
-        spacing = tuple(abs(float(s)) for s in layer.scale[-data.ndim :])
-        fn = self.make_call(data, spacing)
+        try:
+            data = volume_of(layer, what=self.image.label + " layer")
+            fn = self.make_call(data, layer_spacing(layer))
+        except ValueError as exc:  # our errors subclass it: one line in status and a toast
+            self.runner.fail(str(exc))
+            return
         name = self.output_name()
+        target = find_target(self.viewer, name)
+        overwrite = self.overwrite.value
+        labels_of = self.labels_of
+
+        def job(progress=None, should_stop=None):
+            result = fn(progress=progress, should_stop=should_stop)
+            return result, prepare(labels_of(result), target, overwrite_edits=overwrite)
+
         self.runner.start(
-            fn,
+            job,
             description=f"{self.method_name} ({layer.name})",
-            on_result=partial(self._show, name, layer),
+            on_result=partial(self._show, name, layer, target),
+            on_finish=target.close,
         )
 
-    def _show(self, name: str, source: Any, labels: np.ndarray) -> Labels:
-        return upsert_labels(self.viewer, labels, name=name, source=source)
+    def _show(self, name: str, source: Any, target, payload) -> str:
+        _, prepared = payload
+        self.output_layer, note = write(self.viewer, prepared, target, name=name, source=source)
+        return note
 
     @staticmethod
     def optional_mask(widget: Widget) -> np.ndarray | None:
         layer = widget.value
         return None if layer is None else volume_of(layer, what="mask") != 0
+
+
+class MethodWidget(SegmentWidget):
+    """A widget for one or more registry methods: controls come from their declarations."""
+
+    methods: tuple[str, ...] = ()
+
+    def __init__(self, viewer: napari.viewer.Viewer, extra: list[Widget] | None = None) -> None:
+        specs = [METHODS[m] for m in self.methods]
+        self.source_type = Labels if specs[0].source_kind == "labels" else Image
+        self.method = ComboBox(choices=self.methods, value=self.methods[0], label="method")
+        self.method.visible = len(self.methods) > 1
+        params = {p.name: p for s in specs for p in s.all_params}
+        self.params = params
+        self.controls = {name: control_for(p) for name, p in params.items()}
+        self.inputs: list[Widget] = []
+        if any(s.uses_mask for s in specs):
+            self.mask = create_widget(annotation=Labels | None, label="mask / ROI")
+            self.inputs.append(self.mask)
+        if "watershed" in self.methods:
+            self.points = create_widget(annotation=Points | None, label="seed points")
+            self.markers = create_widget(annotation=Labels | None, label="seed labels")
+            self.intensity = create_widget(annotation=Image | None, label="grow over image")
+            self.inputs += [self.points, self.markers, self.intensity]
+        self.advanced = CheckBox(value=False, text="show advanced options")
+        options = [self.method, *self.inputs, *self.controls.values(), *(extra or [])]
+        super().__init__(viewer, [*options, self.advanced])
+        if specs[0].source_kind == "labels":
+            self.image.label = "labels" if self.methods == ("cleanup",) else "mask"
+        self.method.changed.connect(self._show_relevant)
+        self.advanced.changed.connect(self._show_relevant)
+        self._show_relevant()
+
+    @property
+    def method_name(self) -> str:  # type: ignore[override]
+        return self.method.value
+
+    def _show_relevant(self, *_: object) -> None:
+        spec = METHODS[self.method.value]
+        mine = {p.name for p in spec.all_params}
+        for name, widget in self.controls.items():
+            widget.visible = name in mine and (
+                self.advanced.value or not self.params[name].advanced
+            )
+        if hasattr(self, "mask"):
+            self.mask.visible = spec.uses_mask
+
+    def current_params(self) -> dict[str, Any]:
+        """Values of the current method's controls, by parameter name."""
+        return {p.name: self.controls[p.name].value for p in METHODS[self.method.value].all_params}
+
+    def _seeds(self) -> dict[str, Any]:
+        if self.method.value != "watershed":
+            return {}
+        source = self.image.value
+        out: dict[str, Any] = {}
+        if self.markers.value is not None:
+            out["markers"] = volume_of(self.markers.value, what="seed labels").astype(np.int32)
+        pts = self.points.value
+        if pts is not None and len(pts.data):
+            voxels = [source.world_to_data(pts.data_to_world(p)) for p in pts.data]
+            out["points"] = np.asarray(voxels)[:, -source.ndim :]
+        if self.intensity.value is not None:
+            out["image"] = volume_of(self.intensity.value, what="grow-over image")
+        return out
+
+    def make_call(self, data, spacing):
+        spec = METHODS[self.method.value]
+        mask = self.optional_mask(self.mask) if spec.uses_mask else None
+        return partial(
+            run_method,
+            spec.name,
+            data,
+            spacing=spacing,
+            params=self.current_params(),
+            mask=mask,
+            **self._seeds(),
+        )

@@ -8,11 +8,8 @@ import napari
 import numpy as np
 from magicgui.widgets import CheckBox, ComboBox, FileEdit, FloatSpinBox, SpinBox
 
-from ...deep.cache import default_cache
-from ...deep.inference import predict
-from .._layers import placement
+from .._layers import layer_geometry, placement
 from .._registry import trained_checkpoints
-from .._writer import layer_geometry
 from ._base import SegmentWidget
 
 
@@ -43,6 +40,7 @@ class UNetWidget(SegmentWidget):
             self.largest,
         ]
         super().__init__(viewer, options)
+        self.cache = None  # this widget's ModelCache, made in the worker (torch loads there)
         if trained_checkpoints.latest is not None:
             self.checkpoint.value = trained_checkpoints.latest
         trained_checkpoints.added.connect(self._offer)
@@ -61,15 +59,22 @@ class UNetWidget(SegmentWidget):
             "probabilities": self.probabilities.value,
             "largest_component": self.largest.value,
         }
-        geometry = layer_geometry(layer.as_layer_data_tuple()[1])
+        geometry = layer_geometry(layer)
         return partial(
-            _load_and_predict, data, geometry, self.checkpoint.value, self.device.value, options
+            self._load_and_predict,
+            data,
+            geometry,
+            self.checkpoint.value,
+            self.device.value,
+            options,
         )
 
-    def _show(self, name, source, result):
-        layer = super()._show(name, source, result.labels)
-        for note in result.notes:
-            self.status.value = note
+    def labels_of(self, result):
+        return result.labels
+
+    def _show(self, name, source, target, payload):
+        note = super()._show(name, source, target, payload)
+        result = payload[0]
         if result.probabilities is not None:
             prob_name = f"{name} probabilities"
             foreground = np.asarray(result.probabilities[1:].sum(axis=0), np.float32)
@@ -84,21 +89,25 @@ class UNetWidget(SegmentWidget):
                     contrast_limits=(0, 1),
                     **placement(source),
                 )
-        return layer
+        return "; ".join([*result.notes, note])
 
+    def _load_and_predict(
+        self, data, geometry, checkpoint, device, options, *, progress=None, should_stop=None
+    ):
+        """Runs in the worker: torch, MONAI and the checkpoint load there, never on the GUI."""
+        from ...deep.cache import ModelCache
+        from ...deep.inference import predict
 
-def _load_and_predict(
-    data, geometry, checkpoint, device, options, *, progress=None, should_stop=None
-):
-    """Runs in the worker: loading a checkpoint can take seconds, never on the GUI thread."""
-    model, meta, dev = default_cache.get(checkpoint, device)
-    return predict(
-        data,
-        geometry,
-        model,
-        meta,
-        device=dev,
-        progress=progress,
-        should_stop=should_stop,
-        **options,
-    )
+        if self.cache is None:
+            self.cache = ModelCache(size=1)
+        model, meta, dev = self.cache.get(checkpoint, device)
+        return predict(
+            data,
+            geometry,
+            model,
+            meta,
+            device=dev,
+            progress=progress,
+            should_stop=should_stop,
+            **options,
+        )

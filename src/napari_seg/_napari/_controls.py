@@ -1,0 +1,78 @@
+"""magicgui controls built from the registry's parameter declarations.
+
+Each :class:`~napari_seg.segment.params.Param` becomes one control with its
+label (name and unit), range, step, default and tooltip (the help text), so a
+widget cannot drift from the command line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from magicgui.widgets import CheckBox, ComboBox, Container, FloatSpinBox, SpinBox, Widget
+
+from ..segment.params import Param
+
+__all__ = ["OptionalNumber", "control_for", "values_of"]
+
+_BIG = 1e9
+
+
+class OptionalNumber(Container):
+    """A tick box and a spin box: the value is None while unticked (an open bound)."""
+
+    def __init__(self, param: Param, *, start: float) -> None:
+        self.enabled_box = CheckBox(value=param.default is not None, text="")
+        self.number = FloatSpinBox(
+            value=start,
+            min=param.low if param.low is not None else -_BIG,
+            max=param.high if param.high is not None else _BIG,
+            step=param.step or 1.0,
+        )
+        super().__init__(
+            widgets=[self.enabled_box, self.number], layout="horizontal", labels=False
+        )
+        self.margins = (0, 0, 0, 0)
+        self.number.enabled = self.enabled_box.value
+        self.enabled_box.changed.connect(lambda v: setattr(self.number, "enabled", v))
+
+    @property
+    def value(self) -> float | None:  # type: ignore[override]
+        return float(self.number.value) if self.enabled_box.value else None
+
+    @value.setter
+    def value(self, v: float | None) -> None:
+        self.enabled_box.value = v is not None
+        if v is not None:
+            self.number.value = v
+
+
+#: Starting numbers for optional values (shown greyed out until ticked).
+_STARTS = {"low": 100.0, "high": 300.0, "select_near": 120.0, "edge_low": 0.7, "edge_high": 0.9}
+
+
+def control_for(param: Param) -> Widget:
+    """The magicgui control for ``param``, with label, range and tooltip."""
+    common: dict[str, Any] = {"label": param.label, "name": param.name}
+    if param.kind is bool:
+        w: Widget = CheckBox(value=bool(param.default), text=param.label, name=param.name)
+    elif param.choices is not None:
+        choices = ((None,) if param.optional else ()) + tuple(param.choices)
+        w = ComboBox(choices=choices, value=param.default, **common)
+    elif param.optional:
+        w = OptionalNumber(param, start=_STARTS.get(param.name, param.low or 0.0))
+        w.name, w.label = param.name, param.label
+    else:
+        cls = SpinBox if param.kind is int else FloatSpinBox
+        lo = param.low if param.low is not None else -_BIG
+        hi = param.high if param.high is not None else _BIG
+        extra = {"step": param.step} if param.step and cls is FloatSpinBox else {}
+        w = cls(value=param.default, min=lo, max=min(hi, 2**31 - 1), **extra, **common)
+    unit = f" ({param.unit})" if param.unit else ""
+    w.tooltip = f"{param.help}{unit} [{param.flag}]"
+    return w
+
+
+def values_of(controls: dict[str, Widget], names) -> dict[str, Any]:
+    """Current values of the named controls."""
+    return {n: controls[n].value for n in names}
