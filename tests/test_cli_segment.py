@@ -7,7 +7,7 @@ from napari_seg.cli import main
 from napari_seg.data.synthetic import make_synthetic_ct
 from napari_seg.data.synthetic_task import make_synthetic_task
 from napari_seg.io import Geometry, load_nifti, save_nifti
-from tests.io.test_geometry import ORIENTATIONS
+from tests._geometry import ORIENTATIONS
 
 
 @pytest.fixture(scope="module")

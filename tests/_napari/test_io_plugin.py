@@ -10,7 +10,7 @@ napari = pytest.importorskip("napari")
 from napari_seg._napari._layers import layer_geometry  # noqa: E402
 from napari_seg.data.synthetic_task import make_synthetic_task  # noqa: E402
 from napari_seg.io import Geometry, load_nifti, save_nifti  # noqa: E402
-from tests.io.test_geometry import ORIENTATIONS  # noqa: E402
+from tests._geometry import ORIENTATIONS  # noqa: E402
 
 pytestmark = [
     pytest.mark.viewer,

@@ -12,7 +12,7 @@ from napari_seg.deep.preprocess import from_network_frame, to_network_frame
 from napari_seg.io import Geometry
 from napari_seg.metrics import overlap_metrics
 from napari_seg.progress import Cancelled
-from tests.io.test_geometry import ORIENTATIONS
+from tests._geometry import ORIENTATIONS
 
 
 def test_tiny_checkpoint_segments_the_spleen(tiny_checkpoint):

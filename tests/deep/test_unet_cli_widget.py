@@ -8,7 +8,7 @@ import pytest
 from napari_seg.cli import main
 from napari_seg.io import Geometry, load_nifti, save_nifti
 from napari_seg.metrics import overlap_metrics
-from tests.io.test_geometry import ORIENTATIONS
+from tests._geometry import ORIENTATIONS
 
 
 def test_cli_unet_writes_geometry_preserving_nifti(tiny_checkpoint, tmp_path, capsys):

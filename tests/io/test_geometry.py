@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-
 import nibabel as nib
 import numpy as np
 import pytest
 
 from napari_seg.io import Geometry, GeometryError, load_nifti, save_nifti
 from napari_seg.io.validate import read_header
-
-
-def orientations() -> list[np.ndarray]:
-    """All 48 signed axis permutations (RAS, LPS, PIR, ...) as 4x4 affines."""
-    out = []
-    spacing = np.array([0.7, 1.3, 2.9])
-    for perm in itertools.permutations(range(3)):
-        for signs in itertools.product((1, -1), repeat=3):
-            a = np.eye(4)
-            a[:3, :3] = 0
-            for col, (row, s) in enumerate(zip(perm, signs, strict=True)):
-                a[row, col] = s * spacing[col]
-            a[:3, 3] = (-12.5, 33.25, 7.0)
-            out.append(a)
-    return out
-
-
-ORIENTATIONS = orientations()
+from tests._geometry import ORIENTATIONS
 
 
 def test_there_are_48_distinct_orientations():

@@ -1,9 +1,10 @@
 """Keep a :class:`~napari_seg.metrics.SliceConfusion` in step with a Labels layer being edited.
 
-napari emits ``paint`` (with the edit's history atoms) then ``set_data`` for a
-brush, eraser or fill stroke, and ``set_data`` alone for undo/redo. Painted
-slices are recounted from the atoms; a bare ``set_data`` recounts the slices
-of the history items that undo/redo moved. Edits made in place by a script
+napari emits ``paint`` (with the edit's history atoms) for a brush, eraser or
+fill stroke and for ``data_setitem``, and ``set_data`` for undo/redo (and for
+slicing). Painted slices are recounted from the atoms; a ``set_data`` that
+changed the lengths of the undo/redo stacks recounts the slices of the history
+items that undo/redo moved. Edits made in place by a script
 (``layer.data[...] = v``) are not reported by napari: press Compute. Recounting
 waits for a short pause (debounce) so a stroke costs one update.
 """
@@ -46,7 +47,7 @@ class LiveScorer:
         self.confusion = SliceConfusion(pred.data, gt)
         self._pending: set[int] = set()
         self._all = False
-        self._painted = False
+        self._seen = self._history_state()
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -65,9 +66,15 @@ class LiveScorer:
         ):
             getattr(self.layer.events, event).disconnect(slot)
 
+    def _history_state(self) -> tuple[int, int]:
+        return (
+            len(getattr(self.layer, "_undo_history", ())),
+            len(getattr(self.layer, "_redo_history", ())),
+        )
+
     def _on_paint(self, event) -> None:
         touched = slices_of_atoms(event.value)
-        self._painted = True
+        self._seen = self._history_state()
         if touched is None:
             self._all = True
         else:
@@ -75,12 +82,12 @@ class LiveScorer:
         self._timer.start()
 
     def _on_set_data(self, event=None) -> None:
-        if self._painted:  # the set_data that follows a paint event: already known
-            self._painted = False
+        state = self._history_state()
+        if state == self._seen:  # slicing or a refresh: no voxel changed through history
             return
-        # undo/redo (and slicing, which napari also reports as set_data): recount the
-        # slices of the history items at the top of both stacks, which is where an
-        # undo or redo just happened; cheap, bounded, and exact for undo/redo
+        self._seen = state
+        # undo/redo moved one history item between the stacks: recount the slices of
+        # the items at the top of both, which is where it happened; cheap and exact
         for name in ("_undo_history", "_redo_history"):
             history = getattr(self.layer, name, None)
             if history:

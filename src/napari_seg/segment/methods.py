@@ -211,7 +211,7 @@ METHODS: dict[str, Method] = {
                 Param("compactness", float, 0.0, "Compact watershed (0 = classic).", low=0.0,
                       high=1e6, advanced=True),
                 Param("seed_radius_mm", float, None, "Radius of the ball around each clicked "
-                      "seed; default twice the coarsest voxel side.", optional=True,
+                      "seed; default 2.5 coarsest voxel sides.", optional=True,
                       unit="mm", low=0.0, high=50.0),
                 SIGMA),
                source_kind="labels", smoothing=False, uses_mask=False),

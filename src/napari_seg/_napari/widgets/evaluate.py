@@ -23,7 +23,7 @@ from napari.layers import Labels
 from qtpy.QtWidgets import QApplication
 
 from ...metrics import evaluate, jsonable, table_rows, to_csv
-from .._layers import upsert_labels
+from .._layers import layer_geometry, layer_spacing, upsert_labels
 from .._live import LiveScorer
 from .._tasks import TaskRunner
 
@@ -100,17 +100,19 @@ class EvaluateWidget(Container):
         p, g = self.pred.value, self.gt.value
         if p is None or g is None or p is g:
             raise ValueError("choose two different Labels layers")
-        if not np.allclose(p.affine.affine_matrix, g.affine.affine_matrix) or not (
-            np.allclose(p.scale, g.scale) and np.allclose(p.translate, g.translate)
-        ):
-            raise ValueError(f"{p.name!r} and {g.name!r} are not placed on the same grid")
+        geo_p, geo_g = layer_geometry(p), layer_geometry(g)
+        geo_p.check_same_grid(geo_g, what=f"{p.name!r} and {g.name!r}")
         names = g.metadata.get("label_names") or p.metadata.get("label_names")
-        spacing = tuple(abs(float(s)) for s in g.scale)
+        spacing = layer_spacing(g)
         return np.asarray(p.data), np.asarray(g.data), spacing, names
 
     def compute(self, *_: object) -> None:
         """Score the whole volumes in a worker and fill the table."""
-        pred, gt, spacing, names = self._inputs()
+        try:
+            pred, gt, spacing, names = self._inputs()
+        except ValueError as exc:
+            self.runner.fail(str(exc).splitlines()[0])
+            return
         fn = partial(
             evaluate,
             pred,
@@ -139,7 +141,12 @@ class EvaluateWidget(Container):
             self.scorer.close()
             self.scorer = None
         if self.live.value:
-            _, gt, spacing, names = self._inputs()
+            try:
+                _, gt, spacing, names = self._inputs()
+            except ValueError as exc:
+                self.runner.fail(str(exc).splitlines()[0])
+                self.live.value = False
+                return
             self._live_args = {"spacing": spacing, "label_names": names}
             self.scorer = LiveScorer(self.pred.value, gt, self._live_update)
             self._live_update()
