@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from napari_seg import __version__
 from napari_seg.cli import main
@@ -24,6 +25,7 @@ def test_no_command_prints_help_and_fails(capsys):
     assert "usage" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_demo_writes_nifti_and_prints_table(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--shape", "32", "64", "64"]) == 0
     out = capsys.readouterr().out

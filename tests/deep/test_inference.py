@@ -140,10 +140,20 @@ def test_out_of_memory_falls_back_to_smaller_batches(tiny_checkpoint):
 
 
 def test_count_windows_matches_monai():
+    """Our progress total equals the number of windows MONAI's own inferer evaluates."""
+    from monai.inferers import sliding_window_inference
+
     for shape, roi, ov in itertools.product(
-        [(40, 50, 60), (10, 10, 10)], [(16, 32, 32)], [0.25, 0.5]
+        [(40, 50, 60), (10, 10, 10), (16, 33, 70)], [(16, 32, 32), (8, 8, 8)], [0.0, 0.25, 0.5]
     ):
-        assert count_windows(shape, roi, ov) >= 1
+        calls = []
+
+        def predictor(batch, calls=calls):
+            calls.append(batch.shape[0])
+            return batch
+
+        sliding_window_inference(torch.zeros(1, 1, *shape), roi, 1, predictor, overlap=ov)
+        assert count_windows(shape, roi, ov) == len(calls), (shape, roi, ov)
 
 
 def test_default_meta_is_the_spleen_tutorial_unet():

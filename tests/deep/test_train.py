@@ -40,6 +40,7 @@ def task(tmp_path_factory) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_two_epochs_loss_decreases_and_checkpoint_infers(task, tmp_path):
     seen = []
     result = train(task, tmp_path / "run", CFG, progress=lambda d, t: seen.append((d, t)))
@@ -56,14 +57,48 @@ def test_two_epochs_loss_decreases_and_checkpoint_infers(task, tmp_path):
     assert out.labels.shape == case.label.data.shape
 
 
-def test_deterministic_on_cpu_and_resume(task, tmp_path):
-    a = train(task, tmp_path / "a", CFG)
-    b = train(task, tmp_path / "b", CFG)
-    assert [r["loss"] for r in a.history] == [r["loss"] for r in b.history]
-    one = train(task, tmp_path / "c", TrainConfig(**{**CFG.__dict__, "epochs": 1}))
-    resumed = train(task, tmp_path / "c", CFG, resume=tmp_path / "c" / "last.pt")
-    assert len(one.history) == 1 and len(resumed.history) == 2
-    assert resumed.history[0]["loss"] == one.history[0]["loss"]
+def _weights(result) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in result.model.state_dict().items()}
+
+
+@pytest.mark.slow
+def test_resume_equals_an_uninterrupted_run_bit_for_bit(task, tmp_path):
+    four = TrainConfig(**{**CFG.__dict__, "epochs": 4, "val_every": 3})
+    whole = train(task, tmp_path / "a", four)
+    again = train(task, tmp_path / "b", four)
+    assert [r["loss"] for r in whole.history] == [r["loss"] for r in again.history]
+    train(task, tmp_path / "c", TrainConfig(**{**four.__dict__, "epochs": 2}))
+    resumed = train(task, tmp_path / "c", four, resume=tmp_path / "c" / "last.pt")
+    assert [r["loss"] for r in resumed.history] == [r["loss"] for r in whole.history]
+    a, b = _weights(whole), _weights(resumed)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.slow
+def test_training_restores_the_global_rng_and_cudnn_flags(task, tmp_path):
+    legacy = np.random  # the global RNG MONAI's set_determinism reseeds
+    torch.manual_seed(1234)
+    legacy.seed(99)
+    flags = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+    expected = (torch.rand(3), legacy.rand(3))
+    torch.manual_seed(1234)
+    legacy.seed(99)
+    train(task, tmp_path / "r", TrainConfig(**{**CFG.__dict__, "epochs": 1}))
+    assert torch.equal(torch.rand(3), expected[0])
+    assert np.array_equal(legacy.rand(3), expected[1])
+    assert (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark) == flags
+
+
+def test_cli_and_widget_take_their_defaults_from_the_dataclasses():
+    from napari_seg.cli import build_parser
+    from napari_seg.deep.config import NETWORK_NAMES
+    from napari_seg.deep.networks import NETWORKS
+
+    args = build_parser().parse_args(["train", "T", "--out", "o"])
+    t, d = TrainConfig(), DataConfig()
+    assert (args.epochs, args.size, args.lr, args.val_every) == (t.epochs, t.size, t.lr, 1)
+    assert (tuple(args.roi), tuple(args.spacing)) == (d.roi, d.target_spacing)
+    assert tuple(sorted(NETWORKS)) == NETWORK_NAMES
 
 
 def test_cancel(task, tmp_path):
@@ -71,6 +106,7 @@ def test_cancel(task, tmp_path):
         train(task, tmp_path / "x", CFG, should_stop=lambda: True)
 
 
+@pytest.mark.slow
 def test_compare_writes_json_png_markdown(task, tmp_path):
     out = tmp_path / "cmp"
     content = compare_models(
@@ -93,6 +129,7 @@ def test_compare_writes_json_png_markdown(task, tmp_path):
             assert row[key] is not None and row[key] == row[key], (row["model"], key)
 
 
+@pytest.mark.slow
 def test_cli_train_and_make_task(tmp_path, capsys):
     root = tmp_path / "Task98"
     assert (
@@ -163,6 +200,7 @@ def test_bad_input_fails_before_training(task, tmp_path):
         fold_split(load_decathlon(bad))
 
 
+@pytest.mark.slow
 def test_full_disk_never_leaves_a_corrupt_best_checkpoint(task, tmp_path, monkeypatch):
     run = tmp_path / "run"
     first = train(task, run, TrainConfig(**{**CFG.__dict__, "epochs": 1}))
@@ -194,6 +232,7 @@ def _ddp_worker(rank: int, world: int, task: str, out: str, init: str) -> None:
         dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_ddp_two_processes_on_cpu_gloo(task, tmp_path):
     out = tmp_path / "ddp"
     out.mkdir()

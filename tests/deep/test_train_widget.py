@@ -14,6 +14,7 @@ def _wait(qtbot, widget, timeout=120_000):
     qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_train_widget_plot_updates_and_offers_checkpoint(make_napari_viewer, qtbot, tmp_path):
     pytest.importorskip("napari")
     task = make_synthetic_task(

@@ -10,29 +10,33 @@ from ._common import TerminalProgress
 
 
 def _common(p: argparse.ArgumentParser) -> None:
+    """Options of train and compare; every default is the dataclasses' (no torch import)."""
+    from ..deep.config import DataConfig, TrainConfig
+
+    t, d = TrainConfig(), DataConfig()
     p.add_argument("task", type=Path, help="Decathlon task folder")
-    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--epochs", type=int, default=t.epochs)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument(
-        "--config",
+        "--size",
         choices=("fast", "standard"),
-        default="fast",
+        default=t.size,
         help="network size preset (fast: small, for CPUs)",
     )
-    p.add_argument("--device", default="auto")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--fold", type=int, default=0)
-    p.add_argument("--folds", type=int, default=5)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--optimizer", choices=("adamw", "novograd"), default="adamw")
-    p.add_argument("--val-every", type=int, default=1)
-    p.add_argument("--roi", type=int, nargs=3, metavar=("Z", "Y", "X"), default=(64, 64, 64))
+    p.add_argument("--device", default=t.device)
+    p.add_argument("--seed", type=int, default=t.seed)
+    p.add_argument("--fold", type=int, default=t.fold)
+    p.add_argument("--folds", type=int, default=t.n_folds)
+    p.add_argument("--lr", type=float, default=t.lr)
+    p.add_argument("--optimizer", choices=("adamw", "novograd"), default=t.optimizer)
+    p.add_argument("--val-every", type=int, default=t.val_every)
+    p.add_argument("--roi", type=int, nargs=3, metavar=("Z", "Y", "X"), default=d.roi)
     p.add_argument(
         "--spacing",
         type=float,
         nargs=3,
         metavar=("DZ", "DY", "DX"),
-        default=(2.0, 1.5, 1.5),
+        default=d.target_spacing,
         help="target spacing in mm",
     )
     p.add_argument(
@@ -40,12 +44,14 @@ def _common(p: argparse.ArgumentParser) -> None:
         type=float,
         nargs=2,
         metavar=("LOW", "HIGH"),
-        default=(-57.0, 164.0),
+        default=d.window,
         help="intensity window mapped to 0..1",
     )
-    p.add_argument("--batch-size", type=int, default=2)
-    p.add_argument("--samples", type=int, default=2, help="random crops per volume")
-    p.add_argument("--cache", choices=("auto", "memory", "disk", "none"), default="auto")
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument(
+        "--samples", type=int, default=d.samples_per_volume, help="random crops per volume"
+    )
+    p.add_argument("--cache", choices=("auto", "memory", "disk", "none"), default=d.cache)
     p.add_argument("--quiet", action="store_true")
 
 
@@ -79,8 +85,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace, model: str):
-    from ..deep.data import DataConfig
-    from ..deep.train import TrainConfig
+    from ..deep.config import DataConfig, TrainConfig
 
     data = DataConfig(
         target_spacing=tuple(args.spacing),
@@ -92,7 +97,7 @@ def _config(args: argparse.Namespace, model: str):
     )
     return TrainConfig(
         model=model,
-        config=args.config,
+        size=args.size,
         epochs=args.epochs,
         lr=args.lr,
         optimizer=args.optimizer,

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .._files import atomic_path
 from ..progress import ProgressCallback, StopCallback
 from .train import TrainConfig, train
 
@@ -39,12 +40,13 @@ def summarise(name: str, history: list[dict[str, Any]], parameters: int) -> dict
 
 def plot_comparison(rows: Sequence[dict[str, Any]], path: str | os.PathLike[str]) -> Path:
     """Training loss and validation Dice against epoch and against wall time, side by side."""
-    import matplotlib
+    # the object API: no pyplot state and no backend switch inside a napari process
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), constrained_layout=True)
+    fig = Figure(figsize=(11, 7), constrained_layout=True)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(2, 2)
     for row in rows:
         dice = [
             (e, t, d)
@@ -70,8 +72,8 @@ def plot_comparison(rows: Sequence[dict[str, Any]], path: str | os.PathLike[str]
         ax.grid(alpha=0.3)
     axes[0, 0].legend()
     out = Path(path)
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, dpi=100, format="png")
     return out
 
 

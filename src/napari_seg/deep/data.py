@@ -9,9 +9,8 @@ resampled to its spacing, HU window mapped to 0..1, and arrays in napari order
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import psutil
@@ -20,21 +19,9 @@ from monai.data import CacheDataset, Dataset, PersistentDataset, ThreadDataLoade
 
 from ..io import DecathlonError, DecathlonTask
 from ..io.validate import read_header
+from .config import DataConfig
 
 __all__ = ["DataConfig", "fold_split", "make_loaders", "make_transforms"]
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """Preprocessing and sampling; spacing and ROI in napari order ``(z, y, x)``."""
-
-    orientation: str = "RAS"
-    target_spacing: tuple[float, float, float] = (2.0, 1.5, 1.5)
-    window: tuple[float, float] = (-57.0, 164.0)
-    roi: tuple[int, int, int] = (64, 64, 64)
-    samples_per_volume: int = 2
-    batch_size: int = 2
-    cache: Literal["auto", "memory", "disk", "none"] = "auto"
 
 
 def fold_split(task: DecathlonTask, *, fold: int = 0, n_folds: int = 5, seed: int = 0):

@@ -24,6 +24,7 @@ from ..io import Geometry
 from ..progress import Cancelled, ProgressCallback, StopCallback
 from ..segment import keep_largest
 from .checkpoint import CheckpointMeta
+from .device import select_device
 from .preprocess import from_network_frame, to_network_frame
 
 __all__ = ["InferenceError", "Prediction", "count_windows", "predict"]
@@ -153,7 +154,7 @@ def predict(
     -------
     Prediction
     """
-    device = torch.device(device)
+    device = select_device(device)
     arr = _as_channels(image, meta.in_channels)
     roi = tuple(int(r) for r in (roi_size or meta.roi_size))
     model = model.to(device).eval()

@@ -19,10 +19,12 @@ from .checkpoint import CheckpointError
 __all__ = ["load_state", "save_state", "write_metrics"]
 
 
-def save_state(path: Path, model, opt, epoch: int, history, best: float) -> None:
+def save_state(path: Path, model, opt, scaler, epoch: int, history, best: float) -> None:
+    """Everything a resumed run needs to continue exactly (the RNGs are reseeded per epoch)."""
     state = {
         "model": model.state_dict(),
         "optimizer": opt.state_dict(),
+        "scaler": scaler.state_dict(),
         "epoch": epoch,
         "best": best,
         "history": json.dumps(history),
@@ -31,13 +33,16 @@ def save_state(path: Path, model, opt, epoch: int, history, best: float) -> None
         torch.save(state, tmp)
 
 
-def load_state(path, model, opt) -> tuple[list[dict[str, Any]], int, float]:
+def load_state(path, model, opt, scaler) -> tuple[list[dict[str, Any]], int, float]:
+    """Restore a ``last.pt`` into ``model``, ``opt`` and ``scaler``; (history, epoch, best)."""
     if path is None:
         return [], 0, -1.0
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
+        if state.get("scaler"):
+            scaler.load_state_dict(state["scaler"])
     except Exception as exc:
         raise CheckpointError(path, f"cannot resume from it ({exc})") from exc
     return json.loads(state["history"]), int(state["epoch"]), float(state["best"])

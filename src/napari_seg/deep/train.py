@@ -1,12 +1,16 @@
 """Train a registered network on a Decathlon task; save the best checkpoint and metrics.json.
 
-Seeded (``monai.utils.set_determinism``) and deterministic on the CPU; AMP on
-CUDA; progress per iteration and a cancel check between iterations; resume
-from ``last.pt`` (weights, optimizer, epoch and history, read with
-``weights_only=True``). Under ``torchrun`` (``torch.distributed`` initialised),
-the network is wrapped in ``DistributedDataParallel``, each rank trains on its
-share of the cases, every rank validates (MONAI's metric gathers across
-ranks) and rank 0 writes the files.
+Seeded and deterministic on the CPU: every epoch reseeds torch, numpy, Python
+and the MONAI transforms from ``(seed, rank, epoch)``, so epoch N draws the same
+crops and flips whether or not the run was interrupted before it, and a run
+resumed from ``last.pt`` (weights, optimizer, GradScaler, epoch and history,
+read with ``weights_only=True``) equals an uninterrupted one bit for bit. The
+global RNG states and cuDNN flags are restored when training ends. AMP on
+CUDA; progress per iteration and a cancel check between iterations. Under
+``torchrun`` (``torch.distributed`` initialised), the network is wrapped in
+``DistributedDataParallel``, each rank trains on its share of the cases,
+every rank validates (MONAI's metric gathers across ranks) and rank 0 writes
+the files.
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import psutil
 import torch
 import torch.distributed as dist
+from monai.data.utils import set_rnd
 from monai.inferers import sliding_window_inference
 from monai.losses import DiceCELoss
 from monai.metrics import DiceMetric
@@ -31,30 +37,13 @@ from monai.utils import set_determinism
 from ..io import load_decathlon
 from ..progress import ProgressCallback, Steps, StopCallback
 from .checkpoint import CheckpointMeta, save_checkpoint
-from .data import DataConfig, fold_split, make_loaders
+from .config import DataConfig, TrainConfig
+from .data import fold_split, make_loaders
 from .device import select_device
 from .networks import build_network, count_parameters
 from .state import load_state, save_state, write_metrics
 
 __all__ = ["TrainConfig", "TrainResult", "cpu_recipe", "place_model", "train", "train_step"]
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that defines a training run (same config + seed = same run on CPU)."""
-
-    model: str = "unet"
-    config: Literal["fast", "standard"] = "fast"
-    epochs: int = 2
-    lr: float = 1e-3
-    optimizer: Literal["adamw", "novograd"] = "adamw"
-    val_every: int = 1
-    fold: int = 0
-    n_folds: int = 5
-    seed: int = 0
-    device: str = "auto"
-    amp: bool = True
-    data: DataConfig = field(default_factory=DataConfig)
 
 
 def cpu_recipe(*, epochs: int, lr: float = 3e-3, val_every: int = 1, seed: int = 0) -> TrainConfig:
@@ -72,7 +61,7 @@ def cpu_recipe(*, epochs: int, lr: float = 3e-3, val_every: int = 1, seed: int =
     )
     return TrainConfig(
         model="unet",
-        config="fast",
+        size="fast",
         epochs=epochs,
         lr=lr,
         val_every=val_every,
@@ -97,7 +86,7 @@ def _meta(cfg: TrainConfig, task, in_channels: int) -> CheckpointMeta:
     overrides = {"img_size": list(cfg.data.roi)} if cfg.model == "unetr" else {}
     return CheckpointMeta(
         network=cfg.model,
-        config=cfg.config,
+        config=cfg.size,
         overrides=overrides,
         in_channels=in_channels,
         out_channels=max(task.labels) + 1,
@@ -137,7 +126,7 @@ def _peak_mb(device: torch.device) -> float:
 
 
 def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
-    build_network(cfg.model, config=cfg.config)  # unknown model: fail before any data work
+    build_network(cfg.model, config=cfg.size)  # unknown model: fail before any data work
     train_cases, val_cases = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=cfg.seed)
     for c in (*train_cases, *val_cases):
         task.load_case(c)  # refuses mismatched image/label grids, before training starts
@@ -147,7 +136,7 @@ def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
 def train(
     task_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
-    cfg: TrainConfig = TrainConfig(),
+    cfg: TrainConfig | None = None,
     *,
     resume: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
@@ -163,7 +152,7 @@ def train(
     out_dir : path-like
         Receives ``best.safetensors`` (the shared checkpoint format, best
         validation Dice), ``last.pt`` (to resume) and ``metrics.json``.
-    cfg : TrainConfig
+    cfg : TrainConfig, optional
         Model, budget, optimisation and data settings.
     resume : path-like, optional
         A ``last.pt`` written by an earlier run with the same ``cfg``.
@@ -177,6 +166,31 @@ def train(
     DecathlonError, NetworkError
         No labels, mismatched geometry or an unknown model: raised before training.
     """
+    with _determinism():
+        return _train(
+            task_dir, out_dir, cfg or TrainConfig(), resume, progress, should_stop, on_epoch
+        )
+
+
+@contextmanager
+def _determinism():
+    """Restore the global RNG states and cuDNN flags that seeding changes, after training."""
+    import random
+
+    import numpy as np
+
+    states = (torch.get_rng_state(), np.random.get_state(), random.getstate())  # noqa: NPY002
+    flags = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+    try:
+        yield
+    finally:
+        torch.set_rng_state(states[0])
+        np.random.set_state(states[1])  # noqa: NPY002 (MONAI seeds the legacy RNG)
+        random.setstate(states[2])
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = flags
+
+
+def _train(task_dir, out_dir, cfg, resume, progress, should_stop, on_epoch) -> TrainResult:
     run = _Run.setup(task_dir, out_dir, cfg, resume)
     total = (cfg.epochs - run.start) * len(run.train_loader)
     steps = Steps(total, progress=progress, should_stop=should_stop)
@@ -231,14 +245,19 @@ class _Run:
         net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
         optimizer = Novograd if cfg.optimizer == "novograd" else torch.optim.AdamW
         opt = optimizer(net.parameters(), lr=cfg.lr)
-        history, start, best = load_state(resume, model, opt)
-        return cls(cfg, meta, model, net, opt, device, out, rank, *loaders, history, start, best)
+        run = cls(cfg, meta, model, net, opt, device, out, rank, *loaders, [], 0, -1.0)
+        run.history, run.start, run.best = load_state(resume, model, opt, run.scaler)
+        return run
 
     @property
     def amp(self) -> bool:
         return self.cfg.amp and self.device.type == "cuda"
 
     def fit_epoch(self, epoch: int, steps: Steps) -> dict[str, Any]:
+        # the epoch's randomness depends on (seed, rank, epoch) only: resume is exact
+        seed = (self.cfg.seed * 1_000_003 + self.rank * 10_007 + epoch) % 2**31
+        set_determinism(seed=seed)
+        set_rnd(self.train_loader.dataset, seed)
         loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
         self.net.train()
         t0, total, n = time.perf_counter(), 0.0, 0
@@ -274,6 +293,7 @@ class _Run:
                 self.out / "last.pt",
                 self.model,
                 self.opt,
+                self.scaler,
                 record["epoch"],
                 self.history,
                 self.best,

@@ -21,10 +21,7 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from superqt.utils import ensure_main_thread
 
-from ...deep.compare import compare_models
-from ...deep.data import DataConfig
-from ...deep.networks import NETWORKS
-from ...deep.train import TrainConfig, train
+from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig
 from .._registry import trained_checkpoints
 from .._tasks import TaskRunner
 
@@ -37,17 +34,20 @@ class TrainWidget(Container):
         self.viewer = viewer
         self.task = FileEdit(mode="d", label="task folder")
         self.out = FileEdit(mode="d", label="output folder")
-        self.model = ComboBox(choices=sorted(NETWORKS), value="unet", label="model")
+        self.model = ComboBox(choices=NETWORK_NAMES, value="unet", label="model")
         self.compare = CheckBox(value=False, text="compare several models")
         self.models = LineEdit(value="unet,segresnet,attentionunet", label="models")
-        self.config = ComboBox(choices=("fast", "standard"), value="fast", label="size")
-        self.epochs = SpinBox(value=5, min=1, max=10_000, label="epochs")
-        self.lr = FloatSpinBox(value=1e-3, min=1e-6, max=1.0, step=1e-4, label="learning rate")
+        t, d = TrainConfig(), DataConfig()  # the CLI's defaults, from the same dataclasses
+        self.size = ComboBox(choices=("fast", "standard"), value=t.size, label="size")
+        self.epochs = SpinBox(value=t.epochs, min=1, max=10_000, label="epochs")
+        self.lr = FloatSpinBox(value=t.lr, min=1e-6, max=1.0, step=1e-4, label="learning rate")
         self.device = ComboBox(
-            choices=("auto", "cpu", "cuda", "mps"), value="auto", label="device"
+            choices=("auto", "cpu", "cuda", "mps"), value=t.device, label="device"
         )
-        self.roi = LineEdit(value="64, 64, 64", label="patch (z, y, x voxels)")
-        self.spacing = LineEdit(value="2.0, 1.5, 1.5", label="spacing (z, y, x mm)")
+        self.roi = LineEdit(value=", ".join(map(str, d.roi)), label="patch (z, y, x voxels)")
+        self.spacing = LineEdit(
+            value=", ".join(map(str, d.target_spacing)), label="spacing (z, y, x mm)"
+        )
         self.run_button, self.cancel_button = PushButton(text="Train"), PushButton(text="Cancel")
         self.status = Label(value="")
         self.extend(
@@ -57,7 +57,7 @@ class TrainWidget(Container):
                 self.model,
                 self.compare,
                 self.models,
-                self.config,
+                self.size,
                 self.epochs,
                 self.lr,
                 self.device,
@@ -89,7 +89,7 @@ class TrainWidget(Container):
             raise ValueError("patch and spacing need three comma-separated numbers (z, y, x)")
         return TrainConfig(
             model=model,
-            config=self.config.value,
+            size=self.size.value,
             epochs=self.epochs.value,
             lr=self.lr.value,
             device=self.device.value,
@@ -103,13 +103,13 @@ class TrainWidget(Container):
         if self.compare.value:
             names = [m.strip() for m in self.models.value.split(",") if m.strip()]
             fn = partial(
-                compare_models, task, out, names, self.config_for(names[0]), on_epoch=self._record
+                _compare_models, task, out, names, self.config_for(names[0]), on_epoch=self._record
             )
             self.runner.start(fn, description="compare", on_result=self._compared)
         else:
             name = self.model.value
             fn = partial(
-                train, task, out, self.config_for(name), on_epoch=lambda r: self._record(name, r)
+                _train, task, out, self.config_for(name), on_epoch=lambda r: self._record(name, r)
             )
             self.runner.start(fn, description=f"train {name}", on_result=self._trained)
 
@@ -145,3 +145,16 @@ class TrainWidget(Container):
             if best.exists():
                 trained_checkpoints.add(best)
         self.status.value = f"wrote {out / 'compare.md'}"
+
+
+def _train(*args, **kwargs):
+    """Runs in the worker: torch and MONAI are imported there, not when the dock opens."""
+    from ...deep.train import train
+
+    return train(*args, **kwargs)
+
+
+def _compare_models(*args, **kwargs):
+    from ...deep.compare import compare_models
+
+    return compare_models(*args, **kwargs)
