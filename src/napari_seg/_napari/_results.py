@@ -1,15 +1,19 @@
 """Write a method's result into a Labels layer without ever losing a hand edit.
 
 A re-run writes into the layer our last run wrote, as one napari undo step
-(``Labels.data_setitem`` inside ``block_history``), so Ctrl+Z restores exactly
-what was there. If that layer was edited since our last write (brush, fill,
-eraser, a script, anything that changed a voxel), the result goes to a new
-layer ``<name> (2)`` instead, unless the user asked to overwrite edits, which
-is still one undo step. Edits are detected by a checksum of the data we wrote,
-so every edit path counts, and an edit undone by hand counts as no edit.
+(inside ``Labels.block_history``), so Ctrl+Z restores exactly what was there.
+The step is stored as napari's own masked paint atoms, one per new label value
+(bounding box, bit mask, old values), as the brush stores a stroke: a re-run
+that changes 58 % of a 200x512x512 volume keeps 67 MiB for undo instead of the
+750 MiB of fancy indices, and takes 0.06 s on the GUI thread instead of 2.9 s
+(``benchmarks/bench_rerun.py``).
 
-The costly parts (checksums, the changed voxels) run in the worker
-(:func:`prepare`); :func:`write` on the GUI thread only applies them.
+If that layer was edited since our last write (brush, fill, eraser, a script,
+anything that changed a voxel), the result goes to a new layer ``<name> (2)``
+instead, unless the user asked to overwrite edits, which is still one undo step.
+Edits are detected by a checksum of the data we wrote, so every edit path
+counts, and an edit undone by hand counts as no edit. The costly parts
+(checksums, the changed voxels) run in the worker (:func:`prepare`).
 """
 
 from __future__ import annotations
@@ -19,13 +23,19 @@ import weakref
 import zlib
 from dataclasses import dataclass, field
 
+import fastremap
 import napari
 import numpy as np
 from napari.layers import Labels, Layer
 
 from ._layers import placement
 
-__all__ = ["Prepared", "Target", "digest", "find_target", "prepare", "write"]
+try:  # napari's compact undo atom (bounding box + mask); older napari: fancy indices
+    from napari.layers.labels.labels import _MaskedPaintAtom
+except ImportError:  # pragma: no cover - depends on the napari version
+    _MaskedPaintAtom = None
+
+__all__ = ["Prepared", "Target", "apply_edits", "digest", "find_target", "prepare", "write"]
 
 #: Checksum of the data each layer held right after our last write to it.
 _WRITTEN: weakref.WeakKeyDictionary[Labels, str] = weakref.WeakKeyDictionary()
@@ -74,14 +84,50 @@ def find_target(viewer: napari.Viewer, name: str) -> Target:
     return Target(layer, _WRITTEN.get(layer) if layer is not None else None)
 
 
+#: Above this many distinct new values, one fancy-index atom instead of one atom per value.
+_MAX_ATOMS = 16
+
+
 @dataclass
 class Prepared:
-    """A result ready to write: in place (``changes``) or, with ``reason``, as a new layer."""
+    """A result ready to write: in place (``edits``) or, with ``reason``, as a new layer.
+
+    ``edits`` is a list of ``(bounding box, mask, old values, new value)`` (one per
+    new label value), or a single ``(indices, None, old values, new values)``.
+    """
 
     labels: np.ndarray
     digest: str
-    changes: tuple[np.ndarray, ...] | None = None
+    edits: list[tuple] | None = None
+    changed: int = 0
     reason: str | None = None
+
+
+def _bbox(mask: np.ndarray) -> tuple[slice, ...]:
+    out = []
+    for axis in range(mask.ndim):
+        hit = np.flatnonzero(mask.any(axis=tuple(a for a in range(mask.ndim) if a != axis)))
+        out.append(slice(int(hit[0]), int(hit[-1]) + 1))
+    return tuple(out)
+
+
+def _edits(old: np.ndarray, new: np.ndarray) -> tuple[list[tuple], int]:
+    """The changes from ``old`` to ``new`` as compact undo atoms (worker side)."""
+    changed = old != new
+    n = int(np.count_nonzero(changed))
+    if n == 0:
+        return [], 0
+    values = fastremap.unique(new[changed])
+    if _MaskedPaintAtom is None or len(values) > _MAX_ATOMS:
+        index = np.nonzero(changed)
+        return [(index, None, old[index], new[index])], n
+    edits = []
+    for v in values:
+        mask = changed & (new == v) if len(values) > 1 else changed
+        box = _bbox(mask)
+        sub = mask[box]
+        edits.append((box, sub, old[box][sub], v))
+    return edits, n
 
 
 def prepare(labels: np.ndarray, target: Target, *, overwrite_edits: bool = False) -> Prepared:
@@ -96,7 +142,22 @@ def prepare(labels: np.ndarray, target: Target, *, overwrite_edits: bool = False
     if not overwrite_edits and digest(old) != target.written:
         return Prepared(labels, digest(labels), reason="was edited by hand")
     cast = labels.astype(old.dtype, copy=False)
-    return Prepared(cast, digest(cast), changes=np.nonzero(old != cast))
+    edits, n = _edits(old, cast)
+    return Prepared(cast, digest(cast), edits=edits, changed=n)
+
+
+def apply_edits(layer: Labels, edits: list[tuple]) -> None:
+    """Write the edits into ``layer`` as one undo step (GUI thread)."""
+    with layer.block_history():
+        for where, mask, old_values, value in edits:
+            if mask is None:  # fancy indices: napari's own path
+                layer.data_setitem(where, value, refresh=False)
+                continue
+            region = np.asarray(layer.data[where])
+            region[mask] = value
+            layer.data[where] = region
+            layer._save_history(_MaskedPaintAtom(where, mask, old_values, int(value)))
+    layer.refresh()
 
 
 def _unique_name(viewer: napari.Viewer, name: str) -> str:
@@ -116,12 +177,10 @@ def write(
         reason = "was edited during the run"
     if target.layer is not None and reason is None and target.layer in viewer.layers:
         layer = target.layer
-        changes = prepared.changes
-        if changes is not None and changes[0].size:
-            with layer.block_history():  # one undo step for the whole run
-                layer.data_setitem(changes, prepared.labels[changes])
+        if prepared.edits:
+            apply_edits(layer, prepared.edits)
         _WRITTEN[layer] = prepared.digest
-        n = 0 if changes is None else changes[0].size
+        n = prepared.changed
         return layer, f"updated {layer.name!r}: {n} voxels changed (Ctrl+Z undoes the run)"
     taken = {la.name for la in viewer.layers}
     new_name = name if name not in taken else _unique_name(viewer, name)
