@@ -105,7 +105,7 @@ def test_decathlon_case_input(tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--method", "manual"], "needs --low"),
+        (["--method", "manual"], "needs a low and/or a high bound"),
         (["--channel", "3"], "channel"),
         (["--method", "otsu", "--k", "3"], "--k does not apply to method 'otsu'"),
         (["--method", "otsu", "--checkpoint", "x.pt"], "only apply to --method unet"),

@@ -48,7 +48,14 @@ class OptionalNumber(Container):
 
 
 #: Starting numbers for optional values (shown greyed out until ticked).
-_STARTS = {"low": 100.0, "high": 300.0, "select_near": 120.0, "edge_low": 0.7, "edge_high": 0.9}
+_STARTS = {
+    "low": 100.0,
+    "high": 300.0,
+    "select_near": 120.0,
+    "edge_low": 0.7,
+    "edge_high": 0.9,
+    "seed_radius_mm": 5.0,
+}
 
 
 def control_for(param: Param) -> Widget:

@@ -109,7 +109,9 @@ class Inputs:
 def _threshold(method: str):
     def run(source, ctx: Inputs, *, progress, should_stop, **p):
         if method == "manual" and all(p.get(k) is None for k in ("low", "high", "preset")):
-            raise SegmentationError("method 'manual' needs --low and/or --high, or --preset")
+            raise SegmentationError(
+                "manual threshold needs a low and/or a high bound (HU), or a CT preset"
+            )
         return threshold(
             source, method=method, mask=ctx.mask, progress=progress, should_stop=should_stop, **p
         )

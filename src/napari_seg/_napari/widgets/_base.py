@@ -126,7 +126,9 @@ class MethodWidget(SegmentWidget):
         self.source_type = Labels if specs[0].source_kind == "labels" else Image
         self.method = ComboBox(choices=self.methods, value=self.methods[0], label="method")
         self.method.visible = len(self.methods) > 1
-        params = {p.name: p for s in specs for p in s.all_params}
+        # the methods' own options first, then smoothing, then clean-up (the order they run)
+        own = {p.name: p for s in specs for p in s.params}
+        params = {**own, **{p.name: p for s in specs for p in s.all_params if p.name not in own}}
         self.params = params
         self.controls = {name: control_for(p) for name, p in params.items()}
         self.inputs: list[Widget] = []

@@ -17,7 +17,7 @@ PREVIEW = "threshold preview"
 class ThresholdWidget(MethodWidget):
     """Dock widget: semantic labels from a global threshold, written to ``<method> <image>``."""
 
-    methods = ("manual", "otsu", "multiotsu", "li", "yen", "triangle", "mean")
+    methods = ("otsu", "manual", "multiotsu", "li", "yen", "triangle", "mean")
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         self.preview = CheckBox(value=False, text="live preview (current slice)")
