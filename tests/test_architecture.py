@@ -27,6 +27,8 @@ CORE_MODULES = [
     "napari_seg.deep.compare",
     "napari_seg.deep.inference",
     "napari_seg.deep.train",
+    "napari_seg.deep.seeding",
+    "napari_seg.deep.config",
 ]
 GUI = ("napari", "qtpy", "magicgui", "PyQt6", "PyQt5", "PySide6")
 
@@ -48,3 +50,15 @@ def test_core_imports_no_gui():
 
 def test_reading_nifti_never_imports_torch():
     assert "torch" not in _imported_after(["napari_seg.io", "napari_seg.metrics"])
+
+
+def test_opening_the_deep_docks_never_imports_torch():
+    """torch and MONAI load in the workers: the U-Net and Train docks open in a blink."""
+    modules = [
+        "napari_seg.deep.config",
+        "napari_seg.cli.train",
+        "napari_seg._napari.widgets.unet",
+        "napari_seg._napari.widgets.train",
+    ]
+    imported = _imported_after(modules)
+    assert not {"torch", "monai"} & imported

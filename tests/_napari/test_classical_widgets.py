@@ -7,6 +7,8 @@ import pytest
 
 napari = pytest.importorskip("napari")
 
+from tests._napari._widgets import run_widget  # noqa: E402
+
 pytestmark = pytest.mark.viewer
 PLUGIN = "napari-seg"
 
@@ -22,13 +24,6 @@ def viewer_with_ct(make_napari_viewer):
     viewer.add_image(ct.image, name="ct", **kw)
     viewer.add_labels(ct.lesions > 0, name="lesion mask", **kw)
     return viewer
-
-
-def _run(qtbot, widget):
-    widget.reset_choices()
-    widget.run()
-    worker = widget.runner.worker
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
 
 
 def _assert_on(layer, source):
@@ -57,7 +52,7 @@ def test_widget_output_is_placed_on_source(
     widget.image.value = viewer.layers[source]
     for name, value in setup.items():
         widget.controls[name].value = value
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     assert "failed" not in widget.status.value, widget.status.value
     _assert_on(viewer.layers[output], viewer.layers[source])
     assert viewer.layers[output].data.max() >= 1
@@ -77,7 +72,7 @@ def test_watershed_seeded_from_points(viewer_with_ct, qtbot):
     widget.image.value = mask
     widget.points.value = viewer.layers["seeds"]
     widget.intensity.value = viewer.layers["ct"]
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     out = viewer.layers["watershed lesion mask"].data
     assert out.max() == n and not out[mask.data == 0].any()
 

@@ -9,6 +9,7 @@ napari = pytest.importorskip("napari")
 
 from napari_seg.data.synthetic import make_synthetic_ct  # noqa: E402
 from napari_seg.io import Geometry  # noqa: E402
+from tests._napari._widgets import run_widget  # noqa: E402
 
 pytestmark = pytest.mark.viewer
 PLUGIN = "napari-seg"
@@ -27,12 +28,6 @@ def viewer_and_widget(make_napari_viewer):
     return viewer, widget
 
 
-def _run(qtbot, widget):
-    widget.run()
-    worker = widget.runner.worker
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
-
-
 def _stroke(layer, coord, value, size=5):
     """A brush stroke as napari's mouse binding makes one: paint between begin and commit,
     so the ``paint`` event comes last, after the refreshes (as in the GUI)."""
@@ -49,11 +44,11 @@ def _paint(layer, value=7):
 
 def test_rerun_is_one_undo_step(viewer_and_widget, qtbot):
     viewer, widget = viewer_and_widget
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     out = viewer.layers["manual ct"]
     first = np.asarray(out.data).copy()
     widget.controls["low"].value = 150.0
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     assert viewer.layers["manual ct"] is out and len(viewer.layers) == 2
     second = np.asarray(out.data).copy()
     assert not np.array_equal(first, second)
@@ -66,29 +61,29 @@ def test_rerun_is_one_undo_step(viewer_and_widget, qtbot):
 
 def test_rerun_after_paint_writes_a_new_layer(viewer_and_widget, qtbot):
     viewer, widget = viewer_and_widget
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     out = viewer.layers["manual ct"]
     painted = _paint(out)
     widget.controls["low"].value = 150.0
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     np.testing.assert_array_equal(out.data, painted)  # the hand edit is untouched
     assert "manual ct (2)" in viewer.layers
     assert "edited by hand" in widget.status.value and "manual ct (2)" in widget.status.value
     # the new layer is now the run's output: running again updates it, not the edited one
     widget.controls["low"].value = 160.0
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     assert len(viewer.layers) == 3
     np.testing.assert_array_equal(out.data, painted)
 
 
 def test_overwrite_edits_then_undo_restores_the_painted_voxels(viewer_and_widget, qtbot):
     viewer, widget = viewer_and_widget
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     out = viewer.layers["manual ct"]
     painted = _paint(out)
     widget.overwrite.value = True
     widget.controls["low"].value = 150.0
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     assert len(viewer.layers) == 2 and not (np.asarray(out.data) == 7).any()
     out.undo()
     np.testing.assert_array_equal(out.data, painted)
@@ -97,7 +92,7 @@ def test_overwrite_edits_then_undo_restores_the_painted_voxels(viewer_and_widget
 def test_a_layer_we_did_not_write_is_never_written(viewer_and_widget, qtbot):
     viewer, widget = viewer_and_widget
     mine = viewer.add_labels(np.full((24, 64, 64), 3, np.uint8), name="manual ct")
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     assert (np.asarray(mine.data) == 3).all()
     assert "manual ct (2)" in viewer.layers
 
@@ -145,7 +140,7 @@ def test_clicked_seeds_split_the_sample_lesions(make_napari_viewer, qtbot):
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Watershed")
     widget.reset_choices()
     widget.image.value, widget.points.value = mask, viewer.layers["seeds"]
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     out = np.asarray(viewer.layers["watershed lesion mask"].data)
     assert len(np.unique(out)) - 1 == lesions.max() == 4
     for i in range(1, 5):

@@ -18,6 +18,7 @@ from napari_seg.cli import main  # noqa: E402
 from napari_seg.data.synthetic import make_synthetic_ct  # noqa: E402
 from napari_seg.io import Geometry, load_nifti, save_nifti  # noqa: E402
 from tests._geometry import LPS, OBLIQUE  # noqa: E402
+from tests._napari._widgets import run_widget  # noqa: E402
 
 pytestmark = [
     pytest.mark.viewer,
@@ -76,14 +77,6 @@ def _argv(params: dict) -> list[str]:
     return out
 
 
-def _run(qtbot, widget):
-    widget.reset_choices()
-    widget.run()
-    worker = widget.runner.worker
-    assert worker is not None, widget.status.value
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
-
-
 @pytest.mark.parametrize(("method", "params"), CASES, ids=[c[0] for c in CASES])
 def test_widget_equals_cli(make_napari_viewer, qtbot, files, tmp_path, method, params):
     image, mask = files
@@ -103,7 +96,7 @@ def test_widget_equals_cli(make_napari_viewer, qtbot, files, tmp_path, method, p
     widget.method.value = method
     for name, value in params.items():
         widget.controls[name].value = value
-    _run(qtbot, widget)
+    run_widget(qtbot, widget)
     result = viewer.layers[f"{method} {layer.name}"]
     np.testing.assert_array_equal(np.asarray(result.data), expected)
     np.testing.assert_allclose(result.affine.affine_matrix, layer.affine.affine_matrix)

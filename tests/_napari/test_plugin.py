@@ -10,6 +10,9 @@ import pytest
 pytestmark = pytest.mark.viewer
 
 napari = pytest.importorskip("napari")
+
+from tests._napari._widgets import run_widget, wait_for_worker  # noqa: E402
+
 npe2 = pytest.importorskip("npe2")
 
 PLUGIN = "napari-seg"
@@ -71,12 +74,6 @@ def test_3d_screenshot_is_not_blank(make_napari_viewer):
     assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 50
 
 
-def _wait_for(qtbot, widget, timeout=60_000):
-    worker = widget.runner.worker
-    assert worker is not None
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=timeout)
-
-
 def test_threshold_widget_places_labels_on_source(make_napari_viewer, qtbot):
     viewer = make_napari_viewer()
     viewer.open_sample(PLUGIN, "synthetic_ct")
@@ -86,8 +83,7 @@ def test_threshold_widget_places_labels_on_source(make_napari_viewer, qtbot):
     widget.method.value = "manual"
     widget.controls["low"].value, widget.controls["high"].value = 105, 150
     widget.controls["largest"].value = True
-    widget.run()
-    _wait_for(qtbot, widget)
+    run_widget(qtbot, widget)
     out = viewer.layers["manual synthetic CT"]
     assert isinstance(out, napari.layers.Labels)
     src = viewer.layers["synthetic CT"]
@@ -97,8 +93,7 @@ def test_threshold_widget_places_labels_on_source(make_napari_viewer, qtbot):
     # running again updates the same layer instead of adding one
     n_layers = len(viewer.layers)
     widget.controls["largest"].value = False
-    widget.run()
-    _wait_for(qtbot, widget)
+    run_widget(qtbot, widget)
     assert len(viewer.layers) == n_layers
 
 
@@ -122,7 +117,7 @@ def test_cancel_stops_work_and_adds_no_layer(make_napari_viewer, qtbot):
     qtbot.waitUntil(lambda: widget.runner.worker.is_running, timeout=5000)
     t0 = time.perf_counter()
     widget.cancel_button.clicked()
-    _wait_for(qtbot, widget, timeout=5000)
+    wait_for_worker(qtbot, widget, timeout=5000)
     assert time.perf_counter() - t0 < 1.0
     assert calls == [] and "cancelled" in widget.status.value
     assert len(viewer.layers) == 0

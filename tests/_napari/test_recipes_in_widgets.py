@@ -12,6 +12,7 @@ from napari_seg.cli.demo import run_demo  # noqa: E402
 from napari_seg.metrics import overlap_metrics  # noqa: E402
 from napari_seg.segment.methods import METHODS  # noqa: E402
 from napari_seg.segment.recipes import RECIPES  # noqa: E402
+from tests._napari._widgets import run_widget  # noqa: E402
 
 pytestmark = pytest.mark.viewer
 PLUGIN = "napari-seg"
@@ -24,14 +25,6 @@ WIDGET = {"manual": "Threshold", "kmeans": "K-means", "watershed": "Watershed",
 def demo_rows(tmp_path_factory):
     _, rows = run_demo(tmp_path_factory.mktemp("demo"))
     return {r.method: r for r in rows}
-
-
-def _run(qtbot, widget):
-    widget.reset_choices()
-    widget.run()
-    worker = widget.runner.worker
-    assert worker is not None, widget.status.value
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=120_000)
 
 
 @pytest.mark.parametrize("name", list(RECIPES))
@@ -50,7 +43,7 @@ def test_recipe_through_widgets_gives_the_demo_dice(make_napari_viewer, qtbot, d
         # a dock opened again is the same widget: every value is set, defaults included
         for param in METHODS[step.method].all_params:
             widget.controls[param.name].value = step.params.get(param.name, param.default)
-        _run(qtbot, widget)
+        run_widget(qtbot, widget)
         assert "failed" not in widget.status.value, widget.status.value
         widget.output_layer.name = step.name  # as a user renames a layer to find it again
     result = np.asarray(viewer.layers[recipe.steps[-1].name].data)

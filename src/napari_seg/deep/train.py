@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from typing import Any
 import psutil
 import torch
 import torch.distributed as dist
-from monai.data.utils import set_rnd
 from monai.inferers import sliding_window_inference
 from monai.losses import DiceCELoss
 from monai.metrics import DiceMetric
@@ -41,6 +39,7 @@ from .config import DataConfig, TrainConfig
 from .data import fold_split, make_loaders
 from .device import select_device
 from .networks import build_network, count_parameters
+from .seeding import restored_random_state, seed_epoch
 from .state import load_state, save_state, write_metrics
 
 __all__ = ["TrainConfig", "TrainResult", "cpu_recipe", "place_model", "train", "train_step"]
@@ -166,28 +165,10 @@ def train(
     DecathlonError, NetworkError
         No labels, mismatched geometry or an unknown model: raised before training.
     """
-    with _determinism():
+    with restored_random_state():
         return _train(
             task_dir, out_dir, cfg or TrainConfig(), resume, progress, should_stop, on_epoch
         )
-
-
-@contextmanager
-def _determinism():
-    """Restore the global RNG states and cuDNN flags that seeding changes, after training."""
-    import random
-
-    import numpy as np
-
-    states = (torch.get_rng_state(), np.random.get_state(), random.getstate())  # noqa: NPY002
-    flags = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
-    try:
-        yield
-    finally:
-        torch.set_rng_state(states[0])
-        np.random.set_state(states[1])  # noqa: NPY002 (MONAI seeds the legacy RNG)
-        random.setstate(states[2])
-        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = flags
 
 
 def _train(task_dir, out_dir, cfg, resume, progress, should_stop, on_epoch) -> TrainResult:
@@ -254,10 +235,7 @@ class _Run:
         return self.cfg.amp and self.device.type == "cuda"
 
     def fit_epoch(self, epoch: int, steps: Steps) -> dict[str, Any]:
-        # the epoch's randomness depends on (seed, rank, epoch) only: resume is exact
-        seed = (self.cfg.seed * 1_000_003 + self.rank * 10_007 + epoch) % 2**31
-        set_determinism(seed=seed)
-        set_rnd(self.train_loader.dataset, seed)
+        seed_epoch(self.train_loader.dataset, seed=self.cfg.seed, rank=self.rank, epoch=epoch)
         loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
         self.net.train()
         t0, total, n = time.perf_counter(), 0.0, 0
