@@ -82,6 +82,8 @@ def placement(source: Layer) -> dict[str, Any]:
         "rotate": np.asarray(source.rotate),
         "shear": np.asarray(source.shear),
         "affine": np.asarray(source.affine.affine_matrix),
+        "units": tuple(str(u) for u in source.units),
+        "axis_labels": tuple(source.axis_labels),
     }
     kept = source.metadata.get(METADATA_KEY)
     kw["metadata"] = {METADATA_KEY: copy.deepcopy(kept)} if kept is not None else {}
@@ -109,7 +111,7 @@ def upsert_labels(
     if name in viewer.layers and isinstance(viewer.layers[name], Labels):
         layer = viewer.layers[name]
         layer.data = data
-        for key in ("scale", "translate", "rotate", "shear", "affine"):
+        for key in ("scale", "translate", "rotate", "shear", "affine", "units", "axis_labels"):
             setattr(layer, key, placed[key])
         layer.metadata = {**layer.metadata, **placed["metadata"], **kwargs.get("metadata", {})}
         return layer

@@ -24,7 +24,7 @@ from ..io import (
     load_nifti,
     nifti_stem,
 )
-from ..io.kinds import Kind, guess_kind
+from ..io.kinds import CT_WINDOWS, Kind, guess_kind, looks_like_ct, window_limits
 
 __all__ = ["MAX_CHANNEL_LAYERS", "case_layers", "get_reader", "read_paths", "volume_layer"]
 
@@ -73,6 +73,14 @@ def _label_kwargs(kw: dict[str, Any], names: dict[int, str] | None) -> dict[str,
     return kw
 
 
+def _image_kwargs(kw: dict[str, Any], data: np.ndarray, modality: str | None) -> dict[str, Any]:
+    """CT opens in the soft-tissue window (W 400 / L 40), not the full -1024..3000 range."""
+    if looks_like_ct(data, modality=modality):
+        kw = {**kw, "contrast_limits": window_limits(*CT_WINDOWS["soft tissue"])}
+        kw["metadata"] = {**kw["metadata"], "modality": "CT"}
+    return {"colormap": "gray", **kw}
+
+
 def volume_layer(vol: Volume, path: Path, *, kind: Kind | None = None) -> list[LayerDataTuple]:
     """One layer (or one per channel of a 4-D image) for a NIfTI volume."""
     kind = kind or guess_kind(path, vol.data)
@@ -89,10 +97,16 @@ def volume_layer(vol: Volume, path: Path, *, kind: Kind | None = None) -> list[L
         return [(vol.data, {**_base_kwargs(vol, path, 4), "name": name}, "image")]
     if vol.data.ndim == 4:
         return [
-            (vol.data[c], {**_base_kwargs(vol, path, 3), "name": f"{name} [{c}]"}, "image")
+            (
+                vol.data[c],
+                {**_image_kwargs(_base_kwargs(vol, path, 3), vol.data[c], None),
+                 "name": f"{name} [{c}]"},
+                "image",
+            )
             for c in range(vol.data.shape[0])
-        ]
-    return [(vol.data, {**_base_kwargs(vol, path, 3), "name": name}, "image")]
+        ]  # fmt: skip
+    kw = _image_kwargs(_base_kwargs(vol, path, 3), vol.data, None)
+    return [(vol.data, {**kw, "name": name}, "image")]
 
 
 def case_layers(
@@ -105,6 +119,7 @@ def case_layers(
     for i, vol in enumerate(loaded.channels):
         kw = _base_kwargs(vol, case.image, 3)
         kw["metadata"][METADATA_KEY].update(tag)
+        kw = _image_kwargs(kw, vol.data, modalities[i])
         layers.append((vol.data, {**kw, "name": f"{case.name} {modalities[i]}"}, "image"))
     if loaded.label is not None:
         kw = _base_kwargs(loaded.label, case.label, 3)

@@ -6,6 +6,7 @@ from napari.types import LayerDataTuple
 
 from ..data.synthetic import make_synthetic_ct
 from ..io import Geometry
+from ..io.kinds import CT_WINDOWS, window_limits
 
 
 def make_synthetic_ct_sample() -> list[LayerDataTuple]:
@@ -16,11 +17,18 @@ def make_synthetic_ct_sample() -> list[LayerDataTuple]:
         **placed,
         "name": "synthetic CT",
         "colormap": "gray",
-        "contrast_limits": (-160, 240),  # abdominal soft-tissue window (W 400, L 40)
+        "contrast_limits": window_limits(*CT_WINDOWS["soft tissue"]),
     }
+    image_kw["metadata"] = {**placed["metadata"], "modality": "CT"}
     spleen_kw = {**placed, "name": "spleen ground truth", "opacity": 0.5}
     spleen_kw["metadata"] = {**placed["metadata"], "label_names": ct.label_names}
     lesions_kw = {**placed, "name": "lesions ground truth", "opacity": 0.5}
+    lesion_names = {0: "background"} | {
+        i: f"lesion {i}" for i in range(1, int(ct.lesions.max()) + 1)
+    }
+    lesions_kw["metadata"] = {**placed["metadata"], "label_names": lesion_names}
+    lesions_kw["features"] = {"index": list(lesion_names), "name": list(lesion_names.values())}
+    spleen_kw["features"] = {"index": list(ct.label_names), "name": list(ct.label_names.values())}
     return [
         (ct.image, image_kw, "image"),
         (ct.spleen, spleen_kw, "labels"),

@@ -8,6 +8,7 @@ main thread. A cancelled run returns nothing and changes no layer.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,29 @@ from superqt.utils import ensure_main_thread
 
 from ..progress import Cancelled
 
-__all__ = ["TaskRunner"]
+__all__ = ["TaskRunner", "one_line", "reports_errors"]
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an error's message (its type when the message is empty)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def reports_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a widget's button handler: an error becomes one line in the widget's status
+    and a napari notification (``self.runner.fail``), never an ``EmitLoopError``."""
+
+    @functools.wraps(handler)
+    def wrapper(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(self, *args, **kwargs)
+        except Exception as exc:  # every error reaches the user as one line
+            self.runner.fail(one_line(exc))
+            return None
+
+    return wrapper
+
 
 _CANCELLED = object()
 
@@ -91,7 +114,7 @@ class TaskRunner:
             self.status.value = f"{description}: {note or 'done'}"
 
         def errored(exc: BaseException) -> None:
-            self.status.value = f"{description} failed: {exc}"
+            self.status.value = f"{description} failed: {one_line(exc)}"
 
         def finished() -> None:
             if on_finish is not None:

@@ -3,10 +3,18 @@ options from these defaults without importing torch (one set of defaults everywh
 
 from __future__ import annotations
 
+import json
+import os
+import struct
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
-__all__ = ["NETWORK_NAMES", "DataConfig", "TrainConfig"]
+__all__ = ["CHECKPOINT_SUFFIXES", "NETWORK_NAMES", "DataConfig", "TrainConfig", "checkpoint_info"]
+
+#: File endings a checkpoint may have (``.safetensors``, or a plain ``.pt``/``.pth`` state dict).
+CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth")
+_MAX_HEADER = 100 * 2**20
 
 #: Names in :data:`napari_seg.deep.networks.NETWORKS` (kept here so menus need no torch).
 NETWORK_NAMES = ("attentionunet", "basicunet", "segresnet", "unet", "unetr")
@@ -41,3 +49,28 @@ class TrainConfig:
     device: str = "auto"
     amp: bool = True
     data: DataConfig = field(default_factory=DataConfig)
+
+
+def checkpoint_info(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """A checkpoint's napari-seg metadata (JSON) without torch: read from the file header.
+
+    For ``.safetensors`` the metadata entry ``napari_seg`` of the header; for
+    ``.pt``/``.pth`` the ``<file>.json`` sidecar. None when there is none or the
+    header is not readable (the full check happens when the checkpoint loads).
+    """
+    p = Path(path)
+    try:
+        if p.suffix == ".safetensors":
+            with p.open("rb") as f:
+                (n,) = struct.unpack("<Q", f.read(8))
+                if not 0 < n <= _MAX_HEADER:
+                    return None
+                header = json.loads(f.read(n))
+            text = (header.get("__metadata__") or {}).get("napari_seg")
+        else:
+            sidecar = p.with_suffix(p.suffix + ".json")
+            text = sidecar.read_text(encoding="utf-8") if sidecar.is_file() else None
+        info = json.loads(text) if text else None
+    except (OSError, ValueError, struct.error, AttributeError):
+        return None
+    return info if isinstance(info, dict) else None

@@ -44,6 +44,9 @@ from .state import load_state, save_state, write_metrics
 
 __all__ = ["TrainConfig", "TrainResult", "cpu_recipe", "place_model", "train", "train_step"]
 
+#: Sliding-window overlap of validation; recorded in checkpoints as the overlap "as trained".
+VAL_OVERLAP = 0.25
+
 
 def cpu_recipe(*, epochs: int, lr: float = 3e-3, val_every: int = 1, seed: int = 0) -> TrainConfig:
     """A small CPU training: the "fast" U-Net at 3.0x2.4x2.4 mm on 32x48x48 patches.
@@ -101,6 +104,7 @@ def _meta(cfg: TrainConfig, task, in_channels: int) -> CheckpointMeta:
             "epochs": cfg.epochs,
             "lr": cfg.lr,
             "optimizer": cfg.optimizer,
+            "val_overlap": VAL_OVERLAP,
         },
     )
 
@@ -111,7 +115,7 @@ def _validate(model, loader, roi, device, amp) -> float:
     with torch.inference_mode(), torch.autocast(device.type, enabled=amp):
         for batch in loader:
             x, y = batch["image"].to(device), batch["label"].to(device)
-            logits = sliding_window_inference(x, roi, 4, model, overlap=0.25)
+            logits = sliding_window_inference(x, roi, 4, model, overlap=VAL_OVERLAP)
             k = logits.shape[1]
             metric(one_hot(logits.argmax(1, keepdim=True), k), one_hot(y.long(), k))
     model.train()

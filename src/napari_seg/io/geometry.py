@@ -97,7 +97,9 @@ class Geometry:
         A positive diagonal placement is given as scale and translate, which
         napari shows with correct scale bars; anything else (flips,
         permutations, oblique) goes through ``affine``.  ``ndim`` > 3 adds
-        leading unit axes (for example time).
+        leading unit axes (for example time). Spatial axes carry ``units="mm"``
+        and ``axis_labels`` ``z, y, x``, so napari's scale bar and status bar
+        read millimetres.
         """
         m = self.napari_affine()
         lead = ndim - 3
@@ -111,6 +113,9 @@ class Geometry:
             full = np.eye(ndim + 1)
             full[lead:, lead:] = m
             kw = {"affine": full}
+        kw["units"] = ("pixel",) * lead + ("mm",) * 3
+        lead_labels = ("t",) if lead == 1 else tuple(f"d{i}" for i in range(lead))
+        kw["axis_labels"] = (*lead_labels, "z", "y", "x")
         kw["metadata"] = self.to_metadata()
         return kw
 

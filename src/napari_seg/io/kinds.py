@@ -11,7 +11,14 @@ import numpy as np
 
 from .nifti import nifti_stem
 
-__all__ = ["MAX_LABEL_VALUES", "Kind", "guess_kind"]
+__all__ = [
+    "CT_WINDOWS",
+    "MAX_LABEL_VALUES",
+    "Kind",
+    "guess_kind",
+    "looks_like_ct",
+    "window_limits",
+]
 
 Kind = Literal["image", "labels"]
 
@@ -53,3 +60,36 @@ def guess_kind(path: str | os.PathLike[str] | None, data: np.ndarray) -> Kind:
         return "image"
     values = np.unique(flat)  # the sample can miss rare values: confirm on everything
     return "labels" if values[0] >= 0 and values.size <= MAX_LABEL_VALUES else "image"
+
+
+#: Display windows for CT as (width, level) in HU, as radiology viewers name them.
+CT_WINDOWS: dict[str, tuple[float, float]] = {
+    "soft tissue": (400.0, 40.0),
+    "liver": (150.0, 30.0),
+    "bone": (1800.0, 400.0),
+    "lung": (1500.0, -600.0),
+    "brain": (80.0, 40.0),
+}
+
+
+def window_limits(width: float, level: float) -> tuple[float, float]:
+    """Contrast limits ``(level - width / 2, level + width / 2)`` of a W/L window (HU)."""
+    if not width > 0:
+        raise ValueError(f"window width must be positive, got {width}")
+    return (level - width / 2, level + width / 2)
+
+
+def looks_like_ct(data: np.ndarray, *, modality: str | None = None) -> bool:
+    """True for a volume in Hounsfield units: the modality says CT, or the values look like it.
+
+    Without a modality: signed integers whose minimum (on a strided sample of up
+    to 2M voxels) lies in -1100..-900 HU (air, or the scanner's -1024 padding)
+    and whose maximum is above 100 HU (soft tissue, contrast, bone).
+    """
+    if modality is not None:
+        return modality.strip().upper() == "CT"
+    if data.size == 0 or not np.issubdtype(data.dtype, np.signedinteger):
+        return False
+    flat = data.reshape(-1)
+    sample = flat[:: max(1, flat.size // _SAMPLE)]
+    return -1100 <= int(sample.min()) <= -900 and int(sample.max()) > 100

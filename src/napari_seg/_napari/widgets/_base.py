@@ -29,7 +29,7 @@ from ...segment.methods import METHODS, run_method
 from .._controls import control_for
 from .._layers import layer_spacing, volume_of
 from .._results import find_target, prepare, write
-from .._tasks import TaskRunner
+from .._tasks import TaskRunner, reports_errors
 
 __all__ = ["MethodWidget", "SegmentWidget"]
 
@@ -80,15 +80,12 @@ class SegmentWidget(Container):
         """The labels volume in what the core function returned."""
         return result
 
+    @reports_errors
     def run(self, *_: object) -> None:
         """Read the source layer, then run the bound core function in a worker."""
         layer = self.image.value
-        try:
-            data = volume_of(layer, what=self.image.label + " layer")
-            fn = self.make_call(data, layer_spacing(layer))
-        except ValueError as exc:  # our errors subclass it: one line in status and a toast
-            self.runner.fail(str(exc))
-            return
+        data = volume_of(layer, what=self.image.label + " layer")
+        fn = self.make_call(data, layer_spacing(layer))
         name = self.output_name()
         target = find_target(self.viewer, name)
         overwrite = self.overwrite.value

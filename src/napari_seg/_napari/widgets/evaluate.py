@@ -25,7 +25,7 @@ from qtpy.QtWidgets import QApplication
 from ...metrics import evaluate, jsonable, table_rows, to_csv
 from .._layers import layer_geometry, layer_spacing, upsert_labels
 from .._live import LiveScorer
-from .._tasks import TaskRunner
+from .._tasks import TaskRunner, reports_errors
 
 
 class EvaluateWidget(Container):
@@ -106,13 +106,10 @@ class EvaluateWidget(Container):
         spacing = layer_spacing(g)
         return np.asarray(p.data), np.asarray(g.data), spacing, names
 
+    @reports_errors
     def compute(self, *_: object) -> None:
         """Score the whole volumes in a worker and fill the table."""
-        try:
-            pred, gt, spacing, names = self._inputs()
-        except ValueError as exc:
-            self.runner.fail(str(exc).splitlines()[0])
-            return
+        pred, gt, spacing, names = self._inputs()
         fn = partial(
             evaluate,
             pred,
@@ -136,6 +133,7 @@ class EvaluateWidget(Container):
         self.table.native.resizeColumnsToContents()
         self.accuracy.value = f"pixel accuracy {result['pixel_accuracy']:.4f}"
 
+    @reports_errors
     def _toggle_live(self) -> None:
         if self.scorer is not None:
             self.scorer.close()
@@ -143,10 +141,10 @@ class EvaluateWidget(Container):
         if self.live.value:
             try:
                 _, gt, spacing, names = self._inputs()
-            except ValueError as exc:
-                self.runner.fail(str(exc).splitlines()[0])
-                self.live.value = False
-                return
+            except ValueError:
+                with self.live.changed.blocked():
+                    self.live.value = False
+                raise
             self._live_args = {"spacing": spacing, "label_names": names}
             self.scorer = LiveScorer(self.pred.value, gt, self._live_update)
             self._live_update()
@@ -154,10 +152,12 @@ class EvaluateWidget(Container):
     def _live_update(self) -> None:
         self.show(self.scorer.confusion.scores(**self._live_args))
 
+    @reports_errors
     def copy(self, *_: object) -> None:
         if self.result is not None:
             QApplication.clipboard().setText(to_csv(table_rows(self.result)))
 
+    @reports_errors
     def export(self, path: str | Path) -> Path:
         """Write the last result as CSV (``.csv``) or JSON (any other suffix)."""
         path = Path(path)
@@ -170,6 +170,7 @@ class EvaluateWidget(Container):
         self.status.value = f"wrote {path}"
         return path
 
+    @reports_errors
     def error_overlay(self, *_: object) -> Labels:
         """Labels layer ``errors <pred>``: 1 = wrong label predicted, 2 = missed."""
         pred, gt, _, _ = self._inputs()
@@ -189,6 +190,7 @@ class EvaluateWidget(Container):
         camera = scene.camera if scene is not None else self.viewer.camera
         camera.center = world[-3:] if self.viewer.dims.ndisplay == 3 else world[-2:]
 
+    @reports_errors
     def jump_to_worst_slice(self, *_: object) -> int:
         """Show the axis-0 slice with the most wrong voxels; returns its index."""
         pred, gt, _, _ = self._inputs()
@@ -200,6 +202,7 @@ class EvaluateWidget(Container):
         self._jump(np.array([z, pred.shape[1] / 2, pred.shape[2] / 2]))
         return z
 
+    @reports_errors
     def jump_to_worst_component(self, *_: object) -> np.ndarray | None:
         """Centre the view on the largest connected blob of wrong voxels; returns its centre."""
         pred, gt, _, _ = self._inputs()

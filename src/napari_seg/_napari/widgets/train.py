@@ -23,7 +23,7 @@ from superqt.utils import ensure_main_thread
 
 from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig
 from .._registry import trained_checkpoints
-from .._tasks import TaskRunner
+from .._tasks import TaskRunner, reports_errors
 
 
 class TrainWidget(Container):
@@ -96,9 +96,16 @@ class TrainWidget(Container):
             data=DataConfig(roi=roi, target_spacing=spacing),
         )
 
+    @reports_errors
     def run(self, *_: object) -> None:
         """Train (or compare) in a worker; curves update as epochs finish."""
         task, out = Path(self.task.value), Path(self.out.value)
+        if not (task / "dataset.json").is_file():
+            raise ValueError(
+                f"choose a Decathlon task folder (with dataset.json); {task} is not one"
+            )
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"the output folder {out} is a file")
         self.curves.clear()
         if self.compare.value:
             names = [m.strip() for m in self.models.value.split(",") if m.strip()]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 import napari
 import numpy as np
 from magicgui.widgets import CheckBox, ComboBox, FileEdit, FloatSpinBox, SpinBox
 
+from ...deep.config import CHECKPOINT_SUFFIXES, checkpoint_info
 from .._layers import layer_geometry, placement
 from .._registry import trained_checkpoints
 from ._base import SegmentWidget
@@ -41,15 +43,42 @@ class UNetWidget(SegmentWidget):
         ]
         super().__init__(viewer, options)
         self.cache = None  # this widget's ModelCache, made in the worker (torch loads there)
+        self.checkpoint_note = ""
+        self.checkpoint.changed.connect(self._read_checkpoint)
+        self.use_checkpoint_roi.changed.connect(self._show_roi)
+        self._show_roi()
         if trained_checkpoints.latest is not None:
             self.checkpoint.value = trained_checkpoints.latest
         trained_checkpoints.added.connect(self._offer)
+
+    def _show_roi(self, *_: object) -> None:
+        for w in self.roi:
+            w.visible = not self.use_checkpoint_roi.value
+
+    def _read_checkpoint(self, *_: object) -> None:
+        """Defaults from the checkpoint's header (no torch): overlap, largest, a Dice warning."""
+        info = checkpoint_info(self.checkpoint.value) or {}
+        training = info.get("training") or {}
+        if "val_overlap" in training:
+            self.overlap.value = float(training["val_overlap"])
+        # one foreground class (an organ): one object; several classes: keep them all
+        self.largest.value = int(info.get("out_channels", 0)) == 2
+        dice = training.get("val_dice")
+        self.checkpoint_note = (
+            f"warning: this model reached Dice {dice:.2f} in training"
+            if isinstance(dice, (int, float)) and dice < 0.5
+            else ""
+        )
+        self.status.value = self.checkpoint_note
 
     def _offer(self, path) -> None:
         """A checkpoint trained in this session becomes the choice at once."""
         self.checkpoint.value = path
 
     def make_call(self, data, spacing):
+        path = Path(self.checkpoint.value)
+        if not path.is_file() or path.suffix.lower() not in CHECKPOINT_SUFFIXES:
+            raise ValueError("choose a checkpoint file (.safetensors or .pt)")
         layer = self.image.value
         roi = None if self.use_checkpoint_roi.value else tuple(w.value for w in self.roi)
         options = {
@@ -89,7 +118,9 @@ class UNetWidget(SegmentWidget):
                     contrast_limits=(0, 1),
                     **placement(source),
                 )
-        return "; ".join([*result.notes, note])
+        return "; ".join(
+            [*result.notes, note, *([self.checkpoint_note] * bool(self.checkpoint_note))]
+        )
 
     def _load_and_predict(
         self, data, geometry, checkpoint, device, options, *, progress=None, should_stop=None

@@ -1,0 +1,54 @@
+"""CT window widget: named W/L windows (soft tissue, liver, bone, lung, brain) or custom."""
+
+from __future__ import annotations
+
+import napari
+from magicgui.widgets import ComboBox, Container, FloatSpinBox, create_widget
+from napari.layers import Image
+
+from ...io.kinds import CT_WINDOWS, window_limits
+
+
+class CTWindowWidget(Container):
+    """Dock widget: set an Image layer's contrast limits from a CT window (HU)."""
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        super().__init__(labels=True)
+        self.viewer = viewer
+        self.image = create_widget(annotation=Image, label="image")
+        self.window = ComboBox(
+            choices=(*CT_WINDOWS, "custom"), value="soft tissue", label="window"
+        )
+        self.ww = FloatSpinBox(value=400.0, min=1.0, max=5000.0, step=10.0, label="width (HU)")
+        self.wl = FloatSpinBox(
+            value=40.0, min=-2000.0, max=4000.0, step=10.0, label="level (HU)"
+        )
+        self.window.tooltip = "Radiology display windows as width / level in Hounsfield units."
+        self.extend([self.image, self.window, self.ww, self.wl])
+        self.window.changed.connect(self._preset)
+        self.ww.changed.connect(self.apply)
+        self.wl.changed.connect(self.apply)
+        self.image.changed.connect(self.apply)
+
+    def _preset(self, *_: object) -> None:
+        if self.window.value in CT_WINDOWS:
+            width, level = CT_WINDOWS[self.window.value]
+            with self.ww.changed.blocked(), self.wl.changed.blocked():
+                self.ww.value, self.wl.value = width, level
+            self.apply()
+
+    def apply(self, *_: object) -> None:
+        """Set the chosen layer's contrast limits; a hand-typed W/L makes the window custom."""
+        layer = self.image.value
+        if layer is None:
+            return
+        width, level = float(self.ww.value), float(self.wl.value)
+        if CT_WINDOWS.get(self.window.value) != (width, level):
+            with self.window.changed.blocked():
+                self.window.value = "custom"
+        low, high = window_limits(width, level)
+        layer.contrast_limits_range = (
+            min(low, layer.contrast_limits_range[0]),
+            max(high, layer.contrast_limits_range[1]),
+        )
+        layer.contrast_limits = (low, high)
