@@ -31,7 +31,9 @@ def main() -> None:
     evaluate.reset_choices()
     evaluate.pred.value = viewer.layers["spleen (threshold)"]
     evaluate.gt.value = viewer.layers["spleen ground truth"]
-    evaluate.live.value = True  # fills the table synchronously
+    evaluate.compute()
+    while evaluate.result is None:  # scored in a worker
+        QApplication.processEvents()
     image.rendering = "attenuated_mip"
     image.attenuation = 0.05
     image.contrast_limits = (-100, 400)

@@ -58,6 +58,7 @@ def test_ground_truth_is_the_default_and_table_fills(setup, qtbot, tmp_path):
 def test_live_update_after_programmatic_paint(setup, qtbot):
     viewer, widget = setup
     widget.live.value = True
+    qtbot.waitUntil(lambda: widget.scorer is not None, timeout=10_000)  # counted in a worker
     before = widget.result["labels"]["1"]["dice"]
     layer = viewer.layers["prediction"]
     layer.paint((3, 10, 7), 1)  # brush over the missed strip (2-D brush on slice 3)
@@ -75,15 +76,47 @@ def test_live_update_after_programmatic_paint(setup, qtbot):
     )
 
 
-def test_overlay_and_jumps(setup):
+def _wait(qtbot, widget):
+    worker = widget.runner.worker
+    qtbot.waitUntil(
+        lambda: not worker.is_running and widget.compute_button.enabled, timeout=10_000
+    )
+
+
+def test_overlay_and_jumps(setup, qtbot):
     viewer, widget = setup
-    overlay = widget.error_overlay()
+    widget.error_overlay()
+    _wait(qtbot, widget)
+    overlay = viewer.layers["errors prediction"]
     assert overlay.data[3, 5:25, 5:10].min() == 2 and overlay.data.max() == 2
     np.testing.assert_allclose(overlay.scale, (2.0, 0.5, 0.5))
-    assert widget.jump_to_worst_slice() == 3
+    # fixed colours, not the random palette: red = extra, blue = missed
+    np.testing.assert_allclose(overlay.colormap.map(2)[:3], (0, 0, 1))
+    np.testing.assert_allclose(overlay.colormap.map(1)[:3], (1, 0, 0))
+    assert "blue = missed" in widget.status.value
+    widget.jump_to_worst_slice()
+    _wait(qtbot, widget)
+    assert widget.worst == 3
     assert viewer.dims.point[0] == pytest.approx(1.0 + 3 * 2.0)
-    centre = widget.jump_to_worst_component()
-    assert centre[0] == pytest.approx(3.0)
+    widget.jump_to_worst_component()
+    _wait(qtbot, widget)
+    assert widget.worst[0] == pytest.approx(3.0)
+
+
+def test_pickers_never_default_to_the_same_layer(make_napari_viewer):
+    viewer = make_napari_viewer()
+    viewer.add_labels(np.zeros((2, 4, 4), np.uint8), name="result")
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seg", "Evaluate")
+    viewer.add_labels(np.zeros((2, 4, 4), np.uint8), name="case ground truth")
+    widget.reset_choices()
+    assert widget.gt.value.name == "case ground truth" and widget.pred.value.name == "result"
+
+
+def test_errors_are_one_line_in_the_status_never_a_traceback(make_napari_viewer):
+    viewer = make_napari_viewer()
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seg", "Evaluate")
+    widget.compute_button.clicked()  # no layers at all: no EmitLoopError
+    assert widget.status.value == "choose two different Labels layers"
 
 
 def test_slices_of_atoms():

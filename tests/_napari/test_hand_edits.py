@@ -107,6 +107,7 @@ def test_live_evaluate_follows_undo(make_napari_viewer, qtbot):
     widget.reset_choices()
     widget.pred.value, widget.gt.value = pred, gt
     widget.live.value = True
+    qtbot.waitUntil(lambda: widget.scorer is not None, timeout=10_000)
     z, y, x = np.argwhere(ct.spleen)[len(np.argwhere(ct.spleen)) // 2]
     _stroke(pred, (z, y, x), 1, size=9)
     widget.scorer.flush()

@@ -41,10 +41,17 @@ class LiveScorer:
     """Recount changed slices of ``pred`` against ``gt``; call ``on_update`` after each batch."""
 
     def __init__(
-        self, pred: Labels, gt: np.ndarray, on_update: Callable[[], None], *, delay_ms: int = 60
+        self,
+        pred: Labels,
+        gt: np.ndarray,
+        on_update: Callable[[], None],
+        *,
+        delay_ms: int = 60,
+        confusion: SliceConfusion | None = None,
     ) -> None:
         self.layer, self.gt, self.on_update = pred, gt, on_update
-        self.confusion = SliceConfusion(pred.data, gt)
+        # a full count can take a while on a big volume: callers make it in a worker
+        self.confusion = confusion if confusion is not None else SliceConfusion(pred.data, gt)
         self._pending: set[int] = set()
         self._all = False
         self._seen = self._history_state()

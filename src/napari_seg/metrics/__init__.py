@@ -1,5 +1,6 @@
 """Segmentation metrics on label volumes (numpy only; no torch, no napari)."""
 
+from .errors import ERROR_NAMES, error_map, worst_component, worst_slice
 from .evaluate import align_to, evaluate, jsonable, table_rows, to_csv
 from .instances import instance_metrics
 from .live import SliceConfusion
@@ -7,10 +8,12 @@ from .overlap import MetricsError, confusion_matrix, overlap_metrics, scores_fro
 from .surface import surface_distances, surface_metrics, surface_voxels
 
 __all__ = [
+    "ERROR_NAMES",
     "MetricsError",
     "SliceConfusion",
     "align_to",
     "confusion_matrix",
+    "error_map",
     "evaluate",
     "instance_metrics",
     "jsonable",
@@ -21,4 +24,6 @@ __all__ = [
     "surface_voxels",
     "table_rows",
     "to_csv",
+    "worst_component",
+    "worst_slice",
 ]

@@ -20,9 +20,7 @@ class CTWindowWidget(Container):
             choices=(*CT_WINDOWS, "custom"), value="soft tissue", label="window"
         )
         self.ww = FloatSpinBox(value=400.0, min=1.0, max=5000.0, step=10.0, label="width (HU)")
-        self.wl = FloatSpinBox(
-            value=40.0, min=-2000.0, max=4000.0, step=10.0, label="level (HU)"
-        )
+        self.wl = FloatSpinBox(value=40.0, min=-2000.0, max=4000.0, step=10.0, label="level (HU)")
         self.window.tooltip = "Radiology display windows as width / level in Hounsfield units."
         self.extend([self.image, self.window, self.ww, self.wl])
         self.window.changed.connect(self._preset)

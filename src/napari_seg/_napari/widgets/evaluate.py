@@ -6,7 +6,6 @@ import json
 from functools import partial
 from pathlib import Path
 
-import cc3d
 import napari
 import numpy as np
 from magicgui.widgets import (
@@ -20,9 +19,20 @@ from magicgui.widgets import (
     create_widget,
 )
 from napari.layers import Labels
+from napari.utils.colormaps import DirectLabelColormap
 from qtpy.QtWidgets import QApplication
 
-from ...metrics import evaluate, jsonable, table_rows, to_csv
+from ...metrics import (
+    ERROR_NAMES,
+    SliceConfusion,
+    error_map,
+    evaluate,
+    jsonable,
+    table_rows,
+    to_csv,
+    worst_component,
+    worst_slice,
+)
 from .._layers import layer_geometry, layer_spacing, upsert_labels
 from .._live import LiveScorer
 from .._tasks import TaskRunner, reports_errors
@@ -75,6 +85,7 @@ class EvaluateWidget(Container):
         )
         self.runner = TaskRunner(self.compute_button, self.cancel_button, self.status)
         self.result: dict | None = None
+        self.worst: int | np.ndarray | None = None
         self.scorer: LiveScorer | None = None
         self.compute_button.changed.connect(self.compute)
         self.live.changed.connect(self._toggle_live)
@@ -85,16 +96,22 @@ class EvaluateWidget(Container):
         self.worst_component_button.changed.connect(self.jump_to_worst_component)
 
     def reset_choices(self, *_: object) -> None:
+        """Ground truth defaults to a ``... ground truth`` layer; prediction never to the same."""
         super().reset_choices()
-        truths = [la for la in self.viewer.layers if la.name.endswith("ground truth")]
+        labels = [la for la in self.viewer.layers if isinstance(la, Labels)]
+        truths = [la for la in labels if la.name.endswith("ground truth")]
         current = self.gt.value
         if (
             truths
-            and isinstance(truths[0], Labels)
             and current is not truths[0]
             and (current is None or not current.name.endswith("ground truth"))
         ):
             self.gt.value = truths[0]
+        if self.pred.value is self.gt.value:
+            others = [la for la in labels if la is not self.gt.value]
+            preferred = [la for la in others if not la.name.endswith("ground truth")] or others
+            if preferred:
+                self.pred.value = preferred[-1]  # the newest: usually the result to score
 
     def _inputs(self) -> tuple[np.ndarray, np.ndarray, tuple[float, ...], dict | None]:
         p, g = self.pred.value, self.gt.value
@@ -134,20 +151,29 @@ class EvaluateWidget(Container):
         self.accuracy.value = f"pixel accuracy {result['pixel_accuracy']:.4f}"
 
     @reports_errors
-    def _toggle_live(self) -> None:
+    def _toggle_live(self, *_: object) -> None:
+        """Live on: count every slice once in a worker, then follow edits on the GUI thread."""
         if self.scorer is not None:
             self.scorer.close()
             self.scorer = None
-        if self.live.value:
-            try:
-                _, gt, spacing, names = self._inputs()
-            except ValueError:
-                with self.live.changed.blocked():
-                    self.live.value = False
-                raise
-            self._live_args = {"spacing": spacing, "label_names": names}
-            self.scorer = LiveScorer(self.pred.value, gt, self._live_update)
-            self._live_update()
+        if not self.live.value:
+            return
+        try:
+            pred, gt, spacing, names = self._inputs()
+        except ValueError:
+            with self.live.changed.blocked():
+                self.live.value = False
+            raise
+        layer = self.pred.value
+        self._live_args = {"spacing": spacing, "label_names": names}
+
+        def started(confusion) -> str:
+            if self.live.value and self.pred.value is layer:
+                self.scorer = LiveScorer(layer, gt, self._live_update, confusion=confusion)
+                self._live_update()
+            return "following your edits"
+
+        self.runner.start(partial(_count_slices, pred, gt), description="live", on_result=started)
 
     def _live_update(self) -> None:
         self.show(self.scorer.confusion.scores(**self._live_args))
@@ -171,16 +197,22 @@ class EvaluateWidget(Container):
         return path
 
     @reports_errors
-    def error_overlay(self, *_: object) -> Labels:
-        """Labels layer ``errors <pred>``: 1 = wrong label predicted, 2 = missed."""
+    def error_overlay(self, *_: object) -> None:
+        """Labels layer ``errors <pred>``: red = extra (wrong label predicted), blue = missed."""
         pred, gt, _, _ = self._inputs()
-        errors = np.zeros(pred.shape, np.uint8)
-        errors[(pred != gt) & (pred > 0)] = 1
-        errors[(gt > 0) & (pred == 0)] = 2
-        name = f"errors {self.pred.value.name}"
-        names = {1: "false positive", 2: "missed"}
-        return upsert_labels(
-            self.viewer, errors, name=name, source=self.gt.value, metadata={"label_names": names}
+        name, source = f"errors {self.pred.value.name}", self.gt.value
+
+        def show(errors: np.ndarray) -> str:
+            layer = upsert_labels(
+                self.viewer, errors, name=name, source=source,
+                metadata={"label_names": dict(ERROR_NAMES)},
+            )  # fmt: skip
+            layer.colormap = ERROR_COLORS
+            layer.opacity = 0.7
+            return f"{name!r}: red = extra, blue = missed"
+
+        self.runner.start(
+            partial(_steps, error_map, pred, gt), description="errors", on_result=show
         )
 
     def _jump(self, voxel: np.ndarray) -> None:
@@ -191,31 +223,59 @@ class EvaluateWidget(Container):
         camera.center = world[-3:] if self.viewer.dims.ndisplay == 3 else world[-2:]
 
     @reports_errors
-    def jump_to_worst_slice(self, *_: object) -> int:
-        """Show the axis-0 slice with the most wrong voxels; returns its index."""
+    def jump_to_worst_slice(self, *_: object) -> None:
+        """Show the axis-0 slice with the most wrong voxels (``self.worst`` holds its index)."""
         pred, gt, _, _ = self._inputs()
         if self.scorer is not None:  # live: the per-slice counts are already there
-            errors = self.scorer.confusion.errors_per_slice()
-        else:
-            errors = (pred != gt).reshape(pred.shape[0], -1).sum(axis=1)
-        z = int(np.argmax(errors))
-        self._jump(np.array([z, pred.shape[1] / 2, pred.shape[2] / 2]))
-        return z
+            self._to_slice(int(np.argmax(self.scorer.confusion.errors_per_slice())))
+            return
+        self.runner.start(
+            partial(_steps, worst_slice, pred, gt),
+            description="worst slice",
+            on_result=self._to_slice,
+        )
+
+    def _to_slice(self, z: int) -> str:
+        shape = self.gt.value.data.shape
+        self.worst = z
+        self._jump(np.array([z, shape[1] / 2, shape[2] / 2]))
+        return f"worst slice {z}"
 
     @reports_errors
-    def jump_to_worst_component(self, *_: object) -> np.ndarray | None:
-        """Centre the view on the largest connected blob of wrong voxels; returns its centre."""
+    def jump_to_worst_component(self, *_: object) -> None:
+        """Centre the view on the largest blob of wrong voxels (``self.worst`` holds it)."""
         pred, gt, _, _ = self._inputs()
-        wrong = (pred != gt).view(np.uint8)
-        cc = cc3d.connected_components(wrong, connectivity=26, binary_image=True)
-        stats = cc3d.statistics(cc)
-        if len(stats["voxel_counts"]) < 2:
-            self.status.value = "no errors"
-            return None
-        biggest = 1 + int(np.argmax(stats["voxel_counts"][1:]))
-        centre = np.asarray(stats["centroids"][biggest])
-        self._jump(centre)
-        return centre
+
+        def show(centre) -> str:
+            self.worst = centre
+            if centre is None:
+                return "no errors"
+            self._jump(centre)
+            return "worst component at voxel " + ", ".join(f"{c:.0f}" for c in centre)
+
+        self.runner.start(
+            partial(_steps, worst_component, pred, gt),
+            description="worst component",
+            on_result=show,
+        )
+
+
+#: Fixed error colours (not the random Labels palette), as the status line explains.
+ERROR_COLORS = DirectLabelColormap(
+    color_dict={None: "transparent", 0: "transparent", 1: "red", 2: "blue"}
+)
+
+
+def _steps(fn, *args, progress=None, should_stop=None):
+    """Run a one-step core function under the worker protocol."""
+    out = fn(*args)
+    if progress is not None:
+        progress(1, 1)
+    return out
+
+
+def _count_slices(pred, gt, *, progress=None, should_stop=None) -> SliceConfusion:
+    return _steps(SliceConfusion, pred, gt, progress=progress)
 
 
 def _cell(v: object) -> object:
