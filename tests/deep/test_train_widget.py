@@ -36,6 +36,11 @@ def test_train_widget_plot_updates_and_offers_checkpoint(make_napari_viewer, qtb
     lines = widget.axes[0].get_lines()
     assert len(lines) == 1 and len(lines[0].get_xdata()) == 2
     assert str(unet.checkpoint.value).endswith("best.safetensors")
+    assert "best checkpoint" in widget.status.value  # not overwritten by "done"
+    from matplotlib.colors import to_hex
+    from napari.utils.theme import get_theme
+
+    assert to_hex(widget.figure.get_facecolor()) == get_theme(viewer.theme).background.as_hex()
 
     widget.compare.value = True
     widget.models.value = "unet,segresnet"

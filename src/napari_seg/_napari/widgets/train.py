@@ -19,6 +19,7 @@ from magicgui.widgets import (
 )
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from napari.utils.theme import get_theme
 from superqt.utils import ensure_main_thread
 
 from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig
@@ -71,8 +72,12 @@ class TrainWidget(Container):
         self.figure = Figure(figsize=(4, 4), constrained_layout=True)
         self.axes = self.figure.subplots(2, 1, sharex=True)
         self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setMinimumHeight(320)  # keeps its height when another dock is added below
         self.native.layout().addWidget(self.canvas)
         self.curves: dict[str, list[dict]] = {}
+        self.lines: dict[str, tuple] = {}
+        self._style(viewer)
+        viewer.events.theme.connect(lambda *_: self._style(viewer))
         self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
         self.run_button.changed.connect(self.run)
         self.compare.changed.connect(self._show_relevant)
@@ -107,6 +112,10 @@ class TrainWidget(Container):
         if out.exists() and not out.is_dir():
             raise ValueError(f"the output folder {out} is a file")
         self.curves.clear()
+        for loss_line, dice_line in self.lines.values():
+            loss_line.remove()
+            dice_line.remove()
+        self.lines.clear()
         if self.compare.value:
             names = [m.strip() for m in self.models.value.split(",") if m.strip()]
             fn = partial(
@@ -125,33 +134,56 @@ class TrainWidget(Container):
         self.curves.setdefault(model, []).append(record)
         self.redraw()
 
-    def redraw(self) -> None:
-        loss_ax, dice_ax = self.axes
-        loss_ax.clear()
-        dice_ax.clear()
-        for name, recs in self.curves.items():
-            loss_ax.plot([r["epoch"] for r in recs], [r["loss"] for r in recs], "o-", label=name)
-            val = [r for r in recs if r["val_dice"] is not None]
-            dice_ax.plot([r["epoch"] for r in val], [r["val_dice"] for r in val], "o-", label=name)
-        loss_ax.set_ylabel("training loss")
-        dice_ax.set_ylabel("validation Dice")
-        dice_ax.set_xlabel("epoch")
-        if self.curves:
-            loss_ax.legend(fontsize=7)
+    def _style(self, viewer: napari.viewer.Viewer) -> None:
+        """Follow napari's theme (dark by default): background, text and grid colours."""
+        theme = get_theme(viewer.theme)
+        back, text = theme.background.as_hex(), theme.text.as_hex()
+        self.figure.set_facecolor(back)
+        for ax in self.axes:
+            ax.set_facecolor(back)
+            ax.tick_params(colors=text, labelsize=8)
+            ax.grid(alpha=0.25, color=text)
+            for spine in ax.spines.values():
+                spine.set_color(text)
+            ax.yaxis.label.set_color(text)
+            ax.xaxis.label.set_color(text)
+        self.axes[0].set_ylabel("training loss")
+        self.axes[1].set_ylabel("validation Dice")
+        self.axes[1].set_xlabel("epoch")
         self.canvas.draw_idle()
 
-    def _trained(self, result) -> None:
-        if result.best_checkpoint is not None:
-            trained_checkpoints.add(result.best_checkpoint)
-            self.status.value = f"best checkpoint: {result.best_checkpoint}"
+    def redraw(self) -> None:
+        """Extend each model's lines and draw when Qt is idle (no axes rebuilt per epoch)."""
+        loss_ax, dice_ax = self.axes
+        for name, recs in self.curves.items():
+            if name not in self.lines:
+                self.lines[name] = (loss_ax.plot([], [], "o-", label=name)[0],
+                                    dice_ax.plot([], [], "o-", label=name)[0])  # fmt: skip
+                legend = loss_ax.legend(fontsize=7, facecolor=loss_ax.get_facecolor())
+                for t in legend.get_texts():
+                    t.set_color(loss_ax.xaxis.label.get_color())
+            loss_line, dice_line = self.lines[name]
+            loss_line.set_data([r["epoch"] for r in recs], [r["loss"] for r in recs])
+            val = [r for r in recs if r["val_dice"] is not None]
+            dice_line.set_data([r["epoch"] for r in val], [r["val_dice"] for r in val])
+        for ax in self.axes:
+            ax.relim()
+            ax.autoscale_view()
+        self.canvas.draw_idle()
 
-    def _compared(self, content: dict) -> None:
+    def _trained(self, result) -> str:
+        if result.best_checkpoint is None:
+            return "done (no checkpoint: no validation ran)"
+        trained_checkpoints.add(result.best_checkpoint)
+        return f"best checkpoint: {result.best_checkpoint}"
+
+    def _compared(self, content: dict) -> str:
         out = Path(self.out.value)
         for row in content["models"]:
             best = out / row["model"] / "best.safetensors"
             if best.exists():
                 trained_checkpoints.add(best)
-        self.status.value = f"wrote {out / 'compare.md'}"
+        return f"wrote {out / 'compare.md'}"
 
 
 def _train(*args, **kwargs):
