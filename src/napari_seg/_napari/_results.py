@@ -130,8 +130,21 @@ def _edits(old: np.ndarray, new: np.ndarray) -> tuple[list[tuple], int]:
     return edits, n
 
 
+def _compact(labels: np.ndarray) -> np.ndarray:
+    """The smallest unsigned dtype that holds the labels: napari adds an int32 volume of
+    52 M voxels in 1.05 s, the same as uint16 in 0.32 s (and a quarter of the memory)."""
+    if labels.dtype == bool:
+        return labels.view(np.uint8)
+    if labels.size == 0 or labels.dtype.kind not in "iu" or labels.min() < 0:
+        return labels
+    top = int(labels.max())
+    dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if top <= np.iinfo(t).max)
+    return labels if labels.dtype == dtype else labels.astype(dtype)
+
+
 def prepare(labels: np.ndarray, target: Target, *, overwrite_edits: bool = False) -> Prepared:
     """Decide where ``labels`` go and compute what changes (runs in the worker)."""
+    labels = _compact(labels)
     if target.layer is None or target.data is None:
         return Prepared(labels, digest(labels))
     old = target.data

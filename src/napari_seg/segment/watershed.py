@@ -67,6 +67,24 @@ def _peaks(dist: np.ndarray, comp: np.ndarray, sp: tuple[float, ...], min_mm: fl
     return coords[keep]
 
 
+def _box_distance(m: np.ndarray, box: tuple[slice, ...], sp: tuple[float, ...]) -> np.ndarray:
+    """The mask's distance map (mm) inside ``box``, computed on the box grown by one voxel.
+
+    Equal to the whole-volume map there: a component's nearest background voxel
+    always lies within one voxel of its bounding box. Per box, because ``edt``
+    holds the GIL (0.75 s on a 200x512x512 mask would freeze the viewer) and
+    most of a sparse mask is background.
+    """
+    grown = tuple(
+        slice(max(b.start - 1, 0), min(b.stop + 1, n)) for b, n in zip(box, m.shape, strict=True)
+    )
+    dist = distance_mm(m[grown], spacing=sp)
+    inner = tuple(
+        slice(b.start - g.start, b.stop - g.start) for b, g in zip(box, grown, strict=True)
+    )
+    return dist[inner]
+
+
 def split_touching(
     mask: np.ndarray,
     *,
@@ -110,7 +128,6 @@ def split_touching(
     out = np.zeros(m.shape, np.int32)
     if n == 0:
         return out
-    dist = distance_mm(m, spacing=sp)
     steps.step()
     ball = (4 / 3 if m.ndim == 3 else 1.0) * np.pi * min_distance_mm**m.ndim / np.prod(sp)
     stats = cc3d.statistics(cc)
@@ -118,7 +135,11 @@ def split_touching(
     for i in range(1, n + 1):
         box = tuple(stats["bounding_boxes"][i])
         comp = cc[box] == i
-        peaks = _peaks(dist[box], comp, sp, min_distance_mm) if comp.sum() >= ball else []
+        if comp.sum() < ball:
+            peaks: list | np.ndarray = []
+        else:
+            dist = _box_distance(m, box, sp)
+            peaks = _peaks(dist, comp, sp, min_distance_mm)
         if len(peaks) <= 1:
             out[box][comp] = next_label
             next_label += 1
@@ -126,9 +147,7 @@ def split_touching(
             markers = np.zeros(comp.shape, np.int32)
             markers[tuple(np.asarray(peaks).T)] = np.arange(next_label, next_label + len(peaks))
             # flood with the components' own neighbourhood, or diagonal-only links stay 0
-            ws = watershed(
-                -dist[box], markers, mask=comp, compactness=compactness, connectivity=hops
-            )
+            ws = watershed(-dist, markers, mask=comp, compactness=compactness, connectivity=hops)
             out[box][comp] = ws[comp]
             next_label += len(peaks)
         steps.step()
