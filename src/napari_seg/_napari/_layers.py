@@ -93,7 +93,7 @@ def placement(source: Layer) -> dict[str, Any]:
 def volume_of(layer: Image | Labels, *, what: str = "layer") -> np.ndarray:
     """The layer's data as a 2-D or 3-D numpy array, or a clear error."""
     if layer is None:
-        raise ValueError(f"choose a {what}")
+        raise ValueError(f"choose the {what} (no such layer is selected)")
     data = layer.data[0] if getattr(layer, "multiscale", False) else layer.data
     arr = np.asarray(data)
     if arr.ndim not in (2, 3) or getattr(layer, "rgb", False):

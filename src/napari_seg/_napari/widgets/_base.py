@@ -27,6 +27,7 @@ from napari.layers import Image, Labels, Points
 
 from ...segment.methods import METHODS, run_method
 from .._controls import control_for
+from .._docks import tabify_with_siblings
 from .._layers import layer_spacing, volume_of
 from .._results import find_target, prepare, write
 from .._tasks import TaskRunner, reports_errors
@@ -46,7 +47,8 @@ class SegmentWidget(Container):
     source_type: type = Image
 
     def __init__(self, viewer: napari.viewer.Viewer, options: list[Widget]) -> None:
-        super().__init__(labels=True)
+        super().__init__(labels=True, scrollable=True)  # a dock can shrink: docks fit a screen
+        tabify_with_siblings(self.native)
         self.viewer = viewer
         self.image = create_widget(annotation=self.source_type, label="image")
         self.overwrite = CheckBox(value=False, text="overwrite hand edits (undoable)")

@@ -7,6 +7,7 @@ from magicgui.widgets import ComboBox, Container, FloatSpinBox, create_widget
 from napari.layers import Image
 
 from ...io.kinds import CT_WINDOWS, window_limits
+from .._docks import tabify_with_siblings
 
 
 class CTWindowWidget(Container):
@@ -14,6 +15,7 @@ class CTWindowWidget(Container):
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         super().__init__(labels=True)
+        tabify_with_siblings(self.native)
         self.viewer = viewer
         self.image = create_widget(annotation=Image, label="image")
         self.window = ComboBox(

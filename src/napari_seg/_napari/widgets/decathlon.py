@@ -10,6 +10,7 @@ from magicgui.widgets import CheckBox, ComboBox, Container, FileEdit, Label, Pus
 
 from ...io import METADATA_KEY, DecathlonTask, load_decathlon
 from ...progress import Steps
+from .._docks import tabify_with_siblings
 from .._reader import case_layers
 from .._tasks import TaskRunner
 
@@ -25,7 +26,8 @@ class DecathlonBrowser(Container):
     """Dock widget: pick a task folder and a case; the case's layers replace the last one's."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
+        super().__init__(labels=True, scrollable=True)  # a dock can shrink: docks fit a screen
+        tabify_with_siblings(self.native)
         self.viewer = viewer
         self.task: DecathlonTask | None = None
         self.folder = FileEdit(mode="d", label="task folder")

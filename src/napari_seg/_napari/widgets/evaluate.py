@@ -33,6 +33,7 @@ from ...metrics import (
     worst_component,
     worst_slice,
 )
+from .._docks import tabify_with_siblings
 from .._layers import layer_geometry, layer_spacing, upsert_labels
 from .._live import LiveScorer
 from .._tasks import TaskRunner, reports_errors
@@ -42,7 +43,8 @@ class EvaluateWidget(Container):
     """Dock widget: Dice, IoU, precision, recall, volumes (and HD95/ASSD/NSD) per label."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
+        super().__init__(labels=True, scrollable=True)  # a dock can shrink: docks fit a screen
+        tabify_with_siblings(self.native)
         self.viewer = viewer
         self.pred = create_widget(annotation=Labels, label="prediction")
         self.gt = create_widget(annotation=Labels, label="ground truth")

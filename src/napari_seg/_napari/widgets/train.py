@@ -17,12 +17,11 @@ from magicgui.widgets import (
     PushButton,
     SpinBox,
 )
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
-from napari.utils.theme import get_theme
 from superqt.utils import ensure_main_thread
 
 from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig
+from .._curves import CurvePlot
+from .._docks import tabify_with_siblings
 from .._registry import trained_checkpoints
 from .._tasks import TaskRunner, reports_errors
 
@@ -32,6 +31,7 @@ class TrainWidget(Container):
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         super().__init__(labels=True)
+        tabify_with_siblings(self.native)
         self.viewer = viewer
         self.task = FileEdit(mode="d", label="task folder")
         self.out = FileEdit(mode="d", label="output folder")
@@ -69,15 +69,8 @@ class TrainWidget(Container):
                 self.status,
             ]
         )
-        self.figure = Figure(figsize=(4, 4), constrained_layout=True)
-        self.axes = self.figure.subplots(2, 1, sharex=True)
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setMinimumHeight(320)  # keeps its height when another dock is added below
-        self.native.layout().addWidget(self.canvas)
-        self.curves: dict[str, list[dict]] = {}
-        self.lines: dict[str, tuple] = {}
-        self._style(viewer)
-        viewer.events.theme.connect(lambda *_: self._style(viewer))
+        self.plot = CurvePlot(viewer)
+        self.native.layout().addWidget(self.plot.widget)
         self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
         self.run_button.changed.connect(self.run)
         self.compare.changed.connect(self._show_relevant)
@@ -111,11 +104,7 @@ class TrainWidget(Container):
             )
         if out.exists() and not out.is_dir():
             raise ValueError(f"the output folder {out} is a file")
-        self.curves.clear()
-        for loss_line, dice_line in self.lines.values():
-            loss_line.remove()
-            dice_line.remove()
-        self.lines.clear()
+        self.plot.clear()
         if self.compare.value:
             names = [m.strip() for m in self.models.value.split(",") if m.strip()]
             fn = partial(
@@ -131,45 +120,15 @@ class TrainWidget(Container):
 
     @ensure_main_thread
     def _record(self, model: str, record: dict) -> None:
-        self.curves.setdefault(model, []).append(record)
-        self.redraw()
+        self.plot.add(model, record)
 
-    def _style(self, viewer: napari.viewer.Viewer) -> None:
-        """Follow napari's theme (dark by default): background, text and grid colours."""
-        theme = get_theme(viewer.theme)
-        back, text = theme.background.as_hex(), theme.text.as_hex()
-        self.figure.set_facecolor(back)
-        for ax in self.axes:
-            ax.set_facecolor(back)
-            ax.tick_params(colors=text, labelsize=8)
-            ax.grid(alpha=0.25, color=text)
-            for spine in ax.spines.values():
-                spine.set_color(text)
-            ax.yaxis.label.set_color(text)
-            ax.xaxis.label.set_color(text)
-        self.axes[0].set_ylabel("training loss")
-        self.axes[1].set_ylabel("validation Dice")
-        self.axes[1].set_xlabel("epoch")
-        self.canvas.draw_idle()
+    @property
+    def axes(self):
+        return self.plot.axes
 
-    def redraw(self) -> None:
-        """Extend each model's lines and draw when Qt is idle (no axes rebuilt per epoch)."""
-        loss_ax, dice_ax = self.axes
-        for name, recs in self.curves.items():
-            if name not in self.lines:
-                self.lines[name] = (loss_ax.plot([], [], "o-", label=name)[0],
-                                    dice_ax.plot([], [], "o-", label=name)[0])  # fmt: skip
-                legend = loss_ax.legend(fontsize=7, facecolor=loss_ax.get_facecolor())
-                for t in legend.get_texts():
-                    t.set_color(loss_ax.xaxis.label.get_color())
-            loss_line, dice_line = self.lines[name]
-            loss_line.set_data([r["epoch"] for r in recs], [r["loss"] for r in recs])
-            val = [r for r in recs if r["val_dice"] is not None]
-            dice_line.set_data([r["epoch"] for r in val], [r["val_dice"] for r in val])
-        for ax in self.axes:
-            ax.relim()
-            ax.autoscale_view()
-        self.canvas.draw_idle()
+    @property
+    def figure(self):
+        return self.plot.figure
 
     def _trained(self, result) -> str:
         if result.best_checkpoint is None:

@@ -1,0 +1,125 @@
+"""Training curves in a dock: loss and validation Dice per epoch, drawn without freezing napari.
+
+matplotlib's Qt backend takes ~0.4 s to import, so it is imported in a background
+thread when the dock opens; the canvas appears when it is ready (curves that
+arrive before are kept). Each epoch extends the lines and draws when Qt is idle.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any
+
+import napari
+from napari.utils.theme import get_theme
+from qtpy.QtCore import QTimer
+from qtpy.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+__all__ = ["CurvePlot"]
+
+_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_qtagg")
+
+
+class CurvePlot:
+    """Two stacked axes (training loss, validation Dice) that follow napari's theme."""
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        self.viewer = viewer
+        self.widget = QWidget()
+        self.widget.setMinimumHeight(320)  # keeps its height when another dock is added below
+        self.layout = QVBoxLayout(self.widget)
+        self.placeholder = QLabel("loading the plot…")
+        self.layout.addWidget(self.placeholder)
+        self.figure: Any = None
+        self.axes: Any = ()
+        self.curves: dict[str, list[dict]] = {}
+        self.lines: dict[str, tuple] = {}
+        self._loaded = threading.Event()
+        threading.Thread(target=self._import, daemon=True).start()
+        self._poll = QTimer()
+        self._poll.setInterval(50)
+        self._poll.timeout.connect(self._build_when_loaded)
+        self._poll.start()
+        viewer.events.theme.connect(self.style)
+
+    def _import(self) -> None:
+        for name in _MODULES:
+            importlib.import_module(name)
+        self._loaded.set()
+
+    def _build_when_loaded(self) -> None:
+        if self._loaded.is_set():
+            self._poll.stop()
+            self.build()
+
+    def build(self) -> None:
+        """Make the figure and canvas (imports matplotlib here if the thread has not yet)."""
+        if self.figure is not None:
+            return
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        self._poll.stop()
+        self.figure = Figure(figsize=(4, 4), constrained_layout=True)
+        self.axes = self.figure.subplots(2, 1, sharex=True)
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.layout.replaceWidget(self.placeholder, self.canvas)
+        self.placeholder.deleteLater()
+        self.axes[1].set_ylim(0.0, 1.0)  # Dice; the loss axis scales to its data
+        self.axes[1].set_xlim(0.5, 5.5)
+        self.style()
+        self.redraw()
+
+    def style(self, *_: object) -> None:
+        """Follow napari's theme (dark by default): background, text and grid colours."""
+        if self.figure is None:
+            return
+        theme = get_theme(self.viewer.theme)
+        back, text = theme.background.as_hex(), theme.text.as_hex()
+        self.figure.set_facecolor(back)
+        for ax in self.axes:
+            ax.set_facecolor(back)
+            ax.tick_params(colors=text, labelsize=8)
+            ax.grid(alpha=0.25, color=text)
+            for spine in ax.spines.values():
+                spine.set_color(text)
+            ax.yaxis.label.set_color(text)
+            ax.xaxis.label.set_color(text)
+        self.axes[0].set_ylabel("training loss")
+        self.axes[1].set_ylabel("validation Dice")
+        self.axes[1].set_xlabel("epoch")
+        self.canvas.draw_idle()
+
+    def clear(self) -> None:
+        self.curves.clear()
+        for loss_line, dice_line in self.lines.values():
+            loss_line.remove()
+            dice_line.remove()
+        self.lines.clear()
+
+    def add(self, model: str, record: dict) -> None:
+        """Append one epoch's record (``epoch``, ``loss``, ``val_dice``) of ``model``."""
+        self.curves.setdefault(model, []).append(record)
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Extend each model's lines and draw when Qt is idle (no axes rebuilt per epoch)."""
+        if self.figure is None:
+            return
+        loss_ax, dice_ax = self.axes
+        for name, recs in self.curves.items():
+            if name not in self.lines:
+                self.lines[name] = (loss_ax.plot([], [], "o-", label=name)[0],
+                                    dice_ax.plot([], [], "o-", label=name)[0])  # fmt: skip
+                legend = loss_ax.legend(fontsize=7, facecolor=loss_ax.get_facecolor())
+                for t in legend.get_texts():
+                    t.set_color(loss_ax.xaxis.label.get_color())
+            loss_line, dice_line = self.lines[name]
+            loss_line.set_data([r["epoch"] for r in recs], [r["loss"] for r in recs])
+            val = [r for r in recs if r["val_dice"] is not None]
+            dice_line.set_data([r["epoch"] for r in val], [r["val_dice"] for r in val])
+        for ax in self.axes:
+            ax.relim()
+            ax.autoscale_view()
+        self.canvas.draw_idle()

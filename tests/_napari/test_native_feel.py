@@ -1,0 +1,106 @@
+"""What a new user sees first: mm units, a readable CT window, quick docks, one-line errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+napari = pytest.importorskip("napari")
+
+from qtpy.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from qtpy.QtWidgets import QApplication  # noqa: E402
+
+from napari_seg.data.synthetic import make_synthetic_ct  # noqa: E402
+from napari_seg.io import Geometry, save_nifti  # noqa: E402
+from tests._geometry import LPS  # noqa: E402
+from tests._napari._widgets import run_widget  # noqa: E402
+
+pytestmark = pytest.mark.viewer
+PLUGIN = "napari-seg"
+DOCKS = ["Threshold", "K-means", "Canny edges", "Watershed", "Components and clean-up", "U-Net",
+         "Train", "Evaluate", "Decathlon cases", "CT window"]  # fmt: skip
+
+
+@pytest.fixture
+def ct_viewer(make_napari_viewer, tmp_path):
+    ct = make_synthetic_ct((16, 48, 48), seed=3)
+    path = save_nifti(ct.image, Geometry(LPS), tmp_path / "ct.nii.gz", kind="image")
+    viewer = make_napari_viewer()
+    viewer.open(str(path), plugin=PLUGIN)
+    return viewer
+
+
+def test_units_are_mm_and_ct_opens_in_a_soft_tissue_window(ct_viewer, qtbot):
+    image = ct_viewer.layers["ct"]
+    assert [str(u) for u in image.units] == ["millimeter"] * 3
+    assert tuple(image.axis_labels) == ("z", "y", "x")
+    assert tuple(image.contrast_limits) == (-160.0, 240.0)  # W 400 / L 40, not -1024..3000
+    _, widget = ct_viewer.window.add_plugin_dock_widget(PLUGIN, "Threshold")
+    widget.reset_choices()
+    widget.image.value = image
+    run_widget(qtbot, widget)
+    out = widget.output_layer
+    assert [str(u) for u in out.units] == ["millimeter"] * 3
+    assert tuple(out.axis_labels) == ("z", "y", "x")
+
+
+def test_sample_labels_have_names(make_napari_viewer):
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "synthetic_ct")
+    assert viewer.layers["lesions ground truth"].metadata["label_names"][1] == "lesion 1"
+    assert list(viewer.layers["spleen ground truth"].features["name"]) == ["background", "spleen"]
+    assert [str(u) for u in viewer.layers["synthetic CT"].units] == ["millimeter"] * 3
+
+
+def test_ct_window_dock_sets_named_and_custom_windows(ct_viewer):
+    _, widget = ct_viewer.window.add_plugin_dock_widget(PLUGIN, "CT window")
+    widget.reset_choices()
+    widget.image.value = ct_viewer.layers["ct"]
+    widget.window.value = "bone"
+    assert tuple(ct_viewer.layers["ct"].contrast_limits) == (-500.0, 1300.0)
+    widget.ww.value = 100.0
+    assert widget.window.value == "custom"
+    assert tuple(ct_viewer.layers["ct"].contrast_limits) == (350.0, 450.0)
+
+
+def test_docks_open_without_freezing_and_fit_the_screen(make_napari_viewer):
+    viewer = make_napari_viewer()
+    viewer.window._qt_window.resize(1200, 900)
+    clock, worst, last = QElapsedTimer(), [0], [0]
+    clock.start()
+
+    def beat():
+        now = clock.elapsed()
+        worst[0], last[0] = max(worst[0], now - last[0]), now
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(beat)
+    timer.start()
+    for name in DOCKS:
+        QApplication.processEvents()
+        last[0], worst[0] = clock.elapsed(), 0
+        viewer.window.add_plugin_dock_widget(PLUGIN, name)
+        for _ in range(10):
+            QApplication.processEvents()
+        # generous for CI noise; an 8 s torch import at dock construction fails it
+        assert worst[0] < 1500, (name, worst[0])
+    timer.stop()
+    assert viewer.window._qt_window.height() <= 1000  # ten docks, tabbed: still one screen
+
+
+def test_widget_errors_are_one_line_not_tracebacks(make_napari_viewer, tmp_path):
+    viewer = make_napari_viewer()
+    _, threshold = viewer.window.add_plugin_dock_widget(PLUGIN, "Threshold")
+    threshold.run_button.clicked()  # no image layer
+    assert threshold.status.value.startswith("choose the image layer")
+    viewer.add_image(np.zeros((4, 8, 8), np.int16), name="img")
+    _, unet = viewer.window.add_plugin_dock_widget(PLUGIN, "U-Net")
+    unet.reset_choices()
+    unet.run_button.clicked()  # no checkpoint chosen
+    assert unet.status.value == "choose a checkpoint file (.safetensors or .pt)"
+    wrong = tmp_path / "scan.nii.gz"
+    wrong.write_bytes(b"x")
+    unet.checkpoint.value = wrong
+    unet.run_button.clicked()
+    assert unet.status.value == "choose a checkpoint file (.safetensors or .pt)"
