@@ -1,4 +1,5 @@
-"""Make docs/screenshot.png: the sample in 3-D with a segmentation, the Evaluate table and docks.
+"""Make the README screenshots: the sample in 2-D (mm scale bar, Threshold dock) and in 3-D
+(surfaces of the spleen segmentation, Evaluate table).
 
 Run under a virtual display:  xvfb-run -a -s "-screen 0 1600x1000x24" \
     .venv/bin/python docs/make_screenshot.py
@@ -6,15 +7,25 @@ Run under a virtual display:  xvfb-run -a -s "-screen 0 1600x1000x24" \
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import napari
 from qtpy.QtWidgets import QApplication
 
-from napari_seg._napari._layers import layer_spacing
-from napari_seg.segment.recipes import run_recipe
+from napari_seg.segment.recipes import RECIPES
 
-OUT = Path(__file__).with_name("screenshot.png")
+HERE = Path(__file__).parent
+
+
+def settle(until=lambda: True, seconds: float = 0.5) -> None:
+    while not until():
+        QApplication.processEvents()
+        time.sleep(0.01)
+    end = time.time() + seconds
+    while time.time() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
 
 
 def main() -> None:
@@ -22,18 +33,30 @@ def main() -> None:
     viewer.window.resize(1600, 950)
     viewer.open_sample("napari-seg", "synthetic_ct")
     image = viewer.layers["synthetic CT"]
-    results = run_recipe("window+opening+largest", image.data, spacing=layer_spacing(image))
-    labels = results["spleen"]
-    viewer.add_labels(labels, name="spleen (threshold)", scale=image.scale, opacity=0.8)
+    viewer.layers["lesions ground truth"].visible = False
+    # the demo's spleen recipe, done in the Threshold dock as a user would
+    _, threshold = viewer.window.add_plugin_dock_widget("napari-seg", "Threshold")
+    threshold.reset_choices()
+    threshold.image.value = image
+    threshold.method.value = "manual"
+    for key, value in RECIPES["window+opening+largest"].steps[0].params.items():
+        threshold.controls[key].value = value
+    threshold.run()
+    settle(lambda: threshold.run_button.enabled and threshold.runner.worker is not None)
+    spleen = threshold.output_layer
+    spleen.opacity = 0.8
     viewer.layers["spleen ground truth"].visible = False
-    viewer.window.add_plugin_dock_widget("napari-seg", "Threshold")
     _, evaluate = viewer.window.add_plugin_dock_widget("napari-seg", "Evaluate")
     evaluate.reset_choices()
-    evaluate.pred.value = viewer.layers["spleen (threshold)"]
+    evaluate.pred.value = spleen
     evaluate.gt.value = viewer.layers["spleen ground truth"]
     evaluate.compute()
-    while evaluate.result is None:  # scored in a worker
-        QApplication.processEvents()
+    settle(lambda: evaluate.result is not None)
+    viewer.scale_bar.visible = True  # reads mm: layers carry units
+    viewer.dims.set_point(0, 40 * 2.5)
+    threshold.native.parent().parent().raise_()
+    settle()
+    viewer.screenshot(str(HERE / "screenshot-2d.png"), canvas_only=False, flash=False)
     image.rendering = "attenuated_mip"
     image.attenuation = 0.05
     image.contrast_limits = (-100, 400)
@@ -41,9 +64,9 @@ def main() -> None:
     viewer.reset_view()
     scene = getattr(viewer, "scene", None)
     (scene.camera if scene is not None else viewer.camera).angles = (0, -35, 80)
-    QApplication.processEvents()
-    viewer.screenshot(str(OUT), canvas_only=False, flash=False)
-    print(f"wrote {OUT}")
+    settle()
+    viewer.screenshot(str(HERE / "screenshot.png"), canvas_only=False, flash=False)
+    print(f"wrote {HERE / 'screenshot-2d.png'} and {HERE / 'screenshot.png'}")
     viewer.close()
 
 

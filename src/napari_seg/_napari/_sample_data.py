@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from napari.types import LayerDataTuple
 
 from ..data.synthetic import make_synthetic_ct
@@ -9,9 +11,15 @@ from ..io import Geometry
 from ..io.kinds import CT_WINDOWS, window_limits
 
 
+@cache
+def _sample():
+    """Made once per session (0.2 s); every open gets its own copies to paint on."""
+    return make_synthetic_ct()
+
+
 def make_synthetic_ct_sample() -> list[LayerDataTuple]:
     """Synthetic CT (HU, 2.5 x 0.8 x 0.8 mm) with spleen and lesion ground truths."""
-    ct = make_synthetic_ct()
+    ct = _sample()
     placed = Geometry.from_spacing(ct.spacing).layer_kwargs()
     image_kw = {
         **placed,
@@ -30,7 +38,7 @@ def make_synthetic_ct_sample() -> list[LayerDataTuple]:
     lesions_kw["features"] = {"index": list(lesion_names), "name": list(lesion_names.values())}
     spleen_kw["features"] = {"index": list(ct.label_names), "name": list(ct.label_names.values())}
     return [
-        (ct.image, image_kw, "image"),
-        (ct.spleen, spleen_kw, "labels"),
-        (ct.lesions, lesions_kw, "labels"),
+        (ct.image.copy(), image_kw, "image"),
+        (ct.spleen.copy(), spleen_kw, "labels"),
+        (ct.lesions.copy(), lesions_kw, "labels"),
     ]
