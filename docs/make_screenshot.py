@@ -53,17 +53,20 @@ def main() -> None:
     evaluate.compute()
     settle(lambda: evaluate.result is not None)
     viewer.scale_bar.visible = True  # reads mm: layers carry units
-    viewer.dims.set_point(0, 40 * 2.5)
-    threshold.native.parent().parent().raise_()
+    viewer.dims.set_point(0, 55 * 2.5)  # through the spleen
     settle()
     viewer.screenshot(str(HERE / "screenshot-2d.png"), canvas_only=False, flash=False)
     image.rendering = "attenuated_mip"
     image.attenuation = 0.05
     image.contrast_limits = (-100, 400)
     viewer.dims.ndisplay = 3
-    viewer.reset_view()
+    viewer.scale_bar.visible = False
+    settle()
     scene = getattr(viewer, "scene", None)
-    (scene.camera if scene is not None else viewer.camera).angles = (0, -35, 80)
+    camera = scene.camera if scene is not None else viewer.camera
+    viewer.reset_view()
+    camera.angles = (0, -35, 80)
+    camera.zoom = camera.zoom * 0.6  # the whole abdomen, not a window of it
     settle()
     viewer.screenshot(str(HERE / "screenshot.png"), canvas_only=False, flash=False)
     print(f"wrote {HERE / 'screenshot-2d.png'} and {HERE / 'screenshot.png'}")

@@ -97,7 +97,8 @@ def test_widget_errors_are_one_line_not_tracebacks(make_napari_viewer, tmp_path)
     viewer.add_image(np.zeros((4, 8, 8), np.int16), name="img")
     _, unet = viewer.window.add_plugin_dock_widget(PLUGIN, "U-Net")
     unet.reset_choices()
-    unet.run_button.clicked()  # no checkpoint chosen
+    unet.checkpoint.value = tmp_path / "missing.safetensors"  # a session may offer a trained one
+    unet.run_button.clicked()
     assert unet.status.value == "choose a checkpoint file (.safetensors or .pt)"
     wrong = tmp_path / "scan.nii.gz"
     wrong.write_bytes(b"x")

@@ -115,3 +115,16 @@ def test_cleanup_opening_and_closing_per_label():
     out = cleanup_labels(lab, Cleanup(open_mm=1.0, close_mm=1.5), spacing=(1.0, 1.0))
     assert out[9, 15] == 0 and out[10, 23] == 2
     assert set(np.unique(out)) == {0, 1, 2}
+
+
+def test_gaussian_in_slabs_equals_one_gaussian_filter_call(rng):
+    """Smoothing in slabs (so a worker lets the GUI breathe) changes no value."""
+    from scipy import ndimage as ndi
+
+    from napari_seg.segment.smoothing import gaussian_mm
+
+    for shape, spacing in [((9, 30, 41), (2.5, 0.8, 0.8)), ((30, 41), (1.0, 0.5))]:
+        image = (rng.normal(size=shape) * 100).astype(np.float32)
+        sigmas = [1.5 / s for s in spacing]
+        ref = ndi.gaussian_filter(image, sigma=sigmas, output=np.float32)
+        np.testing.assert_array_equal(gaussian_mm(image, sigma_mm=1.5, spacing=spacing), ref)

@@ -1,24 +1,30 @@
 """Training curves in a dock: loss and validation Dice per epoch, drawn without freezing napari.
 
-matplotlib's Qt backend takes ~0.4 s to import, so it is imported in a background
-thread when the dock opens; the canvas appears when it is ready (curves that
-arrive before are kept). Each epoch extends the lines and draws when Qt is idle.
+matplotlib's Qt backend takes ~0.4 s to import and holds the GIL while it loads,
+which would freeze napari when the dock opens (a background thread does not help).
+So it is imported by the training worker (:func:`import_plotting`) and the canvas
+is made when the first epoch arrives. Each epoch extends the lines and draws when
+Qt is idle.
 """
 
 from __future__ import annotations
 
 import importlib
-import threading
 from typing import Any
 
 import napari
 from napari.utils.theme import get_theme
-from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-__all__ = ["CurvePlot"]
+__all__ = ["CurvePlot", "import_plotting"]
 
 _MODULES = ("matplotlib.figure", "matplotlib.backends.backend_qtagg")
+
+
+def import_plotting() -> None:
+    """Import matplotlib's Qt canvas (call from a worker, before the first epoch)."""
+    for name in _MODULES:
+        importlib.import_module(name)
 
 
 class CurvePlot:
@@ -29,38 +35,22 @@ class CurvePlot:
         self.widget = QWidget()
         self.widget.setMinimumHeight(320)  # keeps its height when another dock is added below
         self.layout = QVBoxLayout(self.widget)
-        self.placeholder = QLabel("loading the plot…")
+        self.placeholder = QLabel("training loss and validation Dice appear here, per epoch")
+        self.placeholder.setWordWrap(True)
         self.layout.addWidget(self.placeholder)
         self.figure: Any = None
         self.axes: Any = ()
         self.curves: dict[str, list[dict]] = {}
         self.lines: dict[str, tuple] = {}
-        self._loaded = threading.Event()
-        threading.Thread(target=self._import, daemon=True).start()
-        self._poll = QTimer()
-        self._poll.setInterval(50)
-        self._poll.timeout.connect(self._build_when_loaded)
-        self._poll.start()
         viewer.events.theme.connect(self.style)
 
-    def _import(self) -> None:
-        for name in _MODULES:
-            importlib.import_module(name)
-        self._loaded.set()
-
-    def _build_when_loaded(self) -> None:
-        if self._loaded.is_set():
-            self._poll.stop()
-            self.build()
-
     def build(self) -> None:
-        """Make the figure and canvas (imports matplotlib here if the thread has not yet)."""
+        """Make the figure and canvas (quick once :func:`import_plotting` has run)."""
         if self.figure is not None:
             return
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
         from matplotlib.figure import Figure
 
-        self._poll.stop()
         self.figure = Figure(figsize=(4, 4), constrained_layout=True)
         self.axes = self.figure.subplots(2, 1, sharex=True)
         self.canvas = FigureCanvasQTAgg(self.figure)
@@ -101,6 +91,7 @@ class CurvePlot:
     def add(self, model: str, record: dict) -> None:
         """Append one epoch's record (``epoch``, ``loss``, ``val_dice``) of ``model``."""
         self.curves.setdefault(model, []).append(record)
+        self.build()
         self.redraw()
 
     def redraw(self) -> None:

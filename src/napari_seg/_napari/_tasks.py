@@ -61,6 +61,7 @@ class TaskRunner:
 
     def __init__(self, run_button: PushButton, cancel_button: PushButton, status: Label) -> None:
         self.run_button, self.cancel_button, self.status = run_button, cancel_button, status
+        status.native.setWordWrap(True)  # a long note wraps instead of widening the dock
         self.worker: FunctionWorker | None = None
         self._stop = threading.Event()
         self.cancel_button.enabled = False

@@ -45,7 +45,31 @@ def gaussian_mm(
         out[~finite] = out[finite].mean() if finite.any() else 0.0
     if sigma_mm <= 0:
         return out
-    return ndi.gaussian_filter(out, sigma=[sigma_mm / s for s in sp], output=np.float32)
+    return _gaussian_in_slabs(out, [sigma_mm / s for s in sp])
+
+
+_SLAB = 1 << 20  # voxels per filter call
+
+
+def _gaussian_in_slabs(out: np.ndarray, sigmas: Sequence[float]) -> np.ndarray:
+    """``ndi.gaussian_filter`` in place, one axis at a time, in slabs of ~1M voxels.
+
+    The same arithmetic as one ``gaussian_filter`` call (separable 1-D passes,
+    float32 between passes), so results are identical; but scipy.ndimage holds
+    the GIL for a whole call (0.5 s on a 200x512x512 CT), and slabs let the
+    GUI thread run between them while a worker smooths.
+    """
+    for axis, sigma in enumerate(sigmas):
+        if sigma <= 1e-15:  # as gaussian_filter: no pass along this axis
+            continue
+        other = (axis + 1) % out.ndim
+        step = max(1, out.shape[other] * _SLAB // max(out.size, 1))
+        for start in range(0, out.shape[other], step):
+            key = tuple(
+                slice(start, start + step) if a == other else slice(None) for a in range(out.ndim)
+            )
+            ndi.gaussian_filter1d(out[key], sigma, axis=axis, output=out[key])
+    return out
 
 
 def median_mm(

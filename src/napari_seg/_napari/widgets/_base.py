@@ -47,7 +47,7 @@ class SegmentWidget(Container):
     source_type: type = Image
 
     def __init__(self, viewer: napari.viewer.Viewer, options: list[Widget]) -> None:
-        super().__init__(labels=True, scrollable=True)  # a dock can shrink: docks fit a screen
+        super().__init__(labels=True)
         tabify_with_siblings(self.native)
         self.viewer = viewer
         self.image = create_widget(annotation=self.source_type, label="image")

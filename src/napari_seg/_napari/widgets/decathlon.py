@@ -26,7 +26,7 @@ class DecathlonBrowser(Container):
     """Dock widget: pick a task folder and a case; the case's layers replace the last one's."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True, scrollable=True)  # a dock can shrink: docks fit a screen
+        super().__init__(labels=True)
         tabify_with_siblings(self.native)
         self.viewer = viewer
         self.task: DecathlonTask | None = None

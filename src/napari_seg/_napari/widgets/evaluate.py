@@ -43,7 +43,7 @@ class EvaluateWidget(Container):
     """Dock widget: Dice, IoU, precision, recall, volumes (and HD95/ASSD/NSD) per label."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True, scrollable=True)  # a dock can shrink: docks fit a screen
+        super().__init__(labels=True)
         tabify_with_siblings(self.native)
         self.viewer = viewer
         self.pred = create_widget(annotation=Labels, label="prediction")

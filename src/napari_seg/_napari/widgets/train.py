@@ -20,7 +20,7 @@ from magicgui.widgets import (
 from superqt.utils import ensure_main_thread
 
 from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig
-from .._curves import CurvePlot
+from .._curves import CurvePlot, import_plotting
 from .._docks import tabify_with_siblings
 from .._registry import trained_checkpoints
 from .._tasks import TaskRunner, reports_errors
@@ -146,13 +146,15 @@ class TrainWidget(Container):
 
 
 def _train(*args, **kwargs):
-    """Runs in the worker: torch and MONAI are imported there, not when the dock opens."""
+    """Runs in the worker: torch, MONAI and matplotlib load there, not when the dock opens."""
     from ...deep.train import train
 
+    import_plotting()
     return train(*args, **kwargs)
 
 
 def _compare_models(*args, **kwargs):
     from ...deep.compare import compare_models
 
+    import_plotting()
     return compare_models(*args, **kwargs)
