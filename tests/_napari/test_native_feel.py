@@ -105,3 +105,18 @@ def test_widget_errors_are_one_line_not_tracebacks(make_napari_viewer, tmp_path)
     unet.checkpoint.value = wrong
     unet.run_button.clicked()
     assert unet.status.value == "choose a checkpoint file (.safetensors or .pt)"
+
+
+@pytest.mark.parametrize("name", DOCKS)
+def test_every_control_has_a_tooltip(make_napari_viewer, name):
+    from magicgui.widgets import Label, Table
+
+    viewer = make_napari_viewer()
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, name)
+
+    missing = [
+        w.label or w.name
+        for w in widget  # direct children; an optional number is one control
+        if not isinstance(w, (Label, Table)) and not w.tooltip
+    ]
+    assert not missing, f"{name}: no tooltip on {missing}"

@@ -13,7 +13,7 @@ from magicgui.widgets import CheckBox, ComboBox, Container, FloatSpinBox, SpinBo
 
 from ..segment.params import Param
 
-__all__ = ["OptionalNumber", "control_for", "values_of"]
+__all__ = ["OptionalNumber", "control_for", "set_tooltips", "values_of"]
 
 _BIG = 1e9
 
@@ -83,3 +83,9 @@ def control_for(param: Param) -> Widget:
 def values_of(controls: dict[str, Widget], names) -> dict[str, Any]:
     """Current values of the named controls."""
     return {n: controls[n].value for n in names}
+
+
+def set_tooltips(owner: object, tips: dict[str, str]) -> None:
+    """Give the controls ``owner.<name>`` their tooltips (controls not from the registry)."""
+    for name, text in tips.items():
+        getattr(owner, name).tooltip = text

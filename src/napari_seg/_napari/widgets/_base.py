@@ -26,7 +26,7 @@ from magicgui.widgets import (
 from napari.layers import Image, Labels, Points
 
 from ...segment.methods import METHODS, run_method
-from .._controls import control_for
+from .._controls import control_for, set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import layer_spacing, volume_of
 from .._results import find_target, prepare, write
@@ -71,6 +71,14 @@ class SegmentWidget(Container):
         )
         self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
         self.run_button.changed.connect(self.run)
+        set_tooltips(
+            self,
+            {
+                "image": "The layer to segment; its full placement gives the spacing in mm.",
+                "run_button": "Run in the background; the result goes to '<method> <source>'.",
+                "cancel_button": "Stop the run at its next step; no layer is changed.",
+            },
+        )
 
     def output_name(self) -> str:
         return f"{self.method_name} {self.image.value.name}"
@@ -133,13 +141,21 @@ class MethodWidget(SegmentWidget):
         self.inputs: list[Widget] = []
         if any(s.uses_mask for s in specs):
             self.mask = create_widget(annotation=Labels | None, label="mask / ROI")
+            self.mask.tooltip = (
+                "Only voxels inside this Labels layer (non-zero) count and get labels."
+            )
             self.inputs.append(self.mask)
         if "watershed" in self.methods:
             self.points = create_widget(annotation=Points | None, label="seed points")
             self.markers = create_widget(annotation=Labels | None, label="seed labels")
             self.intensity = create_widget(annotation=Image | None, label="grow over image")
+            self.points.tooltip = "One click inside each object: each becomes a seed ball."
+            self.markers.tooltip = "Seed labels: each non-zero value grows into one object."
+            self.intensity.tooltip = "Seeds grow over this image's edges (else the mask's shape)."
             self.inputs += [self.points, self.markers, self.intensity]
         self.advanced = CheckBox(value=False, text="show advanced options")
+        self.advanced.tooltip = "Show the rarer options (opening, closing, sizes, connectivity)."
+        self.method.tooltip = "; ".join(f"{m}: {METHODS[m].help}" for m in self.methods)
         options = [self.method, *self.inputs, *self.controls.values(), *(extra or [])]
         super().__init__(viewer, [*options, self.advanced])
         if specs[0].source_kind == "labels":

@@ -24,6 +24,9 @@ class CTWindowWidget(Container):
         self.ww = FloatSpinBox(value=400.0, min=1.0, max=5000.0, step=10.0, label="width (HU)")
         self.wl = FloatSpinBox(value=40.0, min=-2000.0, max=4000.0, step=10.0, label="level (HU)")
         self.window.tooltip = "Radiology display windows as width / level in Hounsfield units."
+        self.image.tooltip = "The CT image layer whose contrast limits to set."
+        self.ww.tooltip = "Window width in HU: the range of values shown from black to white."
+        self.wl.tooltip = "Window level in HU: the value shown as mid-grey."
         self.extend([self.image, self.window, self.ww, self.wl])
         self.window.changed.connect(self._preset)
         self.ww.changed.connect(self.apply)

@@ -10,6 +10,7 @@ from magicgui.widgets import CheckBox, ComboBox, Container, FileEdit, Label, Pus
 
 from ...io import METADATA_KEY, DecathlonTask, load_decathlon
 from ...progress import Steps
+from .._controls import set_tooltips
 from .._docks import tabify_with_siblings
 from .._reader import case_layers
 from .._tasks import TaskRunner
@@ -51,6 +52,18 @@ class DecathlonBrowser(Container):
             ]
         )
         self.runner = TaskRunner(self.open_button, self.cancel_button, self.status)
+        set_tooltips(
+            self,
+            {
+                "folder": "A Decathlon task folder (TaskNN_Name with dataset.json).",
+                "case": "A training case, or a [test] case (no ground truth).",
+                "replace": "Remove the previous case's layers when opening another.",
+                "prev_button": "Open the previous case.",
+                "next_button": "Open the next case.",
+                "open_button": "Open the chosen case in the background.",
+                "cancel_button": "Stop loading.",
+            },
+        )
         self.folder.changed.connect(self._load_task)
         self.open_button.changed.connect(self.open_case)
         self.prev_button.changed.connect(partial(self._step, -1))

@@ -33,6 +33,7 @@ from ...metrics import (
     worst_component,
     worst_slice,
 )
+from .._controls import set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import layer_geometry, layer_spacing, upsert_labels
 from .._live import LiveScorer
@@ -86,6 +87,24 @@ class EvaluateWidget(Container):
             ]
         )
         self.runner = TaskRunner(self.compute_button, self.cancel_button, self.status)
+        set_tooltips(
+            self,
+            {
+                "pred": "The labels to score (for example a segmentation result).",
+                "gt": "The reference labels, on the same grid.",
+                "surface": "Also HD95, ASSD and normalised surface Dice, in mm (slower).",
+                "tolerance": "Surface distance counted as agreement for NSD, in mm.",
+                "live": "Recount the edited slices after every brush, fill, undo or re-run.",
+                "compute_button": "Score the whole volumes in the background.",
+                "cancel_button": "Stop the computation.",
+                "copy_button": "Copy the table as CSV.",
+                "export_path": "A .csv or .json file to write the scores to.",
+                "export_button": "Write the last scores to the export file.",
+                "overlay_button": "Add 'errors <prediction>': red = extra, blue = missed.",
+                "worst_slice_button": "Show the slice with the most wrong voxels.",
+                "worst_component_button": "Centre the view on the largest blob of errors.",
+            },
+        )
         self.result: dict | None = None
         self.worst: int | np.ndarray | None = None
         self.scorer: LiveScorer | None = None

@@ -20,6 +20,7 @@ from magicgui.widgets import (
 from superqt.utils import ensure_main_thread
 
 from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig
+from .._controls import set_tooltips
 from .._curves import CurvePlot, import_plotting
 from .._docks import tabify_with_siblings
 from .._registry import trained_checkpoints
@@ -72,6 +73,24 @@ class TrainWidget(Container):
         self.plot = CurvePlot(viewer)
         self.native.layout().addWidget(self.plot.widget)
         self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
+        set_tooltips(
+            self,
+            {
+                "task": "A Decathlon task folder (dataset.json, imagesTr/, labelsTr/).",
+                "out": "Receives best.safetensors, last.pt and metrics.json.",
+                "model": "The network from the registry.",
+                "compare": "Train several models with the same data, seed and budget.",
+                "models": "Comma-separated model names to compare.",
+                "size": "fast: small, for CPUs; standard: the tutorial sizes.",
+                "epochs": "Passes over the training cases.",
+                "lr": "Learning rate of the optimizer.",
+                "device": "auto: CUDA, then Apple MPS, then the CPU.",
+                "roi": "Random patch size in voxels after resampling (z, y, x).",
+                "spacing": "Training spacing in mm (z, y, x); images are resampled to it.",
+                "run_button": "Train in the background; curves update every epoch.",
+                "cancel_button": "Stop after the current iteration.",
+            },
+        )
         self.run_button.changed.connect(self.run)
         self.compare.changed.connect(self._show_relevant)
         self._show_relevant()

@@ -10,6 +10,7 @@ import numpy as np
 from magicgui.widgets import CheckBox, ComboBox, FileEdit, FloatSpinBox, SpinBox
 
 from ...deep.config import CHECKPOINT_SUFFIXES, checkpoint_info
+from .._controls import set_tooltips
 from .._layers import layer_geometry, placement
 from .._registry import trained_checkpoints
 from ._base import SegmentWidget
@@ -45,6 +46,20 @@ class UNetWidget(SegmentWidget):
         self.cache = None  # this widget's ModelCache, made in the worker (torch loads there)
         self.checkpoint_note = ""
         self.checkpoint.changed.connect(self._read_checkpoint)
+        set_tooltips(
+            self,
+            {
+                "checkpoint": "A .safetensors checkpoint (or a .pt state dict); weights only.",
+                "device": "auto: CUDA, then Apple MPS, then the CPU.",
+                "use_checkpoint_roi": "Slide the window size the network was trained with.",
+                "overlap": "Overlap of neighbouring windows (0..0.95); more is smoother, slower.",
+                "sw_batch": "Windows per forward pass; fewer use less memory.",
+                "probabilities": "Also add the foreground probability as an image layer.",
+                "largest": "Keep the largest connected object of each class.",
+            },
+        )
+        for box in self.roi:
+            box.tooltip = "Sliding-window size in voxels of the network's grid."
         self.use_checkpoint_roi.changed.connect(self._show_roi)
         self._show_roi()
         if trained_checkpoints.latest is not None:
