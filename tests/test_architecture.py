@@ -20,6 +20,7 @@ CORE_MODULES = [
     "napari_seg.cli.demo_unet",
     "napari_seg.segment.methods",
     "napari_seg.segment.recipes",
+    "napari_seg.edit",
     "napari_seg.cli.train",
     "napari_seg.cli.evaluate",
     "napari_seg.data.synthetic_task",
