@@ -21,6 +21,8 @@ CORE_MODULES = [
     "napari_seg.segment.methods",
     "napari_seg.segment.recipes",
     "napari_seg.edit",
+    "napari_seg.edit.objects",
+    "napari_seg.edit.region",
     "napari_seg.cli.train",
     "napari_seg.cli.evaluate",
     "napari_seg.data.synthetic_task",

@@ -7,5 +7,36 @@ undo step, honouring ``preserve_labels`` and locked labels (:func:`protect`).
 """
 
 from .interpolate import interpolate_slices, signed_distance_mm
+from .objects import (
+    combine,
+    delete_object,
+    keep_island,
+    label_at,
+    margin,
+    merge_labels,
+    object_mask,
+    relabel_object,
+    remove_islands,
+    smooth_label,
+    split_object,
+)
+from .protect import protect
+from .region import grow_region
 
-__all__ = ["interpolate_slices", "signed_distance_mm"]
+__all__ = [
+    "combine",
+    "delete_object",
+    "grow_region",
+    "interpolate_slices",
+    "keep_island",
+    "label_at",
+    "margin",
+    "merge_labels",
+    "object_mask",
+    "protect",
+    "relabel_object",
+    "remove_islands",
+    "signed_distance_mm",
+    "smooth_label",
+    "split_object",
+]

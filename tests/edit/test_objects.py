@@ -1,0 +1,106 @@
+"""Object tools, click-to-segment and protection on small volumes with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_seg.edit import (
+    combine,
+    delete_object,
+    grow_region,
+    keep_island,
+    margin,
+    merge_labels,
+    protect,
+    relabel_object,
+    remove_islands,
+    smooth_label,
+    split_object,
+)
+from napari_seg.segment import SegmentationError
+
+
+@pytest.fixture
+def blobs():
+    lab = np.zeros((6, 20, 30), np.uint8)
+    lab[1:5, 2:8, 2:8] = 1  # object A of label 1
+    lab[1:5, 2:8, 20:26] = 1  # object B of label 1 (an island)
+    lab[1:5, 12:18, 2:8] = 2
+    return lab
+
+
+def test_delete_relabel_keep_island(blobs):
+    out = delete_object(blobs, (2, 4, 4))
+    assert not out[1:5, 2:8, 2:8].any() and (out[1:5, 2:8, 20:26] == 1).all()
+    assert (blobs[1:5, 2:8, 2:8] == 1).all()  # the input is untouched
+    assert not (delete_object(blobs, (2, 4, 4), whole_label=True) == 1).any()
+    out = relabel_object(blobs, (2, 4, 22), 7)
+    assert (out[1:5, 2:8, 20:26] == 7).all() and (out[1:5, 2:8, 2:8] == 1).all()
+    out = keep_island(blobs, (2, 4, 22))
+    assert not out[1:5, 2:8, 2:8].any() and (out[1:5, 2:8, 20:26] == 1).all()
+    assert (out == 2).sum() == (blobs == 2).sum()
+
+
+def test_merge_and_split(blobs):
+    out = merge_labels(blobs, (2, 4, 4), (2, 14, 4))
+    assert not (out == 2).any() and (out[1:5, 12:18, 2:8] == 1).all()
+    dumbbell = np.zeros((5, 20, 40), np.uint8)
+    dumbbell[:, 4:16, 2:16] = 3
+    dumbbell[:, 4:16, 24:38] = 3
+    dumbbell[:, 9:11, 16:24] = 3  # a thin neck
+    out = split_object(dumbbell, (2, 10, 8), (2, 10, 30), spacing=(2.0, 1.0, 1.0))
+    assert (out[:, 4:16, 2:16] == 3).all() and (out[:, 4:16, 24:38] == 4).all()
+    with pytest.raises(SegmentationError, match="same object"):
+        split_object(blobs, (2, 4, 4), (2, 4, 22))
+
+
+def test_islands_margin_smoothing(blobs):
+    tiny = blobs.copy()
+    tiny[0, 19, 29] = 1
+    out = remove_islands(tiny, label=1, min_mm3=2.0, spacing=(1, 1, 1))
+    assert out[0, 19, 29] == 0 and (out == 1).sum() == (blobs == 1).sum()
+    grown = margin(blobs, label=2, mm=1.0, spacing=(1, 1, 1))
+    assert (grown == 2).sum() > (blobs == 2).sum() and (grown[blobs == 1] == 1).all()
+    shrunk = margin(blobs, label=2, mm=-1.0, spacing=(1, 1, 1))
+    assert (shrunk == 2).sum() == 2 * 4 * 4  # a 4x6x6 box loses one voxel all round
+    dented = blobs.copy()
+    dented[2, 4, 2] = 0
+    assert smooth_label(dented, label=1, method="closing", mm=1.5, spacing=(1, 1, 1))[2, 4, 2] == 1
+    with pytest.raises(SegmentationError, match="unknown smoothing"):
+        smooth_label(blobs, label=1, method="wobble", mm=1.0)
+
+
+def test_logic_between_layers(blobs):
+    other = np.zeros_like(blobs)
+    other[:, :, 5:25] = 9
+    assert not (combine(blobs, other, op="subtract", label=1)[:, :, 5:25] == 1).any()
+    kept = combine(blobs, other, op="intersect", label=1)
+    assert (kept == 1).sum() == ((blobs == 1) & (other != 0)).sum()
+    union = combine(blobs, other, op="union", label=1)
+    assert (union[blobs == 2] == 2).all() and (
+        union[other != 0][blobs[other != 0] == 0] == 1
+    ).all()
+
+
+def test_grow_region_finds_the_clicked_organ():
+    rng = np.random.default_rng(0)
+    image = rng.normal(0, 10, (20, 60, 60))
+    zz, yy, xx = np.ogrid[:20, :60, :60]
+    organ = ((zz - 10) / 8) ** 2 + ((yy - 30) / 15) ** 2 + ((xx - 25) / 12) ** 2 <= 1
+    image[organ] += 120
+    region = grow_region(image, (10, 30, 25), spacing=(2.0, 1.0, 1.0))
+    assert (region & organ).sum() / (region | organ).sum() > 0.9
+    bounded = grow_region(image, (10, 30, 25), spacing=(2.0, 1.0, 1.0), max_radius_mm=6.0)
+    assert bounded.sum() < region.sum()
+    with pytest.raises(SegmentationError, match="outside"):
+        grow_region(image, (30, 0, 0))
+
+
+def test_protect_preserve_labels_and_locked(blobs):
+    new = np.full_like(blobs, 5)
+    out = protect(blobs, new, preserve_labels=True)
+    assert (out[blobs != 0] == blobs[blobs != 0]).all() and (out[blobs == 0] == 5).all()
+    out = protect(blobs, new, locked=[2])
+    assert (out[blobs == 2] == 2).all() and (out[blobs == 1] == 5).all()
+    assert protect(blobs, new) is new
