@@ -85,8 +85,9 @@ def main() -> int:
     viewer.add_labels((ct.lesions > 0).view(np.uint8), name="lesion mask", scale=ct.spacing)
     viewer.add_labels(ct.spleen, name="spleen ground truth", scale=ct.spacing)
     docks = {}
-    for name in ("Threshold", "K-means", "Canny edges", "Watershed", "Components and clean-up",
-                 "U-Net", "Train", "Evaluate", "Decathlon cases", "CT window"):  # fmt: skip
+    names = ("Threshold", "K-means", "Canny edges", "Watershed", "Components and clean-up",
+             "U-Net", "Train", "Evaluate", "Decathlon cases", "CT window", "Correct")  # fmt: skip
+    for name in names:
         rows.append((f"open dock {name}", stall(heart, lambda n=name: docks.update(
             {n: viewer.window.add_plugin_dock_widget(PLUGIN, n)[1]}))))  # fmt: skip
     runs = [

@@ -9,7 +9,8 @@ def wait_for_worker(qtbot, widget, *, timeout: int = 120_000) -> None:
     """Wait until the widget's background run has ended and Run is enabled again."""
     worker = widget.runner.worker
     assert worker is not None, f"nothing started: {widget.status.value}"
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=timeout)
+    button = widget.runner.run_button  # Run, Compute, Apply...
+    qtbot.waitUntil(lambda: not worker.is_running and button.enabled, timeout=timeout)
 
 
 def run_widget(qtbot, widget, *, timeout: int = 120_000) -> None:

@@ -18,7 +18,7 @@ from tests._napari._widgets import run_widget  # noqa: E402
 pytestmark = pytest.mark.viewer
 PLUGIN = "napari-seg"
 DOCKS = ["Threshold", "K-means", "Canny edges", "Watershed", "Components and clean-up", "U-Net",
-         "Train", "Evaluate", "Decathlon cases", "CT window"]  # fmt: skip
+         "Train", "Evaluate", "Decathlon cases", "CT window", "Correct"]  # fmt: skip
 
 
 @pytest.fixture

@@ -1,0 +1,233 @@
+"""Correct dock: 3-D correction tools on a Labels layer, by click or by button, each one undo step.
+
+Click tools (grow region, delete, relabel, merge, split, keep island) take clicks
+on the canvas: in 2-D the clicked voxel of the displayed slice, in 3-D the first
+labelled voxel along the view ray (for growing: the brightest voxel along it).
+"Fill between slices" and "grow region" show a preview to Accept or Cancel, as
+3D Slicer does. Every change honours the layer's *preserve labels* and the
+locked labels, and is written as one napari undo step (Ctrl+Z).
+"""
+
+from __future__ import annotations
+
+import napari
+import numpy as np
+from magicgui.widgets import (
+    CheckBox,
+    ComboBox,
+    Container,
+    FloatSpinBox,
+    Label,
+    LineEdit,
+    PushButton,
+    SpinBox,
+    create_widget,
+)
+from napari.layers import Image, Labels
+
+from ...edit import label_at
+from .._correct_tools import TOOLS, Options, run_tool
+from .._docks import tabify_with_siblings
+from .._layers import layer_spacing, upsert_labels
+from .._results import Target, apply_edits, prepare
+from .._tasks import TaskRunner, reports_errors
+
+PREVIEW = "correction preview"
+
+
+class CorrectWidget(Container):
+    """Dock widget: pick the labels (and image), a tool, then click or press Apply."""
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        super().__init__(labels=True)
+        tabify_with_siblings(self.native)
+        self.viewer = viewer
+        self.labels = create_widget(annotation=Labels, label="labels")
+        self.image = create_widget(annotation=Image | None, label="image")
+        self.tool = ComboBox(choices=tuple(TOOLS), value="fill between slices", label="tool")
+        self.label_value = SpinBox(value=1, min=0, max=2**31 - 1, label="label")
+        self.mm = FloatSpinBox(value=2.0, min=-50.0, max=1e6, step=0.5, label="size (mm, mm³)")
+        self.whole = CheckBox(value=False, text="whole label, not only the clicked piece")
+        self.smoothing = ComboBox(choices=("closing", "opening", "gaussian"), label="smoothing")
+        self.other = create_widget(annotation=Labels | None, label="other labels")
+        self.op = ComboBox(choices=("union", "intersect", "subtract"), label="operation")
+        self.locked = LineEdit(value="", label="locked labels")
+        self.help = Label(value="")
+        self.apply_button, self.cancel_button = PushButton(text="Apply"), PushButton(text="Stop")
+        self.accept_button = PushButton(text="Accept preview")
+        self.reject_button = PushButton(text="Cancel preview")
+        self.status = Label(value="")
+        self.extend([self.labels, self.image, self.tool, self.help, self.label_value, self.mm,
+                     self.whole, self.smoothing, self.other, self.op, self.locked,
+                     self.apply_button, self.cancel_button, self.accept_button,
+                     self.reject_button, self.status])  # fmt: skip
+        self.help.native.setWordWrap(True)
+        self.runner = TaskRunner(self.apply_button, self.cancel_button, self.status)
+        self.clicks: list[np.ndarray] = []
+        self.pending: tuple | None = None  # (target, prepared) of a preview
+        self._bound: Labels | None = None
+        self.apply_button.changed.connect(self.apply)
+        self.accept_button.changed.connect(self.accept)
+        self.reject_button.changed.connect(self.reject)
+        self.tool.changed.connect(self._tool_changed)
+        self.labels.changed.connect(self._bind)
+        self._set_tooltips()
+        self._tool_changed()
+
+    def _set_tooltips(self) -> None:
+        self.labels.tooltip = "The Labels layer to correct (its preserve-labels box is honoured)."
+        self.image.tooltip = "The image 'grow region' follows."
+        self.tool.tooltip = "; ".join(f"{k}: {t.help}" for k, t in TOOLS.items())
+        self.label_value.tooltip = "The label a tool writes or acts on."
+        self.mm.tooltip = "Margin or smoothing in mm (negative margin shrinks); islands in mm³."
+        self.whole.tooltip = "Delete or relabel every piece of the clicked label."
+        self.smoothing.tooltip = "closing fills dents, opening cuts spurs, gaussian rounds."
+        self.other.tooltip = "The labels layer 'combine' takes the other operand from."
+        self.op.tooltip = "union adds, intersect keeps the overlap, subtract removes it."
+        self.locked.tooltip = "Comma-separated labels no tool may change, e.g. 2, 3."
+        self.apply_button.tooltip = "Run the tool (button tools) in the background."
+        self.cancel_button.tooltip = "Stop the running tool; nothing is written."
+        self.accept_button.tooltip = "Write the preview into the layer (one undo step)."
+        self.reject_button.tooltip = "Drop the preview; the layer is unchanged."
+
+    def _tool_changed(self, *_: object) -> None:
+        tool = TOOLS[self.tool.value]
+        self.clicks.clear()
+        how = f"click {tool.clicks}x on the canvas" if tool.clicks else "press Apply"
+        self.help.value = f"{tool.help} ({how})"
+        name = self.tool.value
+        self.mm.visible = name in ("remove islands", "margin", "smooth")
+        self.whole.visible = name in ("delete", "relabel")
+        self.smoothing.visible = name == "smooth"
+        self.other.visible = self.op.visible = name == "combine"
+        self.image.visible = name == "grow region"
+        self._bind()
+
+    def _bind(self, *_: object) -> None:
+        """Route canvas clicks on the chosen labels layer to the click tools."""
+        if self._bound is not None and self._on_mouse in self._bound.mouse_drag_callbacks:
+            self._bound.mouse_drag_callbacks.remove(self._on_mouse)
+        self._bound = self.labels.value
+        if self._bound is not None:
+            self._bound.mouse_drag_callbacks.append(self._on_mouse)
+            if TOOLS[self.tool.value].clicks:
+                self._bound.mode = "pan_zoom"  # a click selects, it does not paint
+
+    def _on_mouse(self, layer: Labels, event) -> None:
+        if event.type != "mouse_press" or not TOOLS[self.tool.value].clicks:
+            return
+        point = self._clicked_voxel(layer, event)
+        if point is not None:
+            self.click(point)
+
+    def _clicked_voxel(self, layer: Labels, event) -> np.ndarray | None:
+        if len(event.dims_displayed) == 2:
+            return np.asarray(layer.world_to_data(event.position))
+        near, far = layer.get_ray_intersections(
+            event.position, event.view_direction, event.dims_displayed, world=True
+        )
+        if near is None or far is None:
+            return None
+        ray = np.linspace(near, far, 2 * int(np.ceil(np.linalg.norm(far - near))) + 2)
+        idx = np.clip(np.rint(ray).astype(int), 0, np.asarray(layer.data.shape) - 1)
+        if self.tool.value == "grow region" and self.image.value is not None:
+            values = np.asarray(self.image.value.data)[tuple(idx.T)]
+            return idx[int(np.argmax(values))]
+        hit = np.flatnonzero(np.asarray(layer.data)[tuple(idx.T)] != 0)
+        return idx[hit[0]] if hit.size else None
+
+    @reports_errors
+    def click(self, point) -> None:
+        """A click in data coordinates ``(z, y, x)`` (what a canvas click calls)."""
+        layer = self.labels.value
+        if layer is None:
+            raise ValueError("choose the labels layer to correct")
+        if self.tool.value != "grow region" and label_at(np.asarray(layer.data), point) == 0:
+            raise ValueError("the click is on the background: click inside an object")
+        self.clicks.append(np.asarray(point, dtype=float))
+        needed = TOOLS[self.tool.value].clicks
+        if len(self.clicks) < needed:
+            self.status.value = f"{self.tool.value}: click {needed - len(self.clicks)} more"
+            return
+        clicks, self.clicks = self.clicks[:needed], []
+        self._start(clicks)
+
+    @reports_errors
+    def apply(self, *_: object) -> None:
+        """Run a button tool (no clicks)."""
+        if TOOLS[self.tool.value].clicks:
+            raise ValueError(f"{self.tool.value}: click on the canvas instead")
+        self._start([])
+
+    def _options(self, layer: Labels) -> Options:
+        image, other = self.image.value, self.other.value
+        return Options(
+            spacing=layer_spacing(layer),
+            label=int(self.label_value.value),
+            mm=float(self.mm.value),
+            whole_label=self.whole.value,
+            smoothing=self.smoothing.value,
+            op=self.op.value,
+            axis=0,
+            image=None if image is None else np.asarray(image.data),
+            other=None if other is None else np.asarray(other.data),
+        )
+
+    def _start(self, clicks: list) -> None:
+        layer = self.labels.value
+        if layer is None:
+            raise ValueError("choose the labels layer to correct")
+        if self.pending is not None:
+            raise ValueError("accept or cancel the preview first")
+        old = np.asarray(layer.data)
+        locked = [int(v) for v in self.locked.value.replace(",", " ").split()]
+        protection = {"preserve_labels": bool(layer.preserve_labels), "locked": locked}
+        name, options, target = self.tool.value, self._options(layer), Target(layer)
+
+        def job(progress=None, should_stop=None):
+            new = run_tool(name, old, clicks, options, **protection)
+            return prepare(new, target, overwrite_edits=True)
+
+        self.runner.start(job, description=name, on_result=lambda p: self._done(target, p))
+
+    def _done(self, target: Target, prepared) -> str:
+        if target.edited_during_run:
+            target.close()
+            message = "the layer changed while the tool ran; nothing was written"
+            self.runner.fail(message)
+            return message
+        if not prepared.changed:
+            target.close()
+            return "nothing to change"
+        if TOOLS[self.tool.value].preview:
+            self.pending = (target, prepared)
+            changed = np.asarray(target.data) != prepared.labels
+            preview = upsert_labels(self.viewer, np.where(changed, prepared.labels, 0),
+                                    name=PREVIEW, source=target.layer)  # fmt: skip
+            preview.opacity = 0.8
+            preview.contour = 1
+            return f"preview of {prepared.changed} voxels: Accept or Cancel"
+        apply_edits(target.layer, prepared.edits)
+        target.close()
+        return f"{prepared.changed} voxels changed (Ctrl+Z undoes)"
+
+    @reports_errors
+    def accept(self, *_: object) -> None:
+        """Write the previewed change (one undo step), unless the layer changed meanwhile."""
+        if self.pending is None:
+            raise ValueError("there is no preview to accept")
+        target, prepared = self.pending
+        self.reject()
+        if target.edited_during_run:
+            raise ValueError("the layer changed since the preview; run the tool again")
+        apply_edits(target.layer, prepared.edits)
+        self.status.value = f"{prepared.changed} voxels changed (Ctrl+Z undoes)"
+
+    def reject(self, *_: object) -> None:
+        """Drop the preview; the labels are unchanged."""
+        if self.pending is not None:
+            self.pending[0].close()
+        self.pending = None
+        if PREVIEW in self.viewer.layers:
+            self.viewer.layers.remove(PREVIEW)
+        self.status.value = "preview cancelled"

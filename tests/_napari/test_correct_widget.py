@@ -1,0 +1,141 @@
+"""The Correct dock in a real viewer: every tool by click or button, one undo step each,
+preserve_labels and locked labels respected, a cancelled preview changes nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+napari = pytest.importorskip("napari")
+
+from tests._napari._widgets import wait_for_worker  # noqa: E402
+
+pytestmark = pytest.mark.viewer
+PLUGIN = "napari-seg"
+
+
+@pytest.fixture
+def dock(make_napari_viewer):
+    viewer = make_napari_viewer()
+    lab = np.zeros((9, 40, 60), np.uint8)
+    lab[2:7, 5:15, 5:15] = 1  # object A
+    lab[2:7, 5:15, 40:50] = 1  # object B (another piece of label 1)
+    lab[2:7, 25:35, 5:15] = 2
+    layer = viewer.add_labels(lab, name="labels", scale=(2.5, 0.8, 0.8))
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Correct")
+    widget.reset_choices()
+    widget.labels.value = layer
+    return viewer, widget, layer
+
+
+def _run(qtbot, widget, action):
+    widget.runner.worker = None
+    action()
+    wait_for_worker(qtbot, widget, timeout=30_000)
+
+
+@pytest.mark.parametrize(
+    ("tool", "clicks", "expect"),
+    [
+        ("delete", [(4, 10, 10)], lambda d: not d[2:7, 5:15, 5:15].any() and d[4, 10, 45] == 1),
+        ("keep island", [(4, 10, 45)], lambda d: not d[2:7, 5:15, 5:15].any() and d[4, 10, 45]),
+        ("merge", [(4, 10, 10), (4, 30, 10)], lambda d: not (d == 2).any()),
+    ],
+)
+def test_click_tools_are_one_undo_step(dock, qtbot, tool, clicks, expect):
+    _, widget, layer = dock
+    before = np.asarray(layer.data).copy()
+    widget.tool.value = tool
+    for point in clicks[:-1]:
+        widget.click(point)
+    assert "click 1 more" in widget.status.value or len(clicks) == 1
+    _run(qtbot, widget, lambda: widget.click(clicks[-1]))
+    assert expect(np.asarray(layer.data)), widget.status.value
+    assert "Ctrl+Z" in widget.status.value
+    layer.undo()
+    np.testing.assert_array_equal(layer.data, before)
+
+
+def test_canvas_click_reaches_the_tool(dock, qtbot):
+    _, widget, layer = dock
+    widget.tool.value = "delete"
+    assert layer.mode == "pan_zoom"  # a click tool does not paint
+
+    class Click:
+        type = "mouse_press"
+        position = layer.data_to_world((4, 10, 10))
+        dims_displayed = (1, 2)
+
+    widget.runner.worker = None
+    for callback in layer.mouse_drag_callbacks:
+        callback(layer, Click())
+    wait_for_worker(qtbot, widget, timeout=30_000)
+    assert not np.asarray(layer.data)[2:7, 5:15, 5:15].any()
+
+
+def test_button_tools_respect_preserve_labels_and_locked(dock, qtbot):
+    _, widget, layer = dock
+    widget.tool.value = "margin"
+    widget.label_value.value = 2
+    widget.mm.value = 8.0  # grows label 2 up to label 1
+    layer.preserve_labels = True
+    before = np.asarray(layer.data).copy()
+    _run(qtbot, widget, widget.apply)
+    after = np.asarray(layer.data)
+    assert (after == 2).sum() > (before == 2).sum()
+    assert (after[before == 1] == 1).all()
+    layer.undo()
+    widget.tool.value = "delete"
+    widget.whole.value = True
+    widget.locked.value = "1"
+    _run(qtbot, widget, lambda: widget.click((4, 10, 10)))
+    np.testing.assert_array_equal(layer.data, before)  # label 1 is locked
+    assert "nothing to change" in widget.status.value
+
+
+def test_fill_between_slices_preview_accept_and_cancel(dock, qtbot):
+    viewer, widget, layer = dock
+    data = np.zeros_like(np.asarray(layer.data))
+    data[0, 10:30, 20:40] = 3
+    data[8, 10:30, 20:40] = 3
+    layer.data = data
+    widget.tool.value = "fill between slices"
+    widget.label_value.value = 3
+    _run(qtbot, widget, widget.apply)
+    assert "correction preview" in viewer.layers and "Accept" in widget.status.value
+    widget.reject()
+    assert "correction preview" not in viewer.layers
+    np.testing.assert_array_equal(layer.data, data)  # a cancelled preview changes nothing
+    _run(qtbot, widget, widget.apply)
+    widget.accept()
+    assert (np.asarray(layer.data)[1:8, 12:28, 22:38] == 3).all()
+    layer.undo()
+    np.testing.assert_array_equal(layer.data, data)
+
+
+def test_grow_region_from_a_click(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    rng = np.random.default_rng(1)
+    image = rng.normal(0, 8, (12, 50, 50))
+    image[3:9, 10:30, 15:35] += 150
+    viewer.add_image(image, name="img")
+    layer = viewer.add_labels(np.zeros(image.shape, np.uint8), name="labels")
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Correct")
+    widget.reset_choices()
+    widget.labels.value, widget.image.value = layer, viewer.layers["img"]
+    widget.tool.value = "grow region"
+    widget.label_value.value = 4
+    _run(qtbot, widget, lambda: widget.click((6, 20, 25)))
+    widget.accept()
+    grown = np.asarray(layer.data) == 4
+    assert grown[3:9, 10:30, 15:35].mean() > 0.95 and grown.sum() < 1.1 * 6 * 20 * 20
+
+
+def test_errors_are_one_line(dock):
+    _, widget, _ = dock
+    widget.tool.value = "delete"
+    widget.click((4, 38, 58))  # background
+    assert widget.status.value.startswith("the click is on the background")
+    widget.tool.value = "split"
+    widget.apply()
+    assert widget.status.value == "split: click on the canvas instead"
