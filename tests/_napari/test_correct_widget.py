@@ -139,3 +139,29 @@ def test_errors_are_one_line(dock):
     widget.tool.value = "split"
     widget.apply()
     assert widget.status.value == "split: click on the canvas instead"
+
+
+def test_grow_from_seeds_in_the_dock(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    rng = np.random.default_rng(3)
+    image = rng.normal(0, 5, (12, 50, 50))
+    image[3:9, 15:35, 15:35] += 120
+    viewer.add_image(image, name="img")
+    scribbles = np.zeros(image.shape, np.uint8)
+    scribbles[6, 22:28, 22:28] = 1
+    scribbles[6, 5:7, 5:45] = 2
+    scribbles[6, 43:45, 5:45] = 2
+    viewer.add_labels(scribbles, name="scribbles")
+    layer = viewer.add_labels(np.zeros(image.shape, np.uint8), name="labels")
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Correct")
+    widget.reset_choices()
+    widget.labels.value, widget.image.value = layer, viewer.layers["img"]
+    widget.tool.value = "grow from seeds"
+    widget.other.value = viewer.layers["scribbles"]
+    _run(qtbot, widget, widget.apply)
+    widget.accept()
+    grown = np.asarray(layer.data) == 1
+    organ = np.zeros(image.shape, bool)
+    organ[3:9, 15:35, 15:35] = True
+    assert (grown & organ).sum() / (grown | organ).sum() > 0.85
+    assert not (np.asarray(layer.data) == 2).any()  # the outside scribbles are not written

@@ -104,3 +104,31 @@ def test_protect_preserve_labels_and_locked(blobs):
     out = protect(blobs, new, locked=[2])
     assert (out[blobs == 2] == 2).all() and (out[blobs == 1] == 5).all()
     assert protect(blobs, new) is new
+
+
+def test_grow_from_seeds_stops_at_edges_and_updates_incrementally():
+    from napari_seg.edit import SeedGrower, grow_from_seeds
+
+    rng = np.random.default_rng(2)
+    image = rng.normal(0, 5, (16, 60, 60))
+    zz, yy, xx = np.ogrid[:16, :60, :60]
+    organ = ((zz - 8) / 6) ** 2 + ((yy - 30) / 14) ** 2 + ((xx - 30) / 10) ** 2 <= 1
+    image[organ] += 100
+    seeds = np.zeros(image.shape, np.uint8)
+    seeds[8, 28:33, 27:33] = 1  # inside
+    seeds[8, 10:12, 10:50] = 2  # outside
+    seeds[8, 50:52, 10:50] = 2
+    grown = grow_from_seeds(image, seeds, spacing=(2.0, 1.0, 1.0), margin_mm=30)
+    iou = ((grown == 1) & organ).sum() / ((grown == 1) | organ).sum()
+    assert iou > 0.85
+    grower = SeedGrower(image, spacing=(2.0, 1.0, 1.0), margin_mm=30)
+    first = grower.grow(seeds)
+    np.testing.assert_array_equal(first, grown)
+    searched = []
+    grower._search = lambda starts, search=grower._search: searched.append(1) or search(starts)
+    more = seeds.copy()
+    more[4, 30, 30] = 1
+    grower.grow(more)
+    assert len(searched) == 1  # only the label that gained a scribble is searched again
+    with pytest.raises(SegmentationError, match="at least two labels"):
+        grow_from_seeds(image, (seeds == 1).view(np.uint8), spacing=(2.0, 1.0, 1.0))

@@ -52,6 +52,15 @@ def _grow(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
     return out
 
 
+def _seeds(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
+    if o.image is None or o.other is None:
+        raise ValueError("choose the image and the scribbles layer (other labels)")
+    grown = edit.grow_from_seeds(o.image, o.other, spacing=o.spacing)
+    out = labels.copy()
+    out[grown == o.label] = o.label  # the other scribbled labels mean "not this"
+    return out
+
+
 def _combine(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
     if o.other is None:
         raise ValueError("choose the other labels layer to combine with")
@@ -72,6 +81,13 @@ TOOLS: dict[str, Tool] = {
         _grow,
         preview=True,
         help="Click inside an organ or lesion: its region of similar intensity.",
+    ),
+    "grow from seeds": Tool(
+        0,
+        _seeds,
+        preview=True,
+        help="Scribble the label and the surroundings (another label) on a few slices of a "
+        "scribbles layer; the label grows through the image up to the edges.",
     ),
     "delete": Tool(
         1,

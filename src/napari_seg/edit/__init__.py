@@ -22,10 +22,13 @@ from .objects import (
 )
 from .protect import protect
 from .region import grow_region
+from .seeds import SeedGrower, grow_from_seeds
 
 __all__ = [
+    "SeedGrower",
     "combine",
     "delete_object",
+    "grow_from_seeds",
     "grow_region",
     "interpolate_slices",
     "keep_island",

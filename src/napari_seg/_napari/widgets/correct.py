@@ -49,7 +49,7 @@ class CorrectWidget(Container):
         self.mm = FloatSpinBox(value=2.0, min=-50.0, max=1e6, step=0.5, label="size (mm, mm³)")
         self.whole = CheckBox(value=False, text="whole label, not only the clicked piece")
         self.smoothing = ComboBox(choices=("closing", "opening", "gaussian"), label="smoothing")
-        self.other = create_widget(annotation=Labels | None, label="other labels")
+        self.other = create_widget(annotation=Labels | None, label="other labels / scribbles")
         self.op = ComboBox(choices=("union", "intersect", "subtract"), label="operation")
         self.locked = LineEdit(value="", label="locked labels")
         self.help = Label(value="")
@@ -82,7 +82,7 @@ class CorrectWidget(Container):
         self.mm.tooltip = "Margin or smoothing in mm (negative margin shrinks); islands in mm³."
         self.whole.tooltip = "Delete or relabel every piece of the clicked label."
         self.smoothing.tooltip = "closing fills dents, opening cuts spurs, gaussian rounds."
-        self.other.tooltip = "The labels layer 'combine' takes the other operand from."
+        self.other.tooltip = "combine: the other operand; grow from seeds: the scribbles."
         self.op.tooltip = "union adds, intersect keeps the overlap, subtract removes it."
         self.locked.tooltip = "Comma-separated labels no tool may change, e.g. 2, 3."
         self.apply_button.tooltip = "Run the tool (button tools) in the background."
@@ -99,8 +99,9 @@ class CorrectWidget(Container):
         self.mm.visible = name in ("remove islands", "margin", "smooth")
         self.whole.visible = name in ("delete", "relabel")
         self.smoothing.visible = name == "smooth"
-        self.other.visible = self.op.visible = name == "combine"
-        self.image.visible = name == "grow region"
+        self.other.visible = name in ("combine", "grow from seeds")
+        self.op.visible = name == "combine"
+        self.image.visible = name in ("grow region", "grow from seeds")
         self._bind()
 
     def _bind(self, *_: object) -> None:
