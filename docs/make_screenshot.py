@@ -69,8 +69,34 @@ def main() -> None:
     camera.zoom = camera.zoom * 0.6  # the whole abdomen, not a window of it
     settle()
     viewer.screenshot(str(HERE / "screenshot.png"), canvas_only=False, flash=False)
-    print(f"wrote {HERE / 'screenshot-2d.png'} and {HERE / 'screenshot.png'}")
+    correct_dock(viewer)
+    print(f"wrote {HERE / 'screenshot-2d.png'}, {HERE / 'screenshot.png'} and correct.png")
     viewer.close()
+
+
+def correct_dock(viewer: napari.Viewer) -> None:
+    """The Correct dock previewing 'fill between slices' of a spleen drawn every 5th slice."""
+    import numpy as np
+
+    viewer.dims.ndisplay = 2
+    truth = viewer.layers["spleen ground truth"]
+    drawn = np.zeros_like(np.asarray(truth.data))
+    drawn[40:74:5] = np.asarray(truth.data)[40:74:5]
+    for layer in viewer.layers:
+        layer.visible = layer.name == "synthetic CT"
+    layer = viewer.add_labels(
+        drawn, name="spleen drawn every 5th slice", scale=truth.scale, units=truth.units
+    )
+    _, correct = viewer.window.add_plugin_dock_widget("napari-seg", "Correct")
+    correct.reset_choices()
+    correct.labels.value = layer
+    correct.tool.value = "fill between slices"
+    correct.apply()
+    settle(lambda: correct.apply_button.enabled and correct.pending is not None)
+    viewer.reset_view()
+    viewer.dims.set_point(0, 57 * 2.5)  # between two drawn slices
+    settle()
+    viewer.screenshot(str(HERE / "correct.png"), canvas_only=False, flash=False)
 
 
 if __name__ == "__main__":

@@ -165,3 +165,34 @@ def test_grow_from_seeds_in_the_dock(make_napari_viewer, qtbot):
     organ[3:9, 15:35, 15:35] = True
     assert (grown & organ).sum() / (grown | organ).sum() > 0.85
     assert not (np.asarray(layer.data) == 2).any()  # the outside scribbles are not written
+
+
+def test_keys_and_live_evaluate_follow_a_correction(dock, qtbot):
+    viewer, widget, layer = dock
+    truth = np.asarray(layer.data).copy()
+    truth[2:7, 5:15, 40:50] = 0  # the reference lacks object B
+    viewer.add_labels(truth, name="case ground truth", scale=layer.scale)
+    _, evaluate = viewer.window.add_plugin_dock_widget(PLUGIN, "Evaluate")
+    evaluate.reset_choices()
+    evaluate.pred.value, evaluate.gt.value = layer, viewer.layers["case ground truth"]
+    evaluate.live.value = True
+    qtbot.waitUntil(lambda: evaluate.scorer is not None, timeout=10_000)
+    before = evaluate.result["labels"]["1"]["dice"]
+    widget.tool.value = "delete"
+    _run(qtbot, widget, lambda: widget.click((4, 10, 45)))
+    evaluate.scorer.flush()
+    assert before < evaluate.result["labels"]["1"]["dice"] == 1.0
+    from napari.utils.key_bindings import coerce_keybinding
+
+    widget.tool.value = "keep island"  # then the keys: Ctrl+Shift+X drops a preview
+    widget.tool.value = "fill between slices"
+    widget.label_value.value = 2
+    data = np.asarray(layer.data)
+    data[8, 25:35, 5:15] = 2  # a second drawn slice of label 2: a gap to fill
+    layer.refresh()
+    widget.runner.worker = None
+    layer.keymap[coerce_keybinding("Control-Shift-F")](layer)  # apply
+    wait_for_worker(qtbot, widget, timeout=30_000)
+    assert widget.pending is not None
+    layer.keymap[coerce_keybinding("Control-Shift-X")](layer)  # cancel the preview
+    assert widget.pending is None and "correction preview" not in viewer.layers

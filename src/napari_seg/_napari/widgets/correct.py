@@ -34,6 +34,9 @@ from .._tasks import TaskRunner, reports_errors
 
 PREVIEW = "correction preview"
 
+#: Keys on the labels layer being corrected (listed in the dock).
+SHORTCUTS = {"Control-Shift-A": "accept", "Control-Shift-X": "reject", "Control-Shift-F": "apply"}
+
 
 class CorrectWidget(Container):
     """Dock widget: pick the labels (and image), a tool, then click or press Apply."""
@@ -53,6 +56,10 @@ class CorrectWidget(Container):
         self.op = ComboBox(choices=("union", "intersect", "subtract"), label="operation")
         self.locked = LineEdit(value="", label="locked labels")
         self.help = Label(value="")
+        self.keys = Label(
+            value="keys on the layer: Ctrl+Shift+F apply, Ctrl+Shift+A accept, "
+            "Ctrl+Shift+X cancel the preview; Ctrl+Z undo"
+        )
         self.apply_button, self.cancel_button = PushButton(text="Apply"), PushButton(text="Stop")
         self.accept_button = PushButton(text="Accept preview")
         self.reject_button = PushButton(text="Cancel preview")
@@ -60,8 +67,9 @@ class CorrectWidget(Container):
         self.extend([self.labels, self.image, self.tool, self.help, self.label_value, self.mm,
                      self.whole, self.smoothing, self.other, self.op, self.locked,
                      self.apply_button, self.cancel_button, self.accept_button,
-                     self.reject_button, self.status])  # fmt: skip
+                     self.reject_button, self.keys, self.status])  # fmt: skip
         self.help.native.setWordWrap(True)
+        self.keys.native.setWordWrap(True)
         self.runner = TaskRunner(self.apply_button, self.cancel_button, self.status)
         self.clicks: list[np.ndarray] = []
         self.pending: tuple | None = None  # (target, prepared) of a preview
@@ -111,6 +119,9 @@ class CorrectWidget(Container):
         self._bound = self.labels.value
         if self._bound is not None:
             self._bound.mouse_drag_callbacks.append(self._on_mouse)
+            for key, action in SHORTCUTS.items():
+                handler = getattr(self, action)
+                self._bound.bind_key(key, lambda _layer, h=handler: h(), overwrite=True)
             if TOOLS[self.tool.value].clicks:
                 self._bound.mode = "pan_zoom"  # a click selects, it does not paint
 
