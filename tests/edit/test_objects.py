@@ -125,10 +125,14 @@ def test_grow_from_seeds_stops_at_edges_and_updates_incrementally():
     first = grower.grow(seeds)
     np.testing.assert_array_equal(first, grown)
     searched = []
-    grower._search = lambda starts, search=grower._search: searched.append(1) or search(starts)
+    compete = grower._compete
+    grower._compete = lambda sub, starts: searched.append(len(starts)) or compete(sub, starts)
     more = seeds.copy()
     more[4, 30, 30] = 1
     grower.grow(more)
-    assert len(searched) == 1  # only the label that gained a scribble is searched again
+    assert searched == [1]  # only the new scribble is searched
+    np.testing.assert_array_equal(
+        grower.grow(more), grow_from_seeds(image, more, spacing=(2.0, 1.0, 1.0), margin_mm=30)
+    )
     with pytest.raises(SegmentationError, match="at least two labels"):
         grow_from_seeds(image, (seeds == 1).view(np.uint8), spacing=(2.0, 1.0, 1.0))

@@ -3,17 +3,19 @@
 Every unlabelled voxel of a region around the scribbles gets the label whose
 seeds reach it most cheaply: the cost of a path is its length in mm weighted by
 the image's edges (1 + (gradient / typical gradient)^2, after a 1 mm Gaussian),
-so labels spread through uniform tissue and stop at boundaries. Dijkstra runs
-once per label (scikit-image's ``MCP_Geometric``, face neighbours) inside the
-region only. :class:`SeedGrower` keeps the edge costs and each label's cost map,
-so a scribble added inside the region re-runs only that label's search, from
-the new seeds, and keeps the minimum; the other labels cost nothing.
+so labels spread through uniform tissue and stop at boundaries. One Dijkstra
+from all seeds at once (scikit-image's ``MCP_Geometric``, face neighbours)
+inside the region finds each voxel's cheapest path, and the seed label travels
+along its traceback. :class:`SeedGrower` keeps the edge costs and the cheapest
+costs, so scribbles added inside the region are searched alone and win only
+where they are cheaper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import fastremap
 import numpy as np
 from skimage.graph import MCP_Geometric
 
@@ -25,12 +27,14 @@ __all__ = ["SeedGrower", "grow_from_seeds"]
 
 
 def _region(seeds: np.ndarray, margin_mm: float, spacing: np.ndarray) -> tuple[slice, ...]:
-    idx = np.nonzero(seeds)
+    """The seeds' bounding box widened by ``margin_mm`` (projections: no index arrays)."""
     reach = np.ceil(margin_mm / spacing).astype(int)
-    return tuple(
-        slice(max(int(i.min()) - r, 0), min(int(i.max()) + r + 1, n))
-        for i, r, n in zip(idx, reach, seeds.shape, strict=True)
-    )
+    box = []
+    for axis, (r, n) in enumerate(zip(reach, seeds.shape, strict=True)):
+        others = tuple(a for a in range(seeds.ndim) if a != axis)
+        hit = np.flatnonzero(np.any(seeds, axis=others))
+        box.append(slice(max(int(hit[0]) - r, 0), min(int(hit[-1]) + r + 1, n)))
+    return tuple(box)
 
 
 class SeedGrower:
@@ -44,31 +48,87 @@ class SeedGrower:
         Voxel size in mm.
     margin_mm : float
         The region grown is the scribbles' bounding box widened by this much.
+    max_voxels : int
+        A larger region is searched on a grid coarsened in-plane by a whole factor
+        (block means of the image; 200x512x512 at 0.8 mm: 2x), which keeps an update
+        interactive; seeds stay exact and the result is returned at full resolution.
     """
 
-    def __init__(self, image: np.ndarray, *, spacing: Sequence[float], margin_mm: float = 20.0):
+    def __init__(
+        self,
+        image: np.ndarray,
+        *,
+        spacing: Sequence[float],
+        margin_mm: float = 20.0,
+        max_voxels: int = 400_000,
+    ):
         self.image = as_volume(image)
         self.spacing = np.asarray(check_spacing(spacing, self.image.ndim))
         if not margin_mm >= 0:
             raise SegmentationError(f"margin_mm must be positive, got {margin_mm}")
         self.margin_mm = float(margin_mm)
+        self.max_voxels = int(max_voxels)
+        self.factor = 1
         self.box: tuple[slice, ...] | None = None
         self.cost: np.ndarray | None = None
-        self.maps: dict[int, np.ndarray] = {}
+        self.best: np.ndarray | None = None  # each voxel's cheapest path cost (mm-weighted)
+        self.owner: np.ndarray | None = None  # the label of that path's seed
         self.seeds: np.ndarray | None = None
 
     def _prepare(self, box: tuple[slice, ...]) -> None:
-        smooth = gaussian_mm(self.image[box], sigma_mm=1.0, spacing=self.spacing)
-        _, grad = gradient_mm(smooth, spacing=self.spacing)
+        region = self.image[box].astype(np.float32)
+        f = int(np.ceil(np.sqrt(region.size / self.max_voxels))) if region.ndim == 3 else 1
+        self.factor = max(f, 1)
+        spacing = self.spacing * np.array([1, self.factor, self.factor])[-region.ndim :]
+        if self.factor > 1:
+            region = _blocks(np.pad(region, self._pad(region.shape), mode="edge"), self.factor)
+            region = region.mean(axis=(2, 4))
+        smooth = gaussian_mm(region, sigma_mm=1.0, spacing=spacing)
+        _, grad = gradient_mm(smooth, spacing=spacing)
         typical = float(np.percentile(grad, 75)) or 1.0
-        self.cost = 1.0 + (grad / typical) ** 2
-        self.box, self.maps = box, {}
+        self.cost = 1.0 + (grad.astype(np.float64) / typical) ** 2
+        # one search object for every label and update: building it is a third of a search
+        self.mcp = MCP_Geometric(self.cost, sampling=tuple(spacing), fully_connected=False)
+        self.box, self.best, self.owner = box, None, None
 
-    def _search(self, starts: np.ndarray) -> np.ndarray:
-        """Cheapest path cost from ``starts`` to every voxel (face neighbours, mm-weighted)."""
-        mcp = MCP_Geometric(self.cost, sampling=tuple(self.spacing), fully_connected=False)
-        costs, _ = mcp.find_costs([tuple(p) for p in starts])
-        return costs.astype(np.float32)
+    def _pad(self, shape: tuple[int, ...]) -> list[tuple[int, int]]:
+        f = self.factor
+        return [(0, 0)] + [(0, -n % f) for n in shape[1:]]
+
+    def _coarse(self, sub: np.ndarray) -> np.ndarray:
+        """Seeds on the search grid: a block takes the largest label scribbled in it."""
+        if self.factor == 1:
+            return sub
+        return _blocks(np.pad(sub, self._pad(sub.shape)), self.factor).max(axis=(2, 4))
+
+    def _fine(self, owner: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        if self.factor == 1:
+            return owner
+        f = self.factor
+        return owner.repeat(f, axis=1).repeat(f, axis=2)[:, : shape[1], : shape[2]]
+
+    def _compete(self, sub: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One Dijkstra from every seed at once: each voxel's cheapest cost and its seed's label.
+
+        The label travels along the search's traceback (pointer jumping), so the
+        owner of a voxel is the label whose seeds reach it most cheaply, as if
+        each label had been searched on its own, at the cost of one search.
+        """
+        costs, trace = self.mcp.find_costs([tuple(p) for p in starts])
+        shape = costs.shape
+        steps = np.asarray(self.mcp.offsets) @ np.array([shape[1] * shape[2], shape[2], 1])
+        flat = trace.reshape(-1)
+        pred = np.arange(flat.size) - np.where(flat >= 0, steps[np.maximum(flat, 0)], 0)
+        pred = np.clip(pred, 0, flat.size - 1)
+        for _ in range(64):  # log2 of the longest path
+            jumped = pred[pred]
+            if np.array_equal(jumped, pred):
+                break
+            pred = jumped
+        seed_label = np.zeros(flat.size, sub.dtype)
+        seed_label[np.ravel_multi_index(tuple(starts.T), shape)] = sub[tuple(starts.T)]
+        owner = seed_label[pred].reshape(shape)
+        return costs.astype(np.float32), owner
 
     def grow(
         self,
@@ -79,8 +139,8 @@ class SeedGrower:
     ) -> np.ndarray:
         """Labels for ``seeds`` (0 = unlabelled; at least two labels, one may be background).
 
-        Reuses the cost maps of labels whose seeds only gained voxels since the
-        last call (and of unchanged labels), if the region did not grow.
+        When the seeds only gained voxels since the last call (inside the
+        region), only the new seeds are searched and win where they are cheaper.
 
         Returns
         -------
@@ -90,42 +150,41 @@ class SeedGrower:
         sd = as_volume(seeds, name="seeds")
         if sd.shape != self.image.shape or sd.dtype.kind not in "iu":
             raise SegmentationError(f"seeds must be integer labels of shape {self.image.shape}")
-        ids = [int(v) for v in np.unique(sd) if v]
-        if len(ids) < 2:
+        if not sd.any():
             raise SegmentationError("grow from seeds needs scribbles of at least two labels")
-        box = _region(sd, self.margin_mm, self.spacing)
+        steps = Steps(2, progress=progress, should_stop=should_stop)
+        tight = _region(sd, 0.0, self.spacing)
+        if np.count_nonzero(fastremap.unique(sd[tight])) < 2:
+            raise SegmentationError("grow from seeds needs scribbles of at least two labels")
         inside = self.box is not None and all(
-            b.start <= o.start and o.stop <= b.stop
-            for b, o in zip(self.box, _region(sd, 0.0, self.spacing), strict=True)
+            b.start <= t.start and t.stop <= b.stop for b, t in zip(self.box, tight, strict=True)
         )
-        if inside:
-            box = self.box  # new scribbles within the region: keep every cost map
-        else:
-            self._prepare(box)
+        if not inside:
+            self._prepare(_region(sd, self.margin_mm, self.spacing))
+        box = self.box
         sub = sd[box]
-        previous = None if self.seeds is None else self.seeds[box]
-        steps = Steps(len(ids), progress=progress, should_stop=should_stop)
-        for label in ids:
-            mine = sub == label
-            old = None if previous is None else previous == label
-            if label in self.maps and old is not None and not (old & ~mine).any():
-                added = mine & ~old
-                if added.any():  # a new scribble: search from it and keep the cheaper path
-                    self.maps[label] = np.minimum(
-                        self.maps[label], self._search(np.argwhere(added))
-                    )
-            else:
-                self.maps[label] = self._search(np.argwhere(mine))
-            steps.step()
-        for label in list(self.maps):
-            if label not in ids:
-                del self.maps[label]
+        grid = self._coarse(sub)
+        old = None if self.seeds is None or not inside else self._coarse(self.seeds[box])
+        steps.step()
+        if old is not None and self.best is not None and not ((old != 0) & (grid != old)).any():
+            added = np.argwhere((grid != 0) & (old == 0))
+            if added.size:  # new scribbles only: they win where they are cheaper
+                cost, owner = self._compete(grid, added)
+                wins = cost < self.best
+                self.best[wins], self.owner[wins] = cost[wins], owner[wins]
+        else:
+            self.best, self.owner = self._compete(grid, np.argwhere(grid != 0))
+        steps.step()
         self.seeds = sd.copy()
-        order = np.asarray(ids)
-        best = order[np.argmin(np.stack([self.maps[i] for i in ids]), axis=0)]
         out = np.zeros_like(sd)
-        out[box] = np.where(sub != 0, sub, best).astype(sd.dtype)
+        out[box] = np.where(sub != 0, sub, self._fine(self.owner, sub.shape))
         return out
+
+
+def _blocks(a: np.ndarray, f: int) -> np.ndarray:
+    """View (Z, Y, X) with Y and X multiples of ``f`` as (Z, Y/f, f, X/f, f)."""
+    z, y, x = a.shape
+    return a.reshape(z, y // f, f, x // f, f)
 
 
 def grow_from_seeds(
