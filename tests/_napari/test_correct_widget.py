@@ -196,3 +196,54 @@ def test_keys_and_live_evaluate_follow_a_correction(dock, qtbot):
     assert widget.pending is not None
     layer.keymap[coerce_keybinding("Control-Shift-X")](layer)  # cancel the preview
     assert widget.pending is None and "correction preview" not in viewer.layers
+
+
+@pytest.mark.parametrize(
+    ("tool", "clicks", "setup", "expect"),
+    [
+        ("relabel", [(4, 10, 10)], {"label_value": 5}, lambda d: (d[2:7, 5:15, 5:15] == 5).all()),
+        (
+            "split",
+            [(4, 30, 6), (4, 30, 13)],
+            {},
+            lambda d: set(np.unique(d[2:7, 25:35, 5:15])) == {2, 3},
+        ),
+    ],
+)
+def test_more_click_tools_undo_exactly(dock, qtbot, tool, clicks, setup, expect):
+    _, widget, layer = dock
+    before = np.asarray(layer.data).copy()
+    widget.tool.value = tool
+    for name, value in setup.items():
+        getattr(widget, name).value = value
+    for point in clicks[:-1]:
+        widget.click(point)
+    _run(qtbot, widget, lambda: widget.click(clicks[-1]))
+    assert expect(np.asarray(layer.data)), widget.status.value
+    layer.undo()
+    np.testing.assert_array_equal(layer.data, before)
+
+
+@pytest.mark.parametrize(
+    ("tool", "setup"),
+    [
+        ("remove islands", {"label_value": 1, "mm": 1e5}),
+        ("smooth", {"label_value": 2, "mm": 3.0, "smoothing": "opening"}),
+        ("combine", {"label_value": 1, "op": "subtract"}),
+    ],
+)
+def test_button_tools_change_and_undo_exactly(dock, qtbot, tool, setup):
+    viewer, widget, layer = dock
+    other = np.zeros_like(np.asarray(layer.data))
+    other[:, :, 40:] = 1
+    viewer.add_labels(other, name="other", scale=layer.scale)
+    widget.reset_choices()
+    widget.other.value = viewer.layers["other"]
+    before = np.asarray(layer.data).copy()
+    widget.tool.value = tool
+    for name, value in setup.items():
+        getattr(widget, name).value = value
+    _run(qtbot, widget, widget.apply)
+    assert not np.array_equal(layer.data, before), widget.status.value
+    layer.undo()
+    np.testing.assert_array_equal(layer.data, before)
