@@ -105,13 +105,21 @@ def interactive() -> None:
     first = grower.grow(seeds)
     t_first = time.perf_counter() - t0
     extra = scribble(truth, [int(z[0] + 0.4 * (z[-1] - z[0]))])  # between two scribbled slices
+    more = np.where(extra == 2, extra, seeds)
     t0 = time.perf_counter()
-    grower.grow(np.where(extra == 2, extra, seeds))
-    t_update = time.perf_counter() - t0
+    grower.grow(more)
+    t_band = time.perf_counter() - t0
+    inside = np.argwhere(truth[z[0] + (z[-1] - z[0]) // 3])[::97][:10]  # a short inside stroke
+    dot = more.copy()
+    dot[z[0] + (z[-1] - z[0]) // 3][tuple(inside.T)] = 1
+    t0 = time.perf_counter()
+    grower.grow(dot)
+    t_dot = time.perf_counter() - t0
     box = grower.box
     print(
-        f"200x512x512: region {tuple(b.stop - b.start for b in box)}, first run {t_first:.2f} s "
-        f"(Dice {dice(first, truth):.3f}), update {t_update:.2f} s (target 0.5 s)"
+        f"200x512x512: region {tuple(int(b.stop - b.start) for b in box)}, first run "
+        f"{t_first:.2f} s (Dice {dice(first, truth):.3f}); updates (target 0.5 s): a background "
+        f"band on a 4th slice {t_band:.2f} s, a short inside stroke {t_dot:.2f} s"
     )
 
 

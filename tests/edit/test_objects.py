@@ -126,13 +126,35 @@ def test_grow_from_seeds_stops_at_edges_and_updates_incrementally():
     np.testing.assert_array_equal(first, grown)
     searched = []
     compete = grower._compete
-    grower._compete = lambda sub, starts: searched.append(len(starts)) or compete(sub, starts)
+    grower._compete = lambda sub, starts, *mcp: (
+        searched.append(len(starts)) or compete(sub, starts, *mcp)
+    )
     more = seeds.copy()
     more[4, 30, 30] = 1
     grower.grow(more)
-    assert searched == [1]  # only the new scribble is searched
+    assert searched == [1]  # only the new scribble is searched ...
+    assert np.prod([b.stop - b.start for b in grower.searched]) < np.prod(
+        [b.stop - b.start for b in grower.box]
+    )  # ... in a box around it
     np.testing.assert_array_equal(
         grower.grow(more), grow_from_seeds(image, more, spacing=(2.0, 1.0, 1.0), margin_mm=30)
     )
     with pytest.raises(SegmentationError, match="at least two labels"):
         grow_from_seeds(image, (seeds == 1).view(np.uint8), spacing=(2.0, 1.0, 1.0))
+
+
+def test_incremental_updates_equal_fresh_runs():
+    from napari_seg.edit import SeedGrower, grow_from_seeds
+
+    rng = np.random.default_rng(7)
+    image = rng.normal(0, 30, (20, 50, 50)).cumsum(axis=2)  # rough, edge-rich texture
+    seeds = np.zeros(image.shape, np.uint8)
+    seeds[10, 25, 5:45] = 1
+    seeds[10, 5, 5:45] = 2
+    seeds[10, 45, 5:45] = 3
+    grower = SeedGrower(image, spacing=(2.0, 1.0, 1.0), margin_mm=60)
+    grower.grow(seeds)
+    for z, y, label in ((4, 30, 2), (15, 12, 1), (8, 40, 3)):
+        seeds[z, y, 10:20] = label
+        fresh = grow_from_seeds(image, seeds, spacing=(2.0, 1.0, 1.0), margin_mm=60)
+        np.testing.assert_array_equal(grower.grow(seeds), fresh)

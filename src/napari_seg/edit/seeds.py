@@ -7,8 +7,9 @@ so labels spread through uniform tissue and stop at boundaries. One Dijkstra
 from all seeds at once (scikit-image's ``MCP_Geometric``, face neighbours)
 inside the region finds each voxel's cheapest path, and the seed label travels
 along its traceback. :class:`SeedGrower` keeps the edge costs and the cheapest
-costs, so scribbles added inside the region are searched alone and win only
-where they are cheaper.
+costs, so scribbles added inside the region are searched alone, in a box around
+them that grows until they win nowhere on its faces (exact, by the triangle
+inequality of path costs), and win only where they are cheaper.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class SeedGrower:
         self.cost = 1.0 + (grad.astype(np.float64) / typical) ** 2
         # one search object for every label and update: building it is a third of a search
         self.mcp = MCP_Geometric(self.cost, sampling=tuple(spacing), fully_connected=False)
+        self.grid_spacing = np.asarray(spacing, dtype=float)
         self.box, self.best, self.owner = box, None, None
 
     def _pad(self, shape: tuple[int, ...]) -> list[tuple[int, int]]:
@@ -107,16 +109,19 @@ class SeedGrower:
         f = self.factor
         return owner.repeat(f, axis=1).repeat(f, axis=2)[:, : shape[1], : shape[2]]
 
-    def _compete(self, sub: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _compete(
+        self, sub: np.ndarray, starts: np.ndarray, mcp: MCP_Geometric | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """One Dijkstra from every seed at once: each voxel's cheapest cost and its seed's label.
 
         The label travels along the search's traceback (pointer jumping), so the
         owner of a voxel is the label whose seeds reach it most cheaply, as if
         each label had been searched on its own, at the cost of one search.
         """
-        costs, trace = self.mcp.find_costs([tuple(p) for p in starts])
+        mcp = self.mcp if mcp is None else mcp
+        costs, trace = mcp.find_costs([tuple(p) for p in starts])
         shape = costs.shape
-        steps = np.asarray(self.mcp.offsets) @ np.array([shape[1] * shape[2], shape[2], 1])
+        steps = np.asarray(mcp.offsets) @ np.array([shape[1] * shape[2], shape[2], 1])
         flat = trace.reshape(-1)
         pred = np.arange(flat.size) - np.where(flat >= 0, steps[np.maximum(flat, 0)], 0)
         pred = np.clip(pred, 0, flat.size - 1)
@@ -129,6 +134,32 @@ class SeedGrower:
         seed_label[np.ravel_multi_index(tuple(starts.T), shape)] = sub[tuple(starts.T)]
         owner = seed_label[pred].reshape(shape)
         return costs.astype(np.float32), owner
+
+    def _local_update(self, grid: np.ndarray, added: np.ndarray, radius_mm: float = 10.0) -> None:
+        """Search from new seeds in a box around them, grown until they win nowhere on its faces.
+
+        Exact: the cheapest costs obey the triangle inequality, so if the new seeds
+        are not cheaper on any voxel where a path leaves the box, they are not
+        cheaper anywhere beyond it either.
+        """
+        shape = grid.shape
+        while True:
+            reach = np.ceil(radius_mm / self.grid_spacing).astype(int)
+            lo = np.maximum(added.min(axis=0) - reach, 0)
+            hi = np.minimum(added.max(axis=0) + reach + 1, shape)
+            box = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
+            whole = all(b.start == 0 and b.stop == n for b, n in zip(box, shape, strict=True))
+            mcp = self.mcp if whole else MCP_Geometric(
+                self.cost[box], sampling=tuple(self.grid_spacing), fully_connected=False
+            )  # fmt: skip
+            cost, owner = self._compete(grid[box], added - lo, mcp)
+            wins = cost < self.best[box]
+            if whole or not _wins_on_inner_faces(wins, box, shape):
+                break
+            radius_mm *= 2
+        self.searched = box
+        self.best[box][wins] = cost[wins]
+        self.owner[box][wins] = owner[wins]
 
     def grow(
         self,
@@ -169,9 +200,7 @@ class SeedGrower:
         if old is not None and self.best is not None and not ((old != 0) & (grid != old)).any():
             added = np.argwhere((grid != 0) & (old == 0))
             if added.size:  # new scribbles only: they win where they are cheaper
-                cost, owner = self._compete(grid, added)
-                wins = cost < self.best
-                self.best[wins], self.owner[wins] = cost[wins], owner[wins]
+                self._local_update(grid, added)
         else:
             self.best, self.owner = self._compete(grid, np.argwhere(grid != 0))
         steps.step()
@@ -179,6 +208,16 @@ class SeedGrower:
         out = np.zeros_like(sd)
         out[box] = np.where(sub != 0, sub, self._fine(self.owner, sub.shape))
         return out
+
+
+def _wins_on_inner_faces(wins: np.ndarray, box: tuple[slice, ...], shape: tuple[int, ...]) -> bool:
+    """Whether the new seeds win a voxel on a face of ``box`` that is not the region's edge."""
+    for axis, (b, n) in enumerate(zip(box, shape, strict=True)):
+        if b.start > 0 and wins.take(0, axis=axis).any():
+            return True
+        if b.stop < n and wins.take(-1, axis=axis).any():
+            return True
+    return False
 
 
 def _blocks(a: np.ndarray, f: int) -> np.ndarray:
