@@ -110,3 +110,25 @@ def test_histogram_is_exact_for_integers():
     counts, centers = histogram(img)
     assert centers[0] == -3 and centers[-1] == 5
     assert counts[0] == 2 and counts[3] == 1 and counts[-1] == 3 and counts.sum() == 6
+
+
+def test_histogram_of_int8_big_endian_and_outliers_is_exact_and_bounded():
+    """int8 with negatives was miscounted by fastremap (and could corrupt the heap); a
+    big-endian file failed; one voxel at 2^31 - 1 asked for a 16 GiB histogram."""
+    from napari_seg.segment.threshold import MAX_INT_BINS, histogram
+
+    rng = np.random.default_rng(0)
+    small = rng.integers(-128, 127, (20, 30, 40)).astype(np.int8)
+    counts, centres = histogram(small)
+    values, expected = np.unique(small, return_counts=True)
+    assert counts.sum() == small.size
+    np.testing.assert_array_equal(
+        counts[values.astype(int) + 128 - int(centres[0]) - 128], expected
+    )
+    big_endian = small.astype(np.int16).astype(">i2")
+    np.testing.assert_array_equal(histogram(big_endian)[0], counts)
+    wide = np.zeros((10, 10, 10), np.int32)
+    wide[0, 0, 0] = 2**31 - 1
+    counts, centres = histogram(wide)
+    assert counts.size <= 256 < MAX_INT_BINS and counts.sum() == wide.size
+    assert threshold(small, method="otsu").any()

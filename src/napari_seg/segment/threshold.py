@@ -32,6 +32,8 @@ CT_PRESETS: dict[str, tuple[float, float]] = {
 }
 
 _CHUNK = 1 << 22  # voxels per float-histogram chunk
+#: An integer image spanning more values than this is binned like a float image.
+MAX_INT_BINS = 1 << 20
 
 
 def histogram(
@@ -47,7 +49,9 @@ def histogram(
         Same shape as ``image``; voxels outside it are ignored.
     nbins : int
         Number of bins for float images; integer images get one bin per value
-        (counted with ``fastremap.unique``: one pass, no full-size temporary).
+        (counted with ``fastremap.unique``: one pass, no full-size temporary)
+        when they span at most :data:`MAX_INT_BINS` values (an outlier voxel at
+        2^31 must not allocate gigabytes), else ``nbins`` bins like a float image.
 
     Returns
     -------
@@ -57,15 +61,20 @@ def histogram(
     """
     if image.dtype == bool:
         image = image.view(np.uint8)
+    if not image.dtype.isnative:  # a big-endian .nii, memory-mapped as stored
+        image = image.astype(image.dtype.newbyteorder("="))
+    if image.dtype == np.int8:  # fastremap miscounts int8 (and can corrupt the heap)
+        image = image.astype(np.int16)
     if np.issubdtype(image.dtype, np.integer):
         values = image if mask is None else image[mask]
         if values.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
-        uniq, n = fastremap.unique(np.ascontiguousarray(values), return_counts=True)
-        lo, hi = int(uniq[0]), int(uniq[-1])
-        counts = np.zeros(hi - lo + 1, np.int64)
-        counts[uniq.astype(np.int64) - lo] = n
-        return counts, np.arange(lo, hi + 1, dtype=np.float64)
+        lo, hi = (int(v) for v in fastremap.minmax(values))
+        if hi - lo < MAX_INT_BINS:  # else: binned like a float image, never 2^31 bins
+            uniq, n = fastremap.unique(np.ascontiguousarray(values), return_counts=True)
+            counts = np.zeros(hi - lo + 1, np.int64)
+            counts[uniq.astype(np.int64) - lo] = n
+            return counts, np.arange(lo, hi + 1, dtype=np.float64)
     flat = image.reshape(-1)
     flat_mask = None if mask is None else mask.reshape(-1)
     chunks = [
