@@ -51,7 +51,7 @@ def test_table_labels_filter_and_csv(pair, tmp_path, capsys):
 def test_geometry_mismatch_names_both(pair, tmp_path, capsys):
     p, _, pred, _ = pair
     other = save_nifti(pred, Geometry.from_spacing((2.0, 1.0, 1.1)), tmp_path / "other.nii.gz")
-    assert main(["evaluate", str(p), str(other)]) == 1
+    assert main(["evaluate", str(p), str(other)]) == 2
     err = capsys.readouterr().err
     assert "pred.nii.gz" in err and "other.nii.gz" in err and "same grid" in err
     assert main(["evaluate", str(p), str(other), "--resample"]) == 0
@@ -61,7 +61,7 @@ def test_non_integer_labels_refused(tmp_path, capsys):
     geo = Geometry(np.eye(4))
     f = save_nifti(np.zeros((3, 3, 3), np.float32), geo, tmp_path / "f.nii.gz", kind="image")
     i = save_nifti(np.zeros((3, 3, 3), np.uint8), geo, tmp_path / "i.nii.gz")
-    assert main(["evaluate", str(f), str(i)]) == 1
+    assert main(["evaluate", str(f), str(i)]) == 2
     assert "integer" in capsys.readouterr().err
 
 
@@ -79,6 +79,6 @@ def test_batch_mode_over_a_task(tmp_path, capsys):
     assert out["mean"]["dice"] == pytest.approx(1.0)
     assert out["cases"]["synthetic_0"]["labels"]["1"]["name"] == "spleen"
     (preds / "synthetic_1.nii.gz").unlink()
-    assert main(["evaluate", str(preds), str(task)]) == 1
+    assert main(["evaluate", str(preds), str(task)]) == 2
     err = capsys.readouterr().err
     assert "synthetic_1" in err and "preds" in err and "Task95" in err

@@ -118,18 +118,40 @@ def test_decathlon_case_input(tmp_path):
 )
 def test_errors_are_reported_not_raised(ct_file, tmp_path, argv, message, capsys):
     image, _, _ = ct_file
-    assert main(["segment", str(image), "-o", str(tmp_path / "x.nii.gz"), *argv]) == 1
+    assert main(["segment", str(image), "-o", str(tmp_path / "x.nii.gz"), *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "error" in err
 
 
 def test_task_without_case_and_mismatched_mask(ct_file, tmp_path, capsys):
     task = make_synthetic_task(tmp_path / "Task94", cases=1, test_cases=0, shape=(12, 24, 24))
-    assert main(["segment", str(task), "-o", str(tmp_path / "x.nii.gz")]) == 1
+    assert main(["segment", str(task), "-o", str(tmp_path / "x.nii.gz")]) == 2
     assert "--case" in capsys.readouterr().err
     image, _, _ = ct_file
     other = save_nifti(np.ones((2, 2, 2), np.uint8), Geometry(np.eye(4)), tmp_path / "m.nii")
     assert (
-        main(["segment", str(image), "-o", str(tmp_path / "x.nii.gz"), "--mask", str(other)]) == 1
+        main(["segment", str(image), "-o", str(tmp_path / "x.nii.gz"), "--mask", str(other)]) == 2
     )
     assert "shape" in capsys.readouterr().err
+
+
+def test_an_input_is_never_overwritten(ct_file, tmp_path, capsys):
+    image, mask, _ = ct_file
+    before = image.read_bytes()
+    assert main(["segment", str(image), "-o", str(image), "--quiet"]) == 2
+    assert image.read_bytes() == before
+    link = tmp_path / "link.nii.gz"
+    link.symlink_to(image)  # the same file under another name
+    assert main(["segment", str(image), "-o", str(link), "--quiet"]) == 2
+    assert "this is the input file" in capsys.readouterr().err
+    assert main(["evaluate", str(mask), str(mask), "--csv", str(mask)]) == 2
+    assert image.read_bytes() == before
+
+
+def test_errors_are_one_line_and_debug_shows_the_traceback(ct_file, tmp_path, capsys):
+    image, _, _ = ct_file
+    assert main(["segment", str(image), "-o", str(tmp_path / "x.nii.gz"), "--k", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    with pytest.raises(Exception, match="does not apply"):
+        main(["--debug", "segment", str(image), "-o", str(tmp_path / "x.nii.gz"), "--k", "3"])

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path"]
+__all__ = ["atomic_path", "refuse_overwriting_inputs"]
 
 
 def _umask() -> int:
@@ -41,3 +41,21 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str = ".tmp") -> Iterat
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def refuse_overwriting_inputs(
+    output: str | os.PathLike[str], inputs: list[str | os.PathLike[str] | None]
+) -> None:
+    """Raise ``ValueError`` if ``output`` is one of ``inputs`` (also through links).
+
+    No input file is ever overwritten: a labels file written over the CT it came
+    from, or a CSV over the ground truth, destroys the user's data.
+    """
+    out = Path(output)
+    for given in inputs:
+        if given is None:
+            continue
+        src = Path(given)
+        same = out.exists() and src.exists() and os.path.samefile(out, src)
+        if same or out.resolve() == src.resolve():
+            raise ValueError(f"{out}: this is the input file {src}; choose another output")

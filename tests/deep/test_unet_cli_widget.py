@@ -46,7 +46,7 @@ def test_cli_unet_needs_a_checkpoint(tmp_path, capsys):
     image = save_nifti(
         np.zeros((4, 4, 4), np.int16), Geometry(np.eye(4)), tmp_path / "i.nii.gz", kind="image"
     )
-    assert main(["segment", str(image), "-o", str(tmp_path / "o.nii.gz"), "--method", "unet"]) == 1
+    assert main(["segment", str(image), "-o", str(tmp_path / "o.nii.gz"), "--method", "unet"]) == 2
     assert "--checkpoint" in capsys.readouterr().err
 
 

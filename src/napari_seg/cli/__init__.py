@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         "U-Net inference and training, and metrics. Same core as the napari plugin.",
     )
     parser.add_argument("--version", action="version", version=f"napari-seg {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _demo.add_parser(sub)
     _segment.add_parser(sub)
@@ -40,9 +41,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (ValueError, OSError) as exc:  # our error types subclass these
-        print(f"napari-seg {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:  # one line, exit 2; --debug shows the traceback
+        if args.debug:
+            raise
+        print(f"napari-seg {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def _one_line(exc: BaseException) -> str:
+    """Our errors (ValueError/OSError subclasses) name the file or option and the reason."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    if isinstance(exc, MemoryError):
+        return f"not enough memory ({text or 'the allocation failed'})"
+    if isinstance(exc, (ValueError, OSError)):
+        return text or type(exc).__name__
+    return f"unexpected {type(exc).__name__}: {text} (rerun with --debug for the traceback)"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .._files import refuse_overwriting_inputs
 from ..io import is_decathlon_path, load_decathlon, load_nifti
 from ..metrics import align_to, evaluate, jsonable, table_rows, to_csv
 from ..metrics.overlap import finite_mean
@@ -82,6 +83,8 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.csv is not None:
+        refuse_overwriting_inputs(args.csv, [args.pred, args.gt])
     if is_decathlon_path(args.gt):
         result = _batch(args)
         rows = [

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._files import refuse_overwriting_inputs
 from ..io import Geometry, load_nifti, save_nifti
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
 from ._common import TerminalProgress, load_input
@@ -130,6 +131,7 @@ def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar) 
 
 
 def run(args: argparse.Namespace) -> int:
+    refuse_overwriting_inputs(args.out, [args.input, args.mask, args.markers, args.image])
     unet = args.method == "unet"
     channel = None if unet else args.channel  # the network takes every channel
     source, geometry, name = load_input(args.input, case=args.case, channel=channel)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from scipy import ndimage as ndi
 
+from .._files import atomic_path
 from ..io.geometry import Geometry, GeometryError
 from ..progress import ProgressCallback, Steps, StopCallback
 from .instances import instance_metrics
@@ -181,8 +182,8 @@ def to_csv(rows: list[dict[str, Any]], path: str | os.PathLike[str] | None = Non
     writer.writeheader()
     writer.writerows(rows)
     if path is not None:
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(buf.getvalue())
+        with atomic_path(path) as tmp:
+            tmp.write_text(buf.getvalue(), encoding="utf-8", newline="")
     return buf.getvalue()
 
 
