@@ -159,3 +159,19 @@ def test_scaled_file_gives_float32(tmp_path):
     vol = load_nifti(path)
     assert vol.data.dtype == np.float32
     np.testing.assert_allclose(np.sort(vol.data.ravel()), np.arange(8) * 0.5 - 10)
+
+
+@pytest.mark.parametrize("name", ["v.nii", "v.nii.gz"])
+@pytest.mark.parametrize("offset", [0.0, -352.0, float("nan"), 100.0])
+def test_vox_offset_inside_the_header_is_refused(tmp_path, name, offset):
+    raw = _patch(GOOD, 108, "<f", offset)  # vox_offset
+    path = _write(tmp_path / name, raw)
+    with pytest.raises(NiftiError, match="vox_offset") as info:
+        load_nifti(path)
+    assert name in str(info.value)
+
+
+def test_scaling_that_overflows_float32_is_refused(tmp_path):
+    raw = _patch(GOOD, 112, "<f", 1e38)  # scl_slope on int16 data
+    with pytest.raises(NiftiError, match="overflows float32"):
+        load_nifti(_write(tmp_path / "s.nii", raw))

@@ -97,7 +97,19 @@ def _check_dims(path: Path, header: nib.Nifti1Header, max_bytes: int) -> int:
     # else must be a usable pair of finite numbers.
     if math.isinf(slope) or (math.isfinite(slope) and slope != 0 and not math.isfinite(inter)):
         raise NiftiError(path, f"invalid scaling scl_slope={slope}, scl_inter={inter}")
-    return int(header.get_data_offset()) + nbytes
+    dtype = header.get_data_dtype()
+    if math.isfinite(slope) and slope != 0 and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        top = max(abs(info.min), abs(info.max)) * abs(slope) + abs(inter)
+        if top > np.finfo(np.float32).max:  # every voxel would read as ±inf
+            raise NiftiError(
+                path, f"scaling scl_slope={slope:g} scl_inter={inter:g} overflows float32"
+            )
+    offset = float(header["vox_offset"])
+    if not math.isfinite(offset) or offset < int(header["sizeof_hdr"]):
+        # the header's own bytes would be read as voxels
+        raise NiftiError(path, f"vox_offset {offset:g} lies inside the header")
+    return int(offset) + nbytes
 
 
 def _check_length(path: Path, expected: int) -> None:
