@@ -171,6 +171,7 @@ def test_vox_offset_inside_the_header_is_refused(tmp_path, name, offset):
     assert name in str(info.value)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 def test_scaling_that_overflows_float32_is_refused(tmp_path):
     raw = _patch(GOOD, 112, "<f", 1e38)  # scl_slope on int16 data
     with pytest.raises(NiftiError, match="overflows float32"):
