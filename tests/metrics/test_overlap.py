@@ -70,3 +70,21 @@ def test_confusion_matrix_layout():
 def test_bad_input_names_both(pred, gt, match):
     with pytest.raises(MetricsError, match=match):
         overlap_metrics(pred, gt)
+
+
+def test_large_label_values_use_a_compact_matrix():
+    """Label 65535 needed a 65536² matrix (32 GiB); now the size is the labels present."""
+    from napari_seg.metrics.overlap import labelled_confusion
+
+    gt = np.zeros((4, 30, 30), np.uint16)
+    gt[1:3, 5:15, 5:15] = 65535
+    gt[1:3, 20:25, 20:25] = 7
+    pred = gt.copy()
+    pred[1, 5:15, 5:10] = 0
+    cm, values = labelled_confusion(pred, gt)
+    assert cm.shape == (3, 3) and list(values) == [0, 7, 65535]
+    scores = overlap_metrics(pred, gt)
+    assert set(scores["labels"]) == {"7", "65535"}
+    small = overlap_metrics((pred == 65535).view(np.uint8), (gt == 65535).view(np.uint8))
+    assert scores["labels"]["65535"]["dice"] == pytest.approx(small["labels"]["1"]["dice"])
+    assert overlap_metrics(pred, gt, labels=[3])["labels"]["3"]["volume_gt_mm3"] == 0

@@ -16,7 +16,7 @@ from .._files import atomic_path
 from ..io.geometry import Geometry, GeometryError
 from ..progress import ProgressCallback, Steps, StopCallback
 from .instances import instance_metrics
-from .overlap import confusion_matrix, finite_mean, scores_from_confusion
+from .overlap import finite_mean, labelled_confusion, scores_from_confusion
 from .surface import surface_metrics
 
 __all__ = ["COLUMNS", "align_to", "evaluate", "jsonable", "table_rows", "to_csv"]
@@ -87,15 +87,25 @@ def evaluate(
         As :func:`~napari_seg.metrics.overlap_metrics`, plus surface keys per
         label and in ``"mean"``, and ``"instances"`` when asked.
     """
-    cm = confusion_matrix(pred, gt, names=names)
-    wanted = list(range(1, cm.shape[0])) if labels is None else [int(v) for v in labels]
+    cm, values = labelled_confusion(pred, gt, names=names)
+    if labels is not None:
+        wanted = [int(v) for v in labels]
+    elif values is None:
+        wanted = list(range(1, cm.shape[0]))
+    else:
+        wanted = [int(v) for v in values if v != 0]
     steps = Steps(
         1 + (len(wanted) if surface else 0) + int(instances),
         progress=progress,
         should_stop=should_stop,
     )
     result = scores_from_confusion(
-        cm, labels=wanted, spacing=spacing, empty_score=empty_score, label_names=label_names
+        cm,
+        labels=wanted,
+        spacing=spacing,
+        empty_score=empty_score,
+        label_names=label_names,
+        values=values,
     )
     steps.step()
     if surface:

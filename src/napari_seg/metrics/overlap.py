@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import fastremap
 import numpy as np
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 18  # 256k voxels: the uint16 keys and bincount temporaries stay in cache
+#: A dense matrix over label values 0..max is used up to this many cells (32 MiB); beyond,
+#: the matrix covers only the label values present (label 65535 would need 32 GiB).
+DENSE_CELLS = 1 << 22
 
 
 class MetricsError(ValueError):
@@ -64,7 +68,11 @@ def confusion_matrix(
     _check_pair(pred, gt, names)
     if n_labels is None:
         n_labels = int(max(pred.max(initial=0), gt.max(initial=0))) + 1
-    k = int(n_labels)
+    return _dense(pred, gt, int(n_labels))
+
+
+def _dense(pred: np.ndarray, gt: np.ndarray, k: int) -> np.ndarray:
+    """The k x k matrix of checked labels below ``k``, counted in cache-sized chunks."""
     index_dtype = np.uint16 if k * k <= np.iinfo(np.uint16).max else np.int64
     cm = np.zeros(k * k, dtype=np.int64)
     p, g = pred.reshape(-1), gt.reshape(-1)
@@ -74,6 +82,38 @@ def confusion_matrix(
         np.add(gi, p[i : i + _CHUNK], out=gi, casting="unsafe")  # values < k: exact
         cm += np.bincount(gi, minlength=k * k)[: k * k]
     return cm.reshape(k, k)
+
+
+def labelled_confusion(
+    pred: np.ndarray,
+    gt: np.ndarray,
+    *,
+    names: tuple[str, str] = ("prediction", "ground truth"),
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Confusion matrix and the label value of each row/column (None: row i is label i).
+
+    Dense over 0..max label when that fits :data:`DENSE_CELLS`; otherwise over the
+    label values present only, so its size is the number of distinct labels.
+    """
+    pred, gt = np.asarray(pred), np.asarray(gt)
+    _check_pair(pred, gt, names)
+    top = int(max(pred.max(initial=0), gt.max(initial=0))) + 1
+    if top * top <= DENSE_CELLS:
+        return _dense(pred, gt, top), None
+    values = np.union1d(fastremap.unique(pred), fastremap.unique(gt)).astype(np.int64)
+    if values.size * values.size > DENSE_CELLS:
+        raise MetricsError(
+            f"{names[0]} and {names[1]} hold {values.size} distinct labels together; "
+            f"at most {int(np.sqrt(DENSE_CELLS))} can be scored"
+        )
+    m = values.size
+    cm = np.zeros(m * m, np.int64)
+    p, g = pred.reshape(-1), gt.reshape(-1)
+    for i in range(0, p.size, _CHUNK):
+        pi = np.searchsorted(values, p[i : i + _CHUNK])
+        gi = np.searchsorted(values, g[i : i + _CHUNK])
+        cm += np.bincount(gi * m + pi, minlength=m * m)
+    return cm.reshape(m, m), values
 
 
 def _ratio(num: float, den: float, empty: float) -> float:
@@ -87,17 +127,28 @@ def scores_from_confusion(
     spacing: Sequence[float] | None = None,
     empty_score: float = float("nan"),
     label_names: dict[int, str] | None = None,
+    values: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Per-label and overall scores from a confusion matrix (see :func:`overlap_metrics`)."""
+    """Per-label and overall scores from a confusion matrix (see :func:`overlap_metrics`).
+
+    ``values`` gives the label value of each row/column of a compact matrix
+    (:func:`labelled_confusion`); None means row ``i`` is label ``i``.
+    """
     tp = np.diag(cm).astype(np.float64)
     n_gt, n_pred = cm.sum(axis=1).astype(np.float64), cm.sum(axis=0).astype(np.float64)
     total = float(cm.sum())
     voxel_mm3 = float(np.prod(spacing)) if spacing is not None else 1.0
-    wanted = list(range(1, cm.shape[0])) if labels is None else [int(v) for v in labels]
+    if values is None:
+        index = {v: v for v in range(cm.shape[0])}
+        present = list(range(1, cm.shape[0]))
+    else:
+        index = {int(v): i for i, v in enumerate(values)}
+        present = [int(v) for v in values if v != 0]
+    wanted = present if labels is None else [int(v) for v in labels]
     per: dict[str, dict[str, Any]] = {}
     for v in wanted:
-        inside = v < cm.shape[0]
-        t, g, p = (tp[v], n_gt[v], n_pred[v]) if inside else (0.0, 0.0, 0.0)
+        i = index.get(v)
+        t, g, p = (tp[i], n_gt[i], n_pred[i]) if i is not None else (0.0, 0.0, 0.0)
         per[str(v)] = {
             "name": (label_names or {}).get(v, str(v)),
             "dice": _ratio(2 * t, g + p, empty_score),
@@ -165,7 +216,12 @@ def overlap_metrics(
     >>> round(overlap_metrics(pred, gt)["labels"]["1"]["dice"], 4)
     0.6667
     """
-    cm = confusion_matrix(pred, gt)
+    cm, values = labelled_confusion(pred, gt)
     return scores_from_confusion(
-        cm, labels=labels, spacing=spacing, empty_score=empty_score, label_names=label_names
+        cm,
+        labels=labels,
+        spacing=spacing,
+        empty_score=empty_score,
+        label_names=label_names,
+        values=values,
     )
