@@ -43,3 +43,34 @@ def test_console_script_runs():
         [sys.executable, "-m", "napari_seg", "--version"], capture_output=True, text=True
     )
     assert out.returncode == 0 and __version__ in out.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "T", "--out", "o", "--epochs", "0"],
+        ["train", "T", "--out", "o", "--samples", "0"],
+        ["train", "T", "--out", "o", "--val-every", "0"],
+        ["train", "T", "--out", "o", "--roi", "0", "16", "16"],
+        ["train", "T", "--out", "o", "--spacing", "0", "1", "1"],
+        ["train", "T", "--out", "o", "--lr", "nan"],
+        ["evaluate", "a.nii", "b.nii", "--tolerance-mm", "-1"],
+        ["evaluate", "a.nii", "b.nii", "--tolerance-mm", "nan"],
+        ["segment", "a.nii", "-o", "b.nii", "--method", "unet", "--sw-batch-size", "0"],
+    ],
+)
+def test_options_out_of_range_exit_2_with_one_line(argv, capsys):
+    from napari_seg.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid" in err and "Traceback" not in err
+
+
+def test_a_zero_width_window_is_refused(tmp_path, capsys):
+    from napari_seg.cli import main
+
+    assert main(["train", str(tmp_path), "--out", str(tmp_path / "o"), "--window", "5", "5"]) == 2
+    assert "--window" in capsys.readouterr().err

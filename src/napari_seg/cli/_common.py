@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 
 from ..io import Geometry, is_decathlon_path, load_decathlon, load_nifti
 
-__all__ = ["TerminalProgress", "load_input"]
+__all__ = ["TerminalProgress", "bounded", "load_input"]
 
 
 def load_input(
@@ -72,3 +73,23 @@ class TerminalProgress:
         print(f"\r{self.label} [{bar}] {done}/{total} {elapsed:5.1f}s", end="", file=sys.stderr)
         if done >= total:
             print(file=sys.stderr)
+
+
+def bounded(kind: type, low: float, high: float | None = None, *, above: bool = False):
+    """An argparse ``type`` that converts and range-checks (finite, >= or > low, <= high).
+
+    argparse turns its ``ValueError`` into ``--option: invalid ... value`` and exit 2.
+    """
+
+    def convert(text: str):
+        value = kind(text)
+        if kind is float and not math.isfinite(value):
+            raise ValueError(text)
+        if value < low or (above and value == low) or (high is not None and value > high):
+            raise ValueError(text)
+        return value
+
+    convert.__name__ = f"{kind.__name__} {'>' if above else '>='} {low}" + (
+        f" and <= {high}" if high is not None else ""
+    )
+    return convert

@@ -11,6 +11,7 @@ from .._files import refuse_overwriting_inputs
 from ..io import is_decathlon_path, load_decathlon, load_nifti
 from ..metrics import align_to, evaluate, jsonable, table_rows, to_csv
 from ..metrics.overlap import finite_mean
+from ._common import bounded
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +25,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("gt", type=Path)
     p.add_argument("--labels", help="comma-separated labels to report, e.g. 1,2")
     p.add_argument("--surface", action="store_true", help="add HD95, ASSD and NSD (mm)")
-    p.add_argument("--tolerance-mm", type=float, default=1.0, help="NSD tolerance τ in mm")
+    p.add_argument(
+        "--tolerance-mm", type=bounded(float, 0.0), default=1.0, help="NSD tolerance τ in mm"
+    )
     p.add_argument("--instances", action="store_true", help="instance matching (F1, PQ)")
     p.add_argument("--resample", action="store_true", help="resample PRED onto GT's grid")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")

@@ -17,7 +17,7 @@ import numpy as np
 from .._files import refuse_overwriting_inputs
 from ..io import Geometry, load_nifti, save_nifti
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
-from ._common import TerminalProgress, load_input
+from ._common import TerminalProgress, bounded, load_input
 
 __all__ = ["add_parser", "registry_options", "run"]
 
@@ -93,9 +93,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     u = p.add_argument_group("unet (a trained checkpoint)")
     u.add_argument("--checkpoint", type=Path, help=".safetensors (or .pt state dict)")
     u.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
-    u.add_argument("--roi", type=int, nargs=3, metavar=("Z", "Y", "X"), help="window size")
-    u.add_argument("--overlap", type=float, default=None)
-    u.add_argument("--sw-batch-size", type=int, default=None)
+    u.add_argument(
+        "--roi", type=bounded(int, 8, 1024), nargs=3, metavar=("Z", "Y", "X"), help="window size"
+    )
+    u.add_argument("--overlap", type=bounded(float, 0.0, 0.95), default=None)
+    u.add_argument("--sw-batch-size", type=bounded(int, 1, 256), default=None)
     u.add_argument("--cpu-bf16", action="store_true", default=None, help="bf16 on the CPU")
     p.set_defaults(func=run)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
-from ._common import TerminalProgress
+from ._common import TerminalProgress, bounded
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -15,7 +16,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
     t, d = TrainConfig(), DataConfig()
     p.add_argument("task", type=Path, help="Decathlon task folder")
-    p.add_argument("--epochs", type=int, default=t.epochs)
+    p.add_argument("--epochs", type=bounded(int, 1, 100_000), default=t.epochs)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument(
         "--size",
@@ -25,15 +26,17 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--device", default=t.device)
     p.add_argument("--seed", type=int, default=t.seed)
-    p.add_argument("--fold", type=int, default=t.fold)
-    p.add_argument("--folds", type=int, default=t.n_folds)
-    p.add_argument("--lr", type=float, default=t.lr)
+    p.add_argument("--fold", type=bounded(int, 0), default=t.fold)
+    p.add_argument("--folds", type=bounded(int, 2, 100), default=t.n_folds)
+    p.add_argument("--lr", type=bounded(float, 0.0, 10.0, above=True), default=t.lr)
     p.add_argument("--optimizer", choices=("adamw", "novograd"), default=t.optimizer)
-    p.add_argument("--val-every", type=int, default=t.val_every)
-    p.add_argument("--roi", type=int, nargs=3, metavar=("Z", "Y", "X"), default=d.roi)
+    p.add_argument("--val-every", type=bounded(int, 1), default=t.val_every)
+    p.add_argument(
+        "--roi", type=bounded(int, 8, 1024), nargs=3, metavar=("Z", "Y", "X"), default=d.roi
+    )
     p.add_argument(
         "--spacing",
-        type=float,
+        type=bounded(float, 0.0, 100.0, above=True),
         nargs=3,
         metavar=("DZ", "DY", "DX"),
         default=d.target_spacing,
@@ -47,9 +50,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         default=d.window,
         help="intensity window mapped to 0..1",
     )
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--batch-size", type=bounded(int, 1, 1024), default=d.batch_size)
     p.add_argument(
-        "--samples", type=int, default=d.samples_per_volume, help="random crops per volume"
+        "--samples",
+        type=bounded(int, 1, 1024),
+        default=d.samples_per_volume,
+        help="random crops per volume",
     )
     p.add_argument("--cache", choices=("auto", "memory", "disk", "none"), default=d.cache)
     p.add_argument("--quiet", action="store_true")
@@ -85,6 +91,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace, model: str):
+    low, high = args.window
+    if not (math.isfinite(low) and math.isfinite(high) and high > low):
+        raise ValueError(f"--window: need two finite numbers LOW < HIGH, got {low} {high}")
     from ..deep.config import DataConfig, TrainConfig
 
     data = DataConfig(
