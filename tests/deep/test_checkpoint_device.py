@@ -130,3 +130,46 @@ def test_model_cache_loads_once_per_checkpoint_and_device(tmp_path):
     with pytest.raises(CheckpointError):
         cache.get(tmp_path / "missing.safetensors", "cpu")
     assert cache.loads == 1
+
+
+def test_metadata_asking_for_a_huge_network_is_refused_before_allocating(tmp_path):
+    """Metadata is checked against the weights on torch's meta device: a 49 TB network
+    described by a small file costs nothing to refuse."""
+    import time
+
+    from safetensors.torch import save_file
+
+    from napari_seg.deep.checkpoint import CheckpointError, CheckpointMeta, load_checkpoint
+
+    small = build_network("unet", config="standard")
+    huge = CheckpointMeta(
+        network="unet",
+        config="standard",
+        overrides={"channels": [16_384, 32_768, 65_536, 131_072, 262_144]},
+    )
+    path = tmp_path / "bomb.safetensors"
+    state = {k: v.contiguous() for k, v in small.state_dict().items()}
+    save_file(state, str(path), metadata={"napari_seg": huge.to_json()})
+    t0 = time.perf_counter()
+    with pytest.raises(CheckpointError, match="do not fit"):
+        load_checkpoint(path)
+    assert time.perf_counter() - t0 < 10  # generous: building it for real would not finish
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("roi_size", [0, 16, 16], "roi_size"),
+        ("target_spacing", [0, 1, 1], "target_spacing"),
+        ("intensity_window", [5, 5], "intensity_window"),
+        ("in_channels", 10_000, "channels"),
+    ],
+)
+def test_metadata_values_are_bounded(key, value, message):
+    import json
+
+    from napari_seg.deep.checkpoint import CheckpointError, CheckpointMeta
+
+    text = json.dumps({"network": "unet", key: value})
+    with pytest.raises(CheckpointError, match=message):
+        CheckpointMeta.from_json(text)

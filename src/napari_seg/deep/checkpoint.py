@@ -12,6 +12,7 @@ is refused before anything in it runs.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -85,7 +86,44 @@ class CheckpointMeta:
         for key in ("intensity_window", "target_spacing", "roi_size"):
             if raw.get(key) is not None:
                 raw[key] = tuple(raw[key])
-        return cls(**raw)
+        try:
+            meta = cls(**raw)
+        except TypeError as exc:
+            raise CheckpointError(path, f"bad metadata ({exc})") from exc
+        meta.check(path)
+        return meta
+
+    def check(self, path: str | os.PathLike[str] = "<meta>") -> None:
+        """Refuse values that are not sizes a network or an image could have.
+
+        Sizes from a file are bounded before anything is built or resampled.
+        """
+
+        def bad(what: str) -> CheckpointError:
+            return CheckpointError(path, f"metadata {what}")
+
+        ok_int = lambda v, lo, hi: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi  # noqa: E731
+        if not ok_int(self.in_channels, 1, 64) or not ok_int(self.out_channels, 1, 1024):
+            raise bad(
+                f"channels in={self.in_channels} out={self.out_channels} are not 1..64/1..1024"
+            )
+        if len(self.roi_size) != 3 or not all(ok_int(v, 8, 1024) for v in self.roi_size):
+            raise bad(f"roi_size {self.roi_size} is not three sizes of 8..1024 voxels")
+        sp = self.target_spacing
+        if sp is not None and (
+            len(sp) != 3
+            or not all(
+                isinstance(v, (int, float)) and math.isfinite(v) and 0 < v <= 100 for v in sp
+            )
+        ):
+            raise bad(f"target_spacing {sp} is not three finite mm values in (0, 100]")
+        win = self.intensity_window
+        if win is not None and (
+            len(win) != 2
+            or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in win)
+            or not win[1] > win[0]
+        ):
+            raise bad(f"intensity_window {win} is not two finite numbers low < high")
 
     def build(self) -> torch.nn.Module:
         """The (untrained) network this metadata describes."""
@@ -138,8 +176,14 @@ def _read_tensors(path: Path) -> tuple[dict[str, torch.Tensor], str | None]:
     return obj, sidecar.read_text(encoding="utf-8") if sidecar.is_file() else None
 
 
-def load_weights(model: torch.nn.Module, state: dict[str, torch.Tensor], path: Path) -> None:
-    """Load ``state`` into ``model``; on any mismatch the model is left unchanged."""
+def load_weights(
+    model: torch.nn.Module, state: dict[str, torch.Tensor], path: Path, *, check_only: bool = False
+) -> None:
+    """Load ``state`` into ``model``; on any mismatch the model is left unchanged.
+
+    ``check_only`` compares names and shapes without loading (for a shell built on
+    the ``meta`` device).
+    """
     own = model.state_dict()
     missing = sorted(set(own) - set(state))
     extra = sorted(set(state) - set(own))
@@ -153,7 +197,8 @@ def load_weights(model: torch.nn.Module, state: dict[str, torch.Tensor], path: P
         ]
         detail = "; ".join(p for p in parts if p)
         raise CheckpointError(path, f"weights do not fit the network: {detail}")
-    model.load_state_dict(state, strict=True)
+    if not check_only:
+        model.load_state_dict(state, strict=True)
 
 
 def load_checkpoint(
@@ -181,8 +226,13 @@ def load_checkpoint(
     state, text = _read_tensors(path)
     info = CheckpointMeta.from_json(text, path=path) if text else (meta or CheckpointMeta())
     try:
+        with torch.device("meta"):  # shapes only: metadata asking for a huge net costs nothing
+            shell = info.build()
+        load_weights(shell, state, path, check_only=True)
         model = info.build()
-    except (NetworkError, TypeError) as exc:
+    except (NetworkError, TypeError, ValueError) as exc:
+        if isinstance(exc, CheckpointError):
+            raise
         raise CheckpointError(path, f"cannot build {info.network}: {exc}") from exc
     load_weights(model, state, path)
     return model.eval(), info
