@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,11 +26,15 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str = ".tmp") -> Iterat
     The temporary file is in the same folder (so :func:`os.replace` is atomic),
     named ``.<name>.<random><suffix>`` (writers that choose a format by the
     extension get the one they expect), and given the mode a plain ``open()``
-    would (the existing file's mode when replacing one). On any error it is
-    removed and ``path`` is left exactly as it was.
+    would (the existing file's mode when replacing one). The file and then the
+    folder are fsynced around the rename, so a power loss leaves the old file
+    or the new one, never an empty one. On any error it is removed and ``path``
+    is left exactly as it was; temporaries of ``path`` older than
+    :data:`STALE_SECONDS` (left by a killed writer) are deleted first.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path, suffix)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
@@ -37,10 +43,37 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str = ".tmp") -> Iterat
         # mkstemp makes the file private; give it the mode a plain open() would
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
         os.chmod(tmp, mode)
+        _fsync(tmp)  # the bytes are on disk before the name points at them
         os.replace(tmp, path)
+        _fsync(path.parent)  # and the new name survives a power loss
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+#: A temporary file of ours older than this was left by a killed process.
+STALE_SECONDS = 600.0
+
+
+def _remove_stale(path: Path, suffix: str) -> None:
+    """Delete temporaries of ``path`` left by a writer that was killed (kill -9, power loss)."""
+    now = time.time()
+    for old in path.parent.glob(f".{glob.escape(path.name)}.*{suffix}"):
+        try:
+            if now - old.stat().st_mtime > STALE_SECONDS:
+                old.unlink()
+        except OSError:  # another process removed or holds it: not ours to fight over
+            continue
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot fsync a folder
+        pass
+    finally:
+        os.close(fd)
 
 
 def refuse_overwriting_inputs(
