@@ -144,3 +144,16 @@ def test_surface_voxels_of_full_box_is_its_shell(shape):
     m = np.ones(shape, bool)
     s = surface_voxels(m)
     assert s.sum() == m.size - np.prod([d - 2 for d in shape])
+
+
+def test_json_tells_inf_from_nan_and_means_say_what_they_left_out():
+    gt = np.zeros((4, 10, 10), np.uint8)
+    gt[1:3, 2:5, 2:5] = 1
+    gt[1:3, 6:9, 6:9] = 2
+    pred = gt.copy()
+    pred[gt == 2] = 0  # label 2 missed entirely: HD95 inf
+    res = evaluate(pred, gt, labels=[1, 2, 3], surface=True, spacing=(1, 1, 1))
+    out = json.loads(json.dumps(jsonable(res), allow_nan=False))
+    assert out["labels"]["2"]["hd95"] == "inf" and out["labels"]["3"]["hd95"] is None
+    assert "2 with no surface" in out["mean"]["left_out"]["hd95"]
+    assert "3 absent from both" in out["mean"]["left_out"]["hd95"]

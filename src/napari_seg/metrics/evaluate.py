@@ -122,6 +122,9 @@ def evaluate(
             steps.step()
         for key in ("hd95", "assd", "nsd"):
             result["mean"][key] = finite_mean(r[key] for r in result["labels"].values())
+    left_out = _left_out(result)
+    if left_out:
+        result["mean"]["left_out"] = left_out
     if instances:
         result["instances"] = instance_metrics(pred, gt, iou_threshold=iou_threshold)
         steps.step()
@@ -197,14 +200,33 @@ def to_csv(rows: list[dict[str, Any]], path: str | os.PathLike[str] | None = Non
     return buf.getvalue()
 
 
+def _left_out(result: dict[str, Any]) -> dict[str, str]:
+    """Per metric, which labels a mean skipped and why (absent: NaN; missed: infinite)."""
+    out: dict[str, str] = {}
+    for key in result["mean"]:
+        nan = [k for k, r in result["labels"].items() if isinstance(r.get(key), float)
+               and math.isnan(r[key])]  # fmt: skip
+        inf = [k for k, r in result["labels"].items() if isinstance(r.get(key), float)
+               and math.isinf(r[key])]  # fmt: skip
+        why = [f"{', '.join(nan)} absent from both (NaN)"] * bool(nan)
+        why += [f"{', '.join(inf)} with no surface to measure from (inf)"] * bool(inf)
+        if why:
+            out[key] = "labels " + "; ".join(why)
+    return out
+
+
 def jsonable(obj: Any) -> Any:
-    """Replace NaN/inf by None (strict JSON has neither) and numpy scalars by Python ones."""
+    """Strict JSON: NaN becomes null, ±inf the strings ``"inf"``/``"-inf"`` (an HD95 of
+    inf, a label missed entirely, is not the same as NaN, a label absent from both);
+    numpy scalars become Python numbers."""
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [jsonable(v) for v in obj]
     if isinstance(obj, np.generic):
         obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
+    if isinstance(obj, float) and math.isinf(obj):
+        return "inf" if obj > 0 else "-inf"
+    if isinstance(obj, float) and math.isnan(obj):
         return None
     return obj
