@@ -74,3 +74,17 @@ def test_a_zero_width_window_is_refused(tmp_path, capsys):
 
     assert main(["train", str(tmp_path), "--out", str(tmp_path / "o"), "--window", "5", "5"]) == 2
     assert "--window" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("models", "message"),
+    [(",", "at least one"), ("unet,nosuchnet", "unknown nosuchnet"), ("unet,unet", "twice")],
+)
+def test_compare_checks_every_model_name_before_training(tmp_path, capsys, models, message):
+    from napari_seg.cli import main
+
+    argv = ["compare", str(tmp_path), "--out", str(tmp_path / "o"), "--models", models]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()  # nothing trained, nothing written

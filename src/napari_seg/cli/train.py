@@ -170,8 +170,9 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     from ..deep.compare import compare_models
+    from ..deep.config import model_names
 
-    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    models = model_names(args.models)
     compare_models(
         args.task,
         args.out,

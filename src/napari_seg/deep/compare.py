@@ -12,6 +12,7 @@ from typing import Any
 
 from .._files import atomic_path
 from ..progress import ProgressCallback, StopCallback
+from .config import model_names
 from .train import TrainConfig, train
 
 __all__ = ["compare_models", "plot_comparison", "summarise"]
@@ -108,6 +109,7 @@ def compare_models(
     loss, validation Dice, seconds per epoch, peak memory, time to the best
     validation Dice), ``compare.png`` and ``compare.md``; returns the JSON content.
     """
+    models = model_names(list(models))  # every name checked before the first trains
     cfg = cfg or TrainConfig()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

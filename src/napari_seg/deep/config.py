@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["CHECKPOINT_SUFFIXES", "NETWORK_NAMES", "DataConfig", "TrainConfig", "checkpoint_info"]
+__all__ = [
+    "CHECKPOINT_SUFFIXES",
+    "NETWORK_NAMES",
+    "DataConfig",
+    "TrainConfig",
+    "checkpoint_info",
+    "model_names",
+]
 
 #: File endings a checkpoint may have (``.safetensors``, or a plain ``.pt``/``.pth`` state dict).
 CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth")
@@ -74,3 +81,25 @@ def checkpoint_info(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     except (OSError, ValueError, struct.error, AttributeError):
         return None
     return info if isinstance(info, dict) else None
+
+
+def model_names(text: str | list[str]) -> list[str]:
+    """Model names from ``"unet,segresnet"`` (or a list), every one checked before any trains.
+
+    Raises
+    ------
+    ValueError
+        No name, an unknown name, or one named twice.
+    """
+    names = [m.strip() for m in (text.split(",") if isinstance(text, str) else text)]
+    names = [m for m in names if m]
+    if not names:
+        raise ValueError(f"--models: name at least one of {', '.join(NETWORK_NAMES)}")
+    unknown = [m for m in names if m not in NETWORK_NAMES]
+    if unknown:
+        raise ValueError(
+            f"--models: unknown {', '.join(unknown)}; choose from {', '.join(NETWORK_NAMES)}"
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"--models: a model is named twice in {', '.join(names)}")
+    return names

@@ -19,7 +19,7 @@ from magicgui.widgets import (
 )
 from superqt.utils import ensure_main_thread
 
-from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig
+from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig, model_names
 from .._controls import set_tooltips
 from .._curves import CurvePlot, import_plotting
 from .._docks import tabify_with_siblings
@@ -125,7 +125,7 @@ class TrainWidget(Container):
             raise ValueError(f"the output folder {out} is a file")
         self.plot.clear()
         if self.compare.value:
-            names = [m.strip() for m in self.models.value.split(",") if m.strip()]
+            names = model_names(self.models.value)
             fn = partial(
                 _compare_models, task, out, names, self.config_for(names[0]), on_epoch=self._record
             )
