@@ -107,3 +107,21 @@ def test_check_same_grid():
     a.check_same_grid(Geometry(np.eye(4)))
     with pytest.raises(GeometryError, match="not on the same grid"):
         a.check_same_grid(b)
+
+
+def test_sheared_grid_gets_no_qform_and_nifti2_codes_are_kept(tmp_path):
+    sheared = np.array([[1.0, 0.3, 0, 5], [0, 1.0, 0, 6], [0, 0, 2.0, 7], [0, 0, 0, 1]])
+    path = save_nifti(np.zeros((3, 4, 5), np.int16), Geometry(sheared), tmp_path / "s.nii")
+    h = nib.load(path).header
+    assert int(h["qform_code"]) == 0 and int(h["sform_code"]) == 2
+    np.testing.assert_allclose(load_nifti(path).geometry.affine, sheared, atol=1e-6)
+    img = nib.Nifti2Image(np.zeros((5, 4, 3), np.int16), np.diag([0.7, 0.7, 3.0, 1.0]))
+    img.header.set_sform(img.affine, code=4)
+    img.header["descrip"] = b"scanner export"
+    src = tmp_path / "v2.nii"
+    nib.save(img, src)
+    vol = load_nifti(src)
+    out = save_nifti(vol.data, vol.geometry, tmp_path / "out.nii", kind="image")
+    h = nib.load(out).header
+    assert int(h["sform_code"]) == 4 and h["descrip"].item().startswith(b"scanner export")
+    assert h.get_data_dtype() == np.int16

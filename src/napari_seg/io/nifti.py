@@ -120,19 +120,30 @@ def _smallest_label_dtype(data: np.ndarray) -> np.dtype:
 def _header_for(arr: np.ndarray, geometry: Geometry) -> nib.Nifti1Header:
     """The source header (if kept) updated for ``arr`` (napari order) and the geometry.
 
-    Codes, units, description and intent of the source are kept; shape, dtype,
-    affine (sform and qform, codes kept or 2 "aligned" when unset) and scaling
-    (slope 1, intercept 0) are set for the data being written.
+    Codes, units, description and intent of the source (NIfTI-1 or NIfTI-2) are
+    kept; shape, dtype, affine (sform and qform, codes kept or 2 "aligned" when
+    unset; qform code 0 for a sheared grid, which a qform cannot represent) and
+    scaling (slope 1, intercept 0) are set for the data being written.
     """
-    if geometry.header is not None and len(geometry.header) == 348:
-        header = nib.Nifti1Header.from_fileobj(io.BytesIO(geometry.header), check=False)
+    kept = geometry.header
+    if kept is not None and len(kept) == 348:
+        header = nib.Nifti1Header.from_fileobj(io.BytesIO(kept), check=False)
     else:
         header = nib.Nifti1Header()
         header.set_xyzt_units("mm", "sec")
+        if kept is not None and len(kept) == 540:  # a NIfTI-2 source: keep what NIfTI-1 holds
+            source = nib.Nifti2Header.from_fileobj(io.BytesIO(kept), check=False)
+            for key in ("sform_code", "qform_code", "xyzt_units", "descrip", "intent_code",
+                        "intent_name", "aux_file"):  # fmt: skip
+                header[key] = source[key]
     header.set_data_dtype(arr.dtype)
     header.set_data_shape(arr.shape[::-1])
     header.set_sform(geometry.affine, code=int(header["sform_code"]) or 2)
-    header.set_qform(geometry.affine, code=int(header["qform_code"]) or 2)
+    linear = geometry.affine[:3, :3] / np.linalg.norm(geometry.affine[:3, :3], axis=0)
+    if np.allclose(linear.T @ linear, np.eye(3), atol=1e-6):
+        header.set_qform(geometry.affine, code=int(header["qform_code"]) or 2)
+    else:  # a sheared grid: a qform cannot hold it, so only the sform (exact) is valid
+        header.set_qform(None, code=0)
     header["scl_slope"], header["scl_inter"] = 1.0, 0.0
     header["cal_min"] = header["cal_max"] = 0.0
     return header
