@@ -59,10 +59,10 @@ def test_geometry_mismatch_names_both(pair, tmp_path, capsys):
 
 def test_non_integer_labels_refused(tmp_path, capsys):
     geo = Geometry(np.eye(4))
-    f = save_nifti(np.zeros((3, 3, 3), np.float32), geo, tmp_path / "f.nii.gz", kind="image")
+    f = save_nifti(np.full((3, 3, 3), 0.5, np.float32), geo, tmp_path / "f.nii.gz", kind="image")
     i = save_nifti(np.zeros((3, 3, 3), np.uint8), geo, tmp_path / "i.nii.gz")
     assert main(["evaluate", str(f), str(i)]) == 2
-    assert "integer" in capsys.readouterr().err
+    assert "whole numbers" in capsys.readouterr().err
 
 
 def test_batch_mode_over_a_task(tmp_path, capsys):
@@ -82,3 +82,14 @@ def test_batch_mode_over_a_task(tmp_path, capsys):
     assert main(["evaluate", str(preds), str(task)]) == 2
     err = capsys.readouterr().err
     assert "synthetic_1" in err and "preds" in err and "Task95" in err
+
+
+def test_labels_stored_as_floats_are_read_when_whole(pair, tmp_path, capsys):
+    _, g, pred, _ = pair
+    geo = Geometry.from_spacing((2.0, 1.0, 1.0))
+    as_float = save_nifti(pred.astype(np.float32), geo, tmp_path / "f.nii.gz", kind="image")
+    assert main(["evaluate", str(as_float), str(g), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["labels"]["1"]["dice"] > 0.9
+    half = save_nifti(pred.astype(np.float32) / 2, geo, tmp_path / "h.nii.gz", kind="image")
+    assert main(["evaluate", str(half), str(g)]) == 2
+    assert "whole numbers" in capsys.readouterr().err

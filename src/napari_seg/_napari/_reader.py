@@ -24,7 +24,7 @@ from ..io import (
     load_nifti,
     nifti_stem,
 )
-from ..io.kinds import CT_WINDOWS, Kind, guess_kind, looks_like_ct, window_limits
+from ..io.kinds import CT_WINDOWS, Kind, as_labels, guess_kind, looks_like_ct, window_limits
 
 __all__ = ["MAX_CHANNEL_LAYERS", "case_layers", "get_reader", "read_paths", "volume_layer"]
 
@@ -86,9 +86,7 @@ def volume_layer(vol: Volume, path: Path, *, kind: Kind | None = None) -> list[L
     kind = kind or guess_kind(path, vol.data)
     name = nifti_stem(path)
     if kind == "labels":
-        data = vol.data
-        if not (np.issubdtype(data.dtype, np.integer) or data.dtype == bool):
-            data = np.rint(data).astype(np.int32)
+        data = as_labels(vol.data, path)
         return [
             (data, {**_label_kwargs(_base_kwargs(vol, path, 3), None), "name": name}, "labels")
         ]

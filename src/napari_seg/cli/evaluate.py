@@ -9,6 +9,7 @@ from typing import Any
 
 from .._files import refuse_overwriting_inputs
 from ..io import is_decathlon_path, load_decathlon, load_nifti
+from ..io.kinds import as_labels
 from ..metrics import align_to, evaluate, jsonable, table_rows, to_csv
 from ..metrics.overlap import finite_mean
 from ._common import bounded
@@ -38,13 +39,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _score(pred_path: Path, gt_path: Path, args, label_names=None) -> dict[str, Any]:
     pred, gt = load_nifti(pred_path), load_nifti(gt_path)
     names = (str(pred_path), str(gt_path))
+    pred_labels, gt_labels = as_labels(pred.data, pred_path), as_labels(gt.data, gt_path)
     data = align_to(
-        pred.data, pred.geometry, gt.data.shape, gt.geometry, resample=args.resample, names=names
+        pred_labels,
+        pred.geometry,
+        gt_labels.shape,
+        gt.geometry,
+        resample=args.resample,
+        names=names,
     )
     labels = None if not args.labels else [int(v) for v in args.labels.split(",")]
     return evaluate(
         data,
-        gt.data,
+        gt_labels,
         spacing=gt.geometry.spacing,
         labels=labels,
         surface=args.surface,

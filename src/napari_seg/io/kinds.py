@@ -9,12 +9,14 @@ from typing import Literal
 
 import numpy as np
 
+from .errors import NiftiError
 from .nifti import nifti_stem
 
 __all__ = [
     "CT_WINDOWS",
     "MAX_LABEL_VALUES",
     "Kind",
+    "as_labels",
     "guess_kind",
     "looks_like_ct",
     "window_limits",
@@ -93,3 +95,24 @@ def looks_like_ct(data: np.ndarray, *, modality: str | None = None) -> bool:
     flat = data.reshape(-1)
     sample = flat[:: max(1, flat.size // _SAMPLE)]
     return -1100 <= int(sample.min()) <= -900 and int(sample.max()) > 100
+
+
+def as_labels(data: np.ndarray, path: str | os.PathLike[str]) -> np.ndarray:
+    """Integer labels from a label file, also one stored as floats (whole numbers only).
+
+    Raises
+    ------
+    NiftiError
+        Float values that are not whole numbers, not finite, negative, or beyond int32.
+    """
+    if np.issubdtype(data.dtype, np.integer) or data.dtype == bool:
+        return data
+    finite = np.isfinite(data)
+    if not finite.all() or (data < 0).any() or (data > np.iinfo(np.int32).max).any():
+        raise NiftiError(
+            path, "labels stored as floats must be finite, non-negative whole numbers"
+        )
+    whole = np.rint(data)
+    if not np.array_equal(whole, data):
+        raise NiftiError(path, "labels stored as floats must be whole numbers (found fractions)")
+    return whole.astype(np.int32)
