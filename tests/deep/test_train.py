@@ -19,7 +19,7 @@ from napari_seg.deep.data import DataConfig, fold_split
 from napari_seg.deep.inference import predict
 from napari_seg.deep.networks import NetworkError
 from napari_seg.deep.train import TrainConfig, train
-from napari_seg.io import DecathlonError, Geometry, load_decathlon, save_nifti
+from napari_seg.io import DecathlonError, Geometry, load_decathlon, load_nifti, save_nifti
 from napari_seg.progress import Cancelled
 
 DATA = DataConfig(
@@ -198,6 +198,18 @@ def test_bad_input_fails_before_training(task, tmp_path):
     (bad / "dataset.json").write_text(json.dumps(meta))
     with pytest.raises(DecathlonError, match="no labelled"):
         fold_split(load_decathlon(bad))
+
+
+def test_labels_that_dataset_json_does_not_name_fail_before_training(task, tmp_path):
+    bad = Path(shutil.copytree(task, tmp_path / "extra"))
+    label = bad / "labelsTr" / "synthetic_1.nii.gz"
+    vol = load_nifti(label)
+    data = vol.data.copy()
+    data[0, 0, 0] = 7  # dataset.json names only 0 and 1
+    save_nifti(data, vol.geometry, label)
+    with pytest.raises(DecathlonError, match=r"label values \[7\] are not named"):
+        train(bad, tmp_path / "z", CFG)
+    assert not (tmp_path / "z").exists()
 
 
 @pytest.mark.slow

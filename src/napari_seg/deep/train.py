@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import fastremap
 import psutil
 import torch
 import torch.distributed as dist
@@ -32,7 +33,7 @@ from monai.networks.utils import one_hot
 from monai.optimizers import Novograd
 from monai.utils import set_determinism
 
-from ..io import load_decathlon
+from ..io import DecathlonError, load_decathlon
 from ..progress import ProgressCallback, Steps, StopCallback
 from .checkpoint import CheckpointMeta, save_checkpoint
 from .config import DataConfig, TrainConfig
@@ -131,8 +132,16 @@ def _peak_mb(device: torch.device) -> float:
 def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
     build_network(cfg.model, config=cfg.size)  # unknown model: fail before any data work
     train_cases, val_cases = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=cfg.seed)
+    named = set(task.labels)
     for c in (*train_cases, *val_cases):
-        task.load_case(c)  # refuses mismatched image/label grids, before training starts
+        loaded = task.load_case(c)  # refuses mismatched image/label grids, before training
+        found = {int(v) for v in fastremap.unique(loaded.label.data)}
+        if found - named:  # a label the network would have no output channel for
+            raise DecathlonError(
+                task.root,
+                f"case {c.name}: label values {sorted(found - named)} are not named in "
+                f"dataset.json 'labels' ({sorted(named)})",
+            )
     return train_cases, val_cases
 
 
