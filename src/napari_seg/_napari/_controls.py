@@ -13,7 +13,7 @@ from magicgui.widgets import CheckBox, ComboBox, Container, FloatSpinBox, SpinBo
 
 from ..segment.params import Param
 
-__all__ = ["OptionalNumber", "control_for", "set_tooltips", "values_of"]
+__all__ = ["OptionalNumber", "control_for", "set_tooltips"]
 
 _BIG = 1e9
 
@@ -78,11 +78,6 @@ def control_for(param: Param) -> Widget:
     unit = f" ({param.unit})" if param.unit else ""
     w.tooltip = f"{param.help}{unit} [{param.flag}]"
     return w
-
-
-def values_of(controls: dict[str, Widget], names) -> dict[str, Any]:
-    """Current values of the named controls."""
-    return {n: controls[n].value for n in names}
 
 
 def set_tooltips(owner: object, tips: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ from scipy import ndimage as ndi
 from skimage.segmentation import watershed
 
 from ..segment._validate import SegmentationError, as_volume, check_spacing
-from ..segment.components import binary_closing, binary_opening
+from ..segment.components import binary_closing, binary_opening, remove_small
 from ..segment.smoothing import ball_mm, gaussian_mm
 from ..segment.watershed import distance_mm
 from ._points import clicked_voxel
@@ -127,12 +127,10 @@ def keep_island(labels, point) -> np.ndarray:
 def remove_islands(labels, *, label: int, min_mm3: float, spacing=None) -> np.ndarray:
     """A copy without the pieces of ``label`` smaller than ``min_mm3``."""
     lab = as_volume(labels, name="labels")
-    voxel = float(np.prod(check_spacing(spacing, lab.ndim)))
-    cc = cc3d.connected_components(lab == label, connectivity=26 if lab.ndim == 3 else 8)
-    small = np.bincount(cc.reshape(-1)) * voxel < min_mm3
-    small[0] = False
+    mine = lab == label
+    kept = remove_small(mine.view(np.uint8), min_mm3=min_mm3, spacing=spacing) != 0
     out = lab.copy()
-    out[small[cc]] = 0
+    out[mine & ~kept] = 0
     return out
 
 

@@ -29,13 +29,21 @@ __all__ = ["SeedGrower", "grow_from_seeds"]
 
 def _region(seeds: np.ndarray, margin_mm: float, spacing: np.ndarray) -> tuple[slice, ...]:
     """The seeds' bounding box widened by ``margin_mm`` (projections: no index arrays)."""
-    reach = np.ceil(margin_mm / spacing).astype(int)
     box = []
-    for axis, (r, n) in enumerate(zip(reach, seeds.shape, strict=True)):
+    for axis in range(seeds.ndim):
         others = tuple(a for a in range(seeds.ndim) if a != axis)
         hit = np.flatnonzero(np.any(seeds, axis=others))
-        box.append(slice(max(int(hit[0]) - r, 0), min(int(hit[-1]) + r + 1, n)))
-    return tuple(box)
+        box.append(slice(int(hit[0]), int(hit[-1]) + 1))
+    return _widen(tuple(box), margin_mm, spacing, seeds.shape)
+
+
+def _widen(box: tuple[slice, ...], margin_mm: float, spacing: np.ndarray, shape) -> tuple:
+    """``box`` grown by ``margin_mm`` on every side, within ``shape``."""
+    reach = np.ceil(margin_mm / spacing).astype(int)
+    return tuple(
+        slice(max(b.start - int(r), 0), min(b.stop + int(r), n))
+        for b, r, n in zip(box, reach, shape, strict=True)
+    )
 
 
 class SeedGrower:
@@ -191,7 +199,7 @@ class SeedGrower:
             b.start <= t.start and t.stop <= b.stop for b, t in zip(self.box, tight, strict=True)
         )
         if not inside:
-            self._prepare(_region(sd, self.margin_mm, self.spacing))
+            self._prepare(_widen(tight, self.margin_mm, self.spacing, sd.shape))
         box = self.box
         sub = sd[box]
         grid = self._coarse(sub)

@@ -26,7 +26,7 @@ from ._validate import SegmentationError, as_volume, check_mask
 from .edges import canny
 from .kmeans import kmeans
 from .params import Param, check_params
-from .pipeline import Cleanup, cleanup
+from .pipeline import Cleanup, cleanup_labels
 from .smoothing import smooth_mm
 from .threshold import CT_PRESETS, threshold
 from .watershed import markers_from_points, seeded_watershed, split_touching
@@ -164,9 +164,9 @@ def _watershed(source, ctx: Inputs, *, progress, should_stop, **p):
 
 
 def _cleanup(source, ctx: Inputs, *, progress, should_stop, **p):
-    options = Cleanup(**p)
-    steps = Steps(options.steps, progress=progress, should_stop=should_stop)
-    return cleanup(source, options, spacing=ctx.spacing, steps=steps)
+    return cleanup_labels(
+        source, Cleanup(**p), spacing=ctx.spacing, progress=progress, should_stop=should_stop
+    )
 
 
 _AUTO = "Global threshold chosen by {}; 1 above it."
@@ -316,11 +316,12 @@ def run_method(
     )
     steps.step(1000)
     if post.steps:
-        labels = cleanup(
+        labels = cleanup_labels(
             labels,
             post,
             spacing=spacing,
-            steps=Steps(post.steps, progress=_stage(progress, 2, count), should_stop=should_stop),
+            progress=_stage(progress, 2, count),
+            should_stop=should_stop,
         )
         steps.step(1000)
     return labels
