@@ -169,6 +169,7 @@ def predict(
             target_spacing=meta.target_spacing,
             window=meta.intensity_window,
             device=device,
+            out_channels=meta.out_channels,
         )
         use_amp = (amp and device.type == "cuda") or (cpu_bf16 and device.type == "cpu")
         plan = [(sw_batch_size, device)]

@@ -8,6 +8,7 @@ the chosen device; the way back lands exactly on the input's voxel grid.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from nibabel import orientations as ornt
 
+from .._memory import ensure_fits
 from ..io import Geometry
 
 __all__ = ["Frame", "from_network_frame", "scale_intensity", "to_network_frame"]
@@ -57,6 +59,7 @@ def to_network_frame(
     target_spacing: tuple[float, float, float] | None,
     window: tuple[float, float] | None,
     device: torch.device,
+    out_channels: int = 2,
 ) -> tuple[torch.Tensor, Frame]:
     """``(1, C, Z', Y', X')`` float32 tensor on ``device`` and the :class:`Frame` to undo it.
 
@@ -74,6 +77,9 @@ def to_network_frame(
         Intensity window mapped to ``[0, 1]``.
     device : torch.device
         Where the tensor (and the resampling) lives.
+    out_channels : int
+        Channels the network predicts: its output is held in memory at the
+        resampled size too, so it counts in the memory check.
     """
     transform = _orientation_transform(geometry, orientation) if orientation else _IDENTITY
     oriented = _apply(image, transform)
@@ -88,6 +94,12 @@ def to_network_frame(
         resampled = tuple(
             max(1, round(n * s / t))
             for n, s, t in zip(shape, spacing, target_spacing, strict=True)
+        )
+        # the checkpoint's spacing sets this size: bound it before allocating
+        ensure_fits(
+            4 * math.prod(resampled) * (image.shape[0] + out_channels + 1),
+            f"resampling to the checkpoint's target_spacing {tuple(target_spacing)} mm "
+            f"({shape} -> {resampled} voxels)",
         )
         if resampled != shape:
             x = F.interpolate(x, size=resampled, mode="trilinear", align_corners=False)

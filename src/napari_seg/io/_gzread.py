@@ -18,8 +18,13 @@ from .errors import NiftiError
 
 try:  # pragma: no cover - depends on the environment
     from isal import igzip as _fast_gzip
+    from isal.isal_zlib import IsalError
 except ImportError:  # pragma: no cover
     _fast_gzip = None
+
+    class IsalError(Exception):  # never raised without isal
+        pass
+
 
 __all__ = ["read_gz_payload", "write_nifti1"]
 
@@ -58,7 +63,7 @@ def read_gz_payload(
                 if not n:
                     raise EOFError(f"stream ends after {filled:,} of {len(view):,} voxel bytes")
                 filled += n
-    except (OSError, EOFError, zlib.error, ValueError) as exc:
+    except (OSError, EOFError, zlib.error, ValueError, IsalError) as exc:
         raise NiftiError(path, f"truncated or corrupt gzip stream ({exc})") from exc
     if not out.dtype.isnative:
         out = out.byteswap().view(out.dtype.newbyteorder("="))

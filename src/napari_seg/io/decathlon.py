@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ._dataset_schema import check_schema
 from .errors import DecathlonError, NiftiError
 from .geometry import GeometryError
 from .nifti import Volume, load_nifti, nifti_stem
@@ -174,6 +175,7 @@ def _read_json(root: Path) -> dict[str, Any]:
     missing = [k for k in _REQUIRED if k not in meta]
     if missing:
         raise DecathlonError(path, f"dataset.json lacks the keys {missing}")
+    check_schema(meta, path)
     return meta
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -11,6 +12,7 @@ import nibabel as nib
 import numpy as np
 
 from .._files import atomic_path
+from .._memory import MemoryBoundError, ensure_fits
 from ._gzread import read_gz_payload, write_nifti1
 from .errors import NiftiError
 from .geometry import Geometry, GeometryError
@@ -81,6 +83,7 @@ def load_nifti(
         geometry = Geometry(header.get_best_affine(), header.binaryblock)
     except GeometryError as exc:
         raise NiftiError(path, str(exc)) from exc
+    _ensure_fits(path, header, mmap=mmap)
     data = _read_voxels(path, header, mmap=mmap)
     slope, inter = header.get_slope_inter()
     if slope not in (None, 1.0) or inter not in (None, 0.0):
@@ -90,6 +93,20 @@ def load_nifti(
     if data.ndim > 4:
         raise NiftiError(path, f"{data.ndim}-D data is not supported (at most 4-D)")
     return Volume(data.T, geometry)
+
+
+def _ensure_fits(path: Path, header: nib.Nifti1Header, *, mmap: bool) -> None:
+    """Refuse a file whose voxels (and their float32 copy if scaled) exceed free memory."""
+    n = math.prod(int(s) for s in header.get_data_shape())
+    itemsize = header.get_data_dtype().itemsize
+    mapped = mmap and not str(path).lower().endswith(".gz")
+    slope, inter = header.get_slope_inter()
+    scaled = slope not in (None, 1.0) or inter not in (None, 0.0)
+    nbytes = (0 if mapped else n * itemsize) + (4 * n if scaled else 0)
+    try:
+        ensure_fits(nbytes, str(path))
+    except MemoryBoundError as exc:
+        raise NiftiError(path, str(exc).split(": ", 1)[1]) from exc
 
 
 def _read_voxels(path: Path, header: nib.Nifti1Header, *, mmap: bool) -> np.ndarray:

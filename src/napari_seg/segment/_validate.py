@@ -6,7 +6,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["EmptyInputWarning", "SegmentationError", "as_volume", "check_mask", "check_spacing"]
+__all__ = [
+    "MAX_FILTER_WORK",
+    "EmptyInputWarning",
+    "SegmentationError",
+    "as_volume",
+    "check_filter_work",
+    "check_mask",
+    "check_spacing",
+]
+
+#: Multiply-adds one filter may cost (about a minute on one core): a sigma or a
+#: radius in mm that is hundreds of voxels on a fine grid is refused up front
+#: instead of hanging the worker (or allocating a terabyte footprint).
+MAX_FILTER_WORK = 5e10
 
 
 class SegmentationError(ValueError):
@@ -50,3 +63,21 @@ def check_spacing(spacing: Sequence[float] | None, ndim: int) -> tuple[float, ..
     if len(sp) != ndim or not all(np.isfinite(sp)) or min(sp) <= 0:
         raise SegmentationError(f"spacing must be {ndim} positive mm values, got {spacing}")
     return sp
+
+
+def check_filter_work(
+    per_voxel: float, n_voxels: int, *, what: str, size_mm: float, spacing: Sequence[float]
+) -> None:
+    """Refuse a filter of ``per_voxel`` operations per voxel over ``n_voxels`` voxels.
+
+    Raises
+    ------
+    SegmentationError
+        Naming ``what`` (the option), its size in mm and in voxels on this grid.
+    """
+    if per_voxel * max(n_voxels, 1) > MAX_FILTER_WORK:
+        vox = ", ".join(f"{size_mm / s:.0f}" for s in spacing)
+        raise SegmentationError(
+            f"{what} {size_mm:g} mm is ({vox}) voxels on this grid: too wide to compute "
+            f"on {n_voxels:,} voxels; use a smaller value"
+        )

@@ -175,11 +175,11 @@ def fill_holes(labels: np.ndarray, *, per_slice: bool = False) -> np.ndarray:
     return out
 
 
-def _morph(mask, radius_mm, spacing, op) -> np.ndarray:
+def _morph(mask, radius_mm, spacing, op, what) -> np.ndarray:
     m = as_volume(mask, name="mask") != 0
     if radius_mm <= 0:
         return m.view(np.uint8).copy()
-    ball = ball_mm(float(radius_mm), check_spacing(spacing, m.ndim))
+    ball = ball_mm(float(radius_mm), check_spacing(spacing, m.ndim), what=what)
     return op(m, structure=ball).view(np.uint8)
 
 
@@ -202,14 +202,14 @@ def binary_opening(
     numpy.ndarray of uint8
         The opened mask (0/1).
     """
-    return _morph(mask, radius_mm, spacing, ndi.binary_opening)
+    return _morph(mask, radius_mm, spacing, ndi.binary_opening, "opening radius")
 
 
 def binary_closing(
     mask: np.ndarray, *, radius_mm: float, spacing: Sequence[float] | None = None
 ) -> np.ndarray:
     """Closing (dilate, then erode) with a ball of ``radius_mm`` mm; see :func:`binary_opening`."""
-    return _morph(mask, radius_mm, spacing, _closing_no_border_loss)
+    return _morph(mask, radius_mm, spacing, _closing_no_border_loss, "closing radius")
 
 
 def _closing_no_border_loss(m: np.ndarray, *, structure: np.ndarray) -> np.ndarray:

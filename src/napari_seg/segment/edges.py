@@ -16,7 +16,7 @@ from scipy import ndimage as ndi
 from skimage import feature, filters
 
 from ..progress import ProgressCallback, Steps, StopCallback
-from ._validate import SegmentationError, as_volume, check_spacing
+from ._validate import SegmentationError, as_volume, check_filter_work, check_spacing
 from .smoothing import gaussian_mm, gradient_mm
 
 __all__ = ["canny"]
@@ -119,6 +119,8 @@ def _canny_slices(img, sigma_mm, sp, low, high, use_quantiles, progress, should_
     steps = Steps(img.shape[0], progress=progress, should_stop=should_stop)
     out = np.zeros(img.shape, np.uint8)
     sigma_px = sigma_mm / float(np.mean(sp[1:]))
+    taps = 2 * (2 * int(4.0 * sigma_px + 0.5) + 1)
+    check_filter_work(taps, img.size, what="Canny sigma", size_mm=sigma_mm, spacing=sp[1:])
     if use_quantiles:
         low, high = (0.7 if low is None else low), (0.9 if high is None else high)
     elif low is None or high is None:

@@ -7,14 +7,29 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._validate import as_volume, check_spacing
+from ._validate import SegmentationError, as_volume, check_filter_work, check_spacing
 
 __all__ = ["ball_mm", "gaussian_mm", "gradient_mm", "median_mm", "smooth_mm"]
 
 
-def ball_mm(radius_mm: float, spacing: Sequence[float]) -> np.ndarray:
-    """Ellipsoidal footprint (bool, odd shape, centred) of ``radius_mm`` on a ``spacing`` grid."""
+#: Largest footprint :func:`ball_mm` builds (voxels); 16 MB of bool.
+MAX_BALL_VOXELS = 1 << 24
+
+
+def ball_mm(radius_mm: float, spacing: Sequence[float], *, what: str = "radius") -> np.ndarray:
+    """Ellipsoidal footprint (bool, odd shape, centred) of ``radius_mm`` on a ``spacing`` grid.
+
+    Raises
+    ------
+    SegmentationError
+        The footprint would exceed :data:`MAX_BALL_VOXELS` (``what`` names the option).
+    """
     half = [int(np.floor(radius_mm / s + 1e-9)) for s in spacing]
+    if float(np.prod([2.0 * h + 1 for h in half])) > MAX_BALL_VOXELS:
+        raise SegmentationError(
+            f"{what} {radius_mm:g} mm is ({', '.join(str(h) for h in half)}) voxels on this "
+            f"grid: a footprint of more than {MAX_BALL_VOXELS:,} voxels; use a smaller value"
+        )
     grids = np.ogrid[tuple(slice(-h, h + 1) for h in half)]
     return sum((g * s) ** 2 for g, s in zip(grids, spacing, strict=True)) <= radius_mm**2 + 1e-9
 
@@ -45,7 +60,10 @@ def gaussian_mm(
         out[~finite] = out[finite].mean() if finite.any() else 0.0
     if sigma_mm <= 0:
         return out
-    return _gaussian_in_slabs(out, [sigma_mm / s for s in sp])
+    sigmas = [sigma_mm / s for s in sp]
+    taps = sum(2 * int(4.0 * sg + 0.5) + 1 for sg in sigmas)  # scipy's truncate=4
+    check_filter_work(taps, out.size, what="Gaussian sigma", size_mm=sigma_mm, spacing=sp)
+    return _gaussian_in_slabs(out, sigmas)
 
 
 _SLAB = 1 << 20  # voxels per filter call
@@ -95,7 +113,11 @@ def median_mm(
     sp = check_spacing(spacing, out.ndim)
     if radius_mm <= 0:
         return out
-    return ndi.median_filter(out, footprint=ball_mm(radius_mm, sp), output=np.float32)
+    ball = ball_mm(radius_mm, sp, what="median radius")
+    # a sort of the footprint per voxel
+    work = ball.sum() * max(np.log2(ball.sum()), 1.0)
+    check_filter_work(work, out.size, what="radius", size_mm=radius_mm, spacing=sp)
+    return ndi.median_filter(out, footprint=ball, output=np.float32)
 
 
 def smooth_mm(

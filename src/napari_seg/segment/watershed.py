@@ -205,7 +205,7 @@ def markers_from_points(
     inside = np.all((pts >= 0) & (pts < np.asarray(shape)), axis=1)
     if not inside.any():
         raise SegmentationError(f"no seed point lies inside the volume of shape {shape}")
-    ball = ball_mm(radius, sp)
+    ball = ball_mm(radius, sp, what="seed radius")
     offsets = np.argwhere(ball) - np.asarray(ball.shape) // 2
     markers = np.zeros(shape, np.int32)
     for label, p in reversed(list(enumerate(pts[inside], start=1))):
