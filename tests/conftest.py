@@ -21,3 +21,9 @@ def small_ct():
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-full", action="store_true", help="run 4x the generated hostile-input cases"
+    )

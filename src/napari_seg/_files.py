@@ -77,7 +77,10 @@ def _fsync(path: Path) -> None:
 
 
 def refuse_overwriting_inputs(
-    output: str | os.PathLike[str], inputs: list[str | os.PathLike[str] | None]
+    output: str | os.PathLike[str],
+    inputs: list[str | os.PathLike[str] | None],
+    *,
+    option: str = "output",
 ) -> None:
     """Raise ``ValueError`` if ``output`` is one of ``inputs`` (also through links).
 
@@ -91,4 +94,6 @@ def refuse_overwriting_inputs(
         src = Path(given)
         same = out.exists() and src.exists() and os.path.samefile(out, src)
         if same or out.resolve() == src.resolve():
-            raise ValueError(f"{out}: this is the input file {src}; choose another output")
+            raise ValueError(
+                f"{option} {out}: this is the input file {src}; choose another output"
+            )

@@ -129,3 +129,21 @@ def test_missing_image_file_is_a_decathlon_error(task):
     (task / "imagesTr" / "synthetic_0.nii.gz").unlink()
     with pytest.raises(DecathlonError, match="no such file"):
         load_decathlon(task).load_case("synthetic_0")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "where"),
+    [
+        ("test", [{}], "test[0]"),
+        ("labels", {"0": "bg", "a": "b"}, "labels"),
+        ("labels", {"0": ["bg"]}, "labels.0"),
+        ("training", [{"image": {"a": 1}}], "training[0].image"),
+        ("name", {"x": 1}, "name"),
+    ],
+)
+def test_dataset_json_schema_names_the_key(tmp_path, key, value, where):
+    meta = {"name": "x", "modality": {"0": "CT"}, "labels": {"0": "bg"}, "training": []}
+    (tmp_path / "dataset.json").write_text(json.dumps({**meta, key: value}))
+    pattern = "dataset.json: " + where.replace("[", ".").replace("]", ".")
+    with pytest.raises(DecathlonError, match=pattern):
+        load_decathlon(tmp_path)

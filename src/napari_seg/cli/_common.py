@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 import time
@@ -11,7 +12,7 @@ import numpy as np
 
 from ..io import Geometry, is_decathlon_path, load_decathlon, load_nifti
 
-__all__ = ["TerminalProgress", "bounded", "load_input"]
+__all__ = ["TerminalProgress", "bounded", "device_name", "load_input"]
 
 
 def load_input(
@@ -38,16 +39,20 @@ def load_input(
             data = vols[0].data if len(vols) == 1 else np.stack([v.data for v in vols])
             return data, vols[0].geometry, f"{task.name}/{case}"
         if not 0 <= channel < len(loaded.channels):
-            raise ValueError(f"{path}: case {case} has {len(loaded.channels)} channel(s)")
+            raise ValueError(
+                f"--channel {channel}: case {case} of {path} has {len(loaded.channels)} channel(s)"
+            )
         vol = loaded.channels[channel]
         return vol.data, vol.geometry, f"{task.name}/{case}"
+    if case is not None:
+        raise ValueError(f"--case {case}: {path} is a NIfTI file, not a Decathlon task folder")
     vol = load_nifti(path)
     data = vol.data
     n_channels = data.shape[0] if data.ndim == 4 else 1
     if channel is None:
         return data, vol.geometry, path.name
     if not 0 <= channel < n_channels:
-        raise ValueError(f"{path}: has {n_channels} channel(s), asked for channel {channel}")
+        raise ValueError(f"--channel {channel}: {path} has {n_channels} channel(s)")
     if data.ndim == 4:
         data = data[channel]
     return data, vol.geometry, path.name
@@ -93,3 +98,17 @@ def bounded(kind: type, low: float, high: float | None = None, *, above: bool = 
         f" and <= {high}" if high is not None else ""
     )
     return convert
+
+
+def device_name(text: str) -> str:
+    """An argparse ``type`` for ``--device``: the device must exist on this machine.
+
+    torch is imported only when the option is given.
+    """
+    from ..deep.device import DeviceError, select_device
+
+    try:
+        select_device(text)
+    except DeviceError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text

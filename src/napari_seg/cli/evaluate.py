@@ -94,7 +94,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.csv is not None:
-        refuse_overwriting_inputs(args.csv, [args.pred, args.gt])
+        refuse_overwriting_inputs(args.csv, [args.pred, args.gt], option="--csv")
     if is_decathlon_path(args.gt):
         result = _batch(args)
         rows = [

@@ -17,7 +17,7 @@ import numpy as np
 from .._files import refuse_overwriting_inputs
 from ..io import Geometry, load_nifti, save_nifti
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
-from ._common import TerminalProgress, bounded, load_input
+from ._common import TerminalProgress, bounded, device_name, load_input
 
 __all__ = ["add_parser", "registry_options", "run"]
 
@@ -92,7 +92,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         _add_param(q, param, options[param.name][1])
     u = p.add_argument_group("unet (a trained checkpoint)")
     u.add_argument("--checkpoint", type=Path, help=".safetensors (or .pt state dict)")
-    u.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
+    u.add_argument(
+        "--device", type=device_name, default=None, help="auto, cpu, cuda, cuda:N or mps"
+    )
     u.add_argument(
         "--roi", type=bounded(int, 8, 1024), nargs=3, metavar=("Z", "Y", "X"), help="window size"
     )
@@ -133,7 +135,9 @@ def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar) 
 
 
 def run(args: argparse.Namespace) -> int:
-    refuse_overwriting_inputs(args.out, [args.input, args.mask, args.markers, args.image])
+    refuse_overwriting_inputs(
+        args.out, [args.input, args.mask, args.markers, args.image], option="-o/--out"
+    )
     unet = args.method == "unet"
     channel = None if unet else args.channel  # the network takes every channel
     source, geometry, name = load_input(args.input, case=args.case, channel=channel)

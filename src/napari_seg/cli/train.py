@@ -7,7 +7,7 @@ import math
 import os
 from pathlib import Path
 
-from ._common import TerminalProgress, bounded
+from ._common import TerminalProgress, bounded, device_name
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -24,8 +24,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         default=t.size,
         help="network size preset (fast: small, for CPUs)",
     )
-    p.add_argument("--device", default=t.device)
-    p.add_argument("--seed", type=int, default=t.seed)
+    p.add_argument("--device", type=device_name, default=t.device)
+    p.add_argument("--seed", type=bounded(int, 0, 2**32 - 1), default=t.seed)
     p.add_argument("--fold", type=bounded(int, 0), default=t.fold)
     p.add_argument("--folds", type=bounded(int, 2, 100), default=t.n_folds)
     p.add_argument("--lr", type=bounded(float, 0.0, 10.0, above=True), default=t.lr)

@@ -23,7 +23,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from .._files import atomic_path
-from .networks import NetworkError, build_network
+from .networks import build_network
 
 __all__ = [
     "CheckpointError",
@@ -73,8 +73,8 @@ class CheckpointMeta:
     def from_json(cls, text: str, *, path: str | os.PathLike[str] = "<meta>") -> CheckpointMeta:
         try:
             raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CheckpointError(path, f"metadata is not JSON ({exc})") from exc
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise CheckpointError(path, f"metadata is not JSON ({str(exc)[:80]})") from exc
         if not isinstance(raw, dict):
             raise CheckpointError(path, "metadata must be a JSON object")
         raw.pop("format", None)
@@ -84,7 +84,7 @@ class CheckpointMeta:
         if unknown:
             raise CheckpointError(path, f"unknown metadata keys {sorted(unknown)}")
         for key in ("intensity_window", "target_spacing", "roi_size"):
-            if raw.get(key) is not None:
+            if isinstance(raw.get(key), list):
                 raw[key] = tuple(raw[key])
         try:
             meta = cls(**raw)
@@ -107,6 +107,18 @@ class CheckpointMeta:
             raise bad(
                 f"channels in={self.in_channels} out={self.out_channels} are not 1..64/1..1024"
             )
+        for key in ("intensity_window", "target_spacing", "roi_size"):
+            value = getattr(self, key)
+            if not (isinstance(value, tuple) or (value is None and key != "roi_size")):
+                raise bad(f"{key} {value!r} is not a list of numbers")
+        for key, kind in (
+            ("network", str),
+            ("config", str),
+            ("overrides", dict),
+            ("labels", dict),
+        ):
+            if not isinstance(getattr(self, key), kind):
+                raise bad(f"{key} {getattr(self, key)!r} is not a {kind.__name__}")
         if len(self.roi_size) != 3 or not all(ok_int(v, 8, 1024) for v in self.roi_size):
             raise bad(f"roi_size {self.roi_size} is not three sizes of 8..1024 voxels")
         sp = self.target_spacing
@@ -117,6 +129,15 @@ class CheckpointMeta:
             )
         ):
             raise bad(f"target_spacing {sp} is not three finite mm values in (0, 100]")
+        axes = ("LR", "PA", "IS")
+        ori = self.orientation
+        if not (
+            isinstance(ori, str)
+            and len(ori) == 3
+            and sorted(next((i for i, a in enumerate(axes) if c in a), 9) for c in ori)
+            == [0, 1, 2]
+        ):
+            raise bad(f"orientation {ori!r} is not three axis codes such as 'RAS' or 'LPS'")
         win = self.intensity_window
         if win is not None and (
             len(win) != 2
@@ -167,7 +188,8 @@ def _read_tensors(path: Path) -> tuple[dict[str, torch.Tensor], str | None]:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError for payloads, others for junk
-        raise CheckpointError(path, f"refused: not a plain weights file ({exc})") from exc
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        raise CheckpointError(path, f"refused: not a plain weights file ({detail})") from exc
     if isinstance(obj, dict) and "state_dict" in obj:
         obj = obj["state_dict"]
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
@@ -224,15 +246,23 @@ def load_checkpoint(
     if not path.is_file():
         raise CheckpointError(path, "no such file")
     state, text = _read_tensors(path)
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            # NaN/inf weights predict nothing (or everything) without a word
+            raise CheckpointError(path, f"weights {name!r} hold NaN or infinite values")
     info = CheckpointMeta.from_json(text, path=path) if text else (meta or CheckpointMeta())
     try:
         with torch.device("meta"):  # shapes only: metadata asking for a huge net costs nothing
             shell = info.build()
-        load_weights(shell, state, path, check_only=True)
+            load_weights(shell, state, path, check_only=True)
+            shell.eval()(
+                torch.empty(1, info.in_channels, *info.roi_size)
+            )  # layers that cannot run
         model = info.build()
-    except (NetworkError, TypeError, ValueError) as exc:
-        if isinstance(exc, CheckpointError):
-            raise
-        raise CheckpointError(path, f"cannot build {info.network}: {exc}") from exc
+    except CheckpointError:
+        raise
+    except Exception as exc:  # MONAI raises many types for impossible layer settings
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise CheckpointError(path, f"cannot build {info.network}: {detail}") from exc
     load_weights(model, state, path)
     return model.eval(), info

@@ -78,7 +78,7 @@ def checkpoint_info(path: str | os.PathLike[str]) -> dict[str, Any] | None:
             sidecar = p.with_suffix(p.suffix + ".json")
             text = sidecar.read_text(encoding="utf-8") if sidecar.is_file() else None
         info = json.loads(text) if text else None
-    except (OSError, ValueError, struct.error, AttributeError):
+    except (OSError, ValueError, struct.error, AttributeError, RecursionError):
         return None
     return info if isinstance(info, dict) else None
 

@@ -20,6 +20,7 @@ from monai.data.utils import dense_patch_slices
 from monai.inferers import sliding_window_inference
 from monai.inferers.utils import _get_scan_interval
 
+from .._memory import ensure_fits
 from ..io import Geometry
 from ..progress import Cancelled, ProgressCallback, StopCallback
 from ..segment import keep_largest
@@ -170,6 +171,12 @@ def predict(
             window=meta.intensity_window,
             device=device,
             out_channels=meta.out_channels,
+        )
+        # MONAI pads the image up to the window: bound the padded input and output
+        padded = math.prod(max(n, r) for n, r in zip(frame.resampled_shape, roi, strict=True))
+        ensure_fits(
+            4 * padded * (meta.in_channels + 2 * meta.out_channels),
+            f"a window of {roi} voxels over an image of {frame.resampled_shape}",
         )
         use_amp = (amp and device.type == "cuda") or (cpu_bf16 and device.type == "cpu")
         plan = [(sw_batch_size, device)]

@@ -63,6 +63,10 @@ def read_gz_payload(
                 if not n:
                     raise EOFError(f"stream ends after {filled:,} of {len(view):,} voxel bytes")
                 filled += n
+            # read to the end: the gzip trailer's CRC-32 is only checked there,
+            # and a corrupt stream can inflate to the right length of wrong voxels
+            while f.read(_READ_CHUNK):
+                pass
     except (OSError, EOFError, zlib.error, ValueError, IsalError) as exc:
         raise NiftiError(path, f"truncated or corrupt gzip stream ({exc})") from exc
     if not out.dtype.isnative:

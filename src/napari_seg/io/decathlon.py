@@ -168,7 +168,7 @@ def _read_json(root: Path) -> dict[str, Any]:
         raise DecathlonError(root, "no dataset.json in the task folder")
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise DecathlonError(path, f"malformed dataset.json ({exc})") from exc
     if not isinstance(meta, dict):
         raise DecathlonError(path, "dataset.json must hold a JSON object")

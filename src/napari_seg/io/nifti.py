@@ -87,7 +87,13 @@ def load_nifti(
     data = _read_voxels(path, header, mmap=mmap)
     slope, inter = header.get_slope_inter()
     if slope not in (None, 1.0) or inter not in (None, 0.0):
-        data = data.astype(np.float32) * np.float32(slope or 1.0) + np.float32(inter or 0.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = data.astype(np.float32) * np.float32(slope or 1.0) + np.float32(inter or 0.0)
+        if np.isinf(scaled).any() and not np.isinf(data).any():
+            raise NiftiError(
+                path, f"scaling scl_slope={slope:g} scl_inter={inter:g} overflows float32"
+            )
+        data = scaled
     if data.ndim == 2:
         data = data[:, :, None]
     if data.ndim > 4:

@@ -26,6 +26,7 @@ __all__ = ["DEFAULT_MAX_BYTES", "open_checked", "read_header"]
 DEFAULT_MAX_BYTES = 8 * 1024**3
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_XFORM_CODES = range(6)  # unknown, scanner, aligned, Talairach, MNI, template
 
 
 def _read_start(path: Path, n: int) -> bytes:
@@ -125,6 +126,10 @@ def open_checked(
     """Validate ``path``'s header (and a ``.nii``'s length); return the header."""
     header = read_header(path)
     expected = _check_dims(path, header, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
+    for key in ("qform_code", "sform_code"):
+        code = int(header[key])
+        if code not in _XFORM_CODES:  # nibabel would fail on it with a KeyError
+            raise NiftiError(path, f"{key} {code} is not a NIfTI transform code (0-5)")
     if not str(path).lower().endswith(".gz"):
         _check_length(path, expected)
     return header
