@@ -116,7 +116,7 @@ def median_mm(
     ball = ball_mm(radius_mm, sp, what="median radius")
     # a sort of the footprint per voxel
     work = ball.sum() * max(np.log2(ball.sum()), 1.0)
-    check_filter_work(work, out.size, what="radius", size_mm=radius_mm, spacing=sp)
+    check_filter_work(work, out.size, what="median radius", size_mm=radius_mm, spacing=sp)
     return ndi.median_filter(out, footprint=ball, output=np.float32)
 
 
