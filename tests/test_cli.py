@@ -20,6 +20,17 @@ def test_version_and_help(capsys):
         assert text in capsys.readouterr().out
 
 
+def test_every_command_has_a_help(capsys):
+    from napari_seg.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert {"surfaces", "stats", "snapshot"} <= set(commands)
+    for name in commands:
+        with pytest.raises(SystemExit) as exc:
+            main([name, "--help"])
+        assert exc.value.code == 0 and "usage" in capsys.readouterr().out
+
+
 def test_no_command_prints_help_and_fails(capsys):
     assert main([]) == 2
     assert "usage" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "refuse_overwriting_inputs"]
+__all__ = ["atomic_path", "refuse_overwriting_inputs", "write_text"]
 
 
 def _umask() -> int:
@@ -97,3 +97,11 @@ def refuse_overwriting_inputs(
             raise ValueError(
                 f"{option} {out}: this is the input file {src}; choose another output"
             )
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`atomic_path`."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
+    return path

@@ -55,6 +55,7 @@ _STARTS = {
     "edge_low": 0.7,
     "edge_high": 0.9,
     "seed_radius_mm": 5.0,
+    "faces": 20000.0,
 }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from .. import __version__
 from . import demo as _demo
 from . import evaluate as _evaluate
+from . import inspect as _inspect
 from . import segment as _segment
 from . import train as _train
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     _segment.add_parser(sub)
     _evaluate.add_parser(sub)
     _train.add_parsers(sub)
+    _inspect.add_parsers(sub)
     return parser
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..io import Geometry, is_decathlon_path, load_decathlon, load_nifti
 
-__all__ = ["TerminalProgress", "bounded", "device_name", "load_input"]
+__all__ = ["TerminalProgress", "bounded", "device_name", "label_list", "load_input"]
 
 
 def load_input(
@@ -112,3 +112,16 @@ def device_name(text: str) -> str:
     except DeviceError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def label_list(text: str) -> list[int]:
+    """An argparse ``type`` for ``--labels 1,2``: non-negative integers, at least one."""
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of labels"
+        ) from None
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give label values >= 0, e.g. 1,2")
+    return values

@@ -12,7 +12,7 @@ from ..io import is_decathlon_path, load_decathlon, load_nifti
 from ..io.kinds import as_labels
 from ..metrics import align_to, evaluate, jsonable, table_rows, to_csv
 from ..metrics.overlap import finite_mean
-from ._common import bounded
+from ._common import bounded, label_list
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("pred", type=Path)
     p.add_argument("gt", type=Path)
-    p.add_argument("--labels", help="comma-separated labels to report, e.g. 1,2")
+    p.add_argument("--labels", type=label_list, help="comma-separated labels to report, e.g. 1,2")
     p.add_argument("--surface", action="store_true", help="add HD95, ASSD and NSD (mm)")
     p.add_argument(
         "--tolerance-mm", type=bounded(float, 0.0), default=1.0, help="NSD tolerance τ in mm"
@@ -48,7 +48,7 @@ def _score(pred_path: Path, gt_path: Path, args, label_names=None) -> dict[str, 
         resample=args.resample,
         names=names,
     )
-    labels = None if not args.labels else [int(v) for v in args.labels.split(",")]
+    labels = args.labels or None
     return evaluate(
         data,
         gt_labels,

@@ -182,14 +182,19 @@ def table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [{c: r[c] for c in COLUMNS if c in r} for r in rows]
 
 
-def to_csv(rows: list[dict[str, Any]], path: str | os.PathLike[str] | None = None) -> str:
+def to_csv(
+    rows: list[dict[str, Any]],
+    path: str | os.PathLike[str] | None = None,
+    *,
+    columns: Sequence[str] = COLUMNS,
+) -> str:
     """Rows as CSV text (also written to ``path`` when given).
 
-    Known :data:`COLUMNS` come first in their order, then any other keys of
-    the rows (for example ``case`` in batch mode) in first-seen order.
+    Keys not in ``columns`` (for example ``case`` in batch mode) come first in
+    first-seen order, then the known ``columns`` (default :data:`COLUMNS`) in theirs.
     """
     seen = list(dict.fromkeys(k for r in rows for k in r))
-    cols = [k for k in seen if k not in COLUMNS] + [c for c in COLUMNS if c in seen]
+    cols = [k for k in seen if k not in columns] + [c for c in columns if c in seen]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

@@ -22,6 +22,7 @@ from napari.layers import Labels
 from napari.utils.colormaps import DirectLabelColormap
 from qtpy.QtWidgets import QApplication
 
+from ..._files import write_text
 from ...metrics import (
     ERROR_NAMES,
     SliceConfusion,
@@ -213,7 +214,7 @@ class EvaluateWidget(Container):
         if path.suffix.lower() == ".csv":
             to_csv(table_rows(self.result), path)
         else:
-            path.write_text(json.dumps(jsonable(self.result), indent=2), encoding="utf-8")
+            write_text(path, json.dumps(jsonable(self.result), indent=2))
         self.status.value = f"wrote {path}"
         return path
 

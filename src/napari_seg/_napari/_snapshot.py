@@ -1,0 +1,165 @@
+"""Report pictures: a 3-D view of the surfaces above axial, coronal and sagittal slices.
+
+Rendered by napari itself (OpenGL), so it needs a display; a virtual one
+(``xvfb-run``) is enough. The ``napari-seg snapshot`` command and the
+Surfaces dock both come here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .._files import atomic_path
+
+__all__ = ["render_snapshot", "save_snapshot", "turntable_frames"]
+
+#: (dims order, name): the slice views of the report row, as radiologists read them.
+_VIEWS = (((0, 1, 2), "axial"), ((1, 0, 2), "coronal"), ((2, 0, 1), "sagittal"))
+
+
+def _centre(viewer, labels) -> np.ndarray:
+    """World (napari order) point at the labels' centre of mass, else the scene centre."""
+    if labels is not None:
+        idx = np.argwhere(np.asarray(labels.data) != 0)
+        if len(idx):
+            return np.asarray(labels.data_to_world(idx.mean(axis=0)))[-3:]
+    lo, hi = np.asarray(viewer.layers.extent.world)[:, -3:]
+    return (lo + hi) / 2
+
+
+def _shot(viewer, size: tuple[int, int]) -> np.ndarray:
+    return np.asarray(viewer.screenshot(canvas_only=True, size=size, flash=False))[..., :3]
+
+
+def slice_views(viewer, labels, *, size: tuple[int, int] = (400, 400)) -> list[np.ndarray]:
+    """Axial, coronal and sagittal screenshots (RGB, ``size`` = (H, W)) through the labels'
+    centre, superior and anterior up, labels drawn as outlines; the viewer is restored."""
+    from napari.layers import Surface
+
+    dims, camera = viewer.dims, viewer.camera
+    saved = (dims.ndisplay, tuple(dims.order), tuple(dims.point), camera.model_dump())
+    visible = {la.name: la.visible for la in viewer.layers}
+    contour = labels.contour if labels is not None else None
+    try:
+        dims.ndisplay = 2
+        for la in viewer.layers:  # outlines of the labels in the slices, not the meshes
+            if isinstance(la, Surface):
+                la.visible = False
+        if labels is not None:
+            labels.contour, labels.visible = 2, True
+        centre = _centre(viewer, labels)
+        shots = []
+        for order, _ in _VIEWS:
+            dims.order = tuple(range(dims.ndim - 3)) + tuple(dims.ndim - 3 + o for o in order)
+            dims.set_point(range(dims.ndim - 3, dims.ndim), centre)
+            viewer.reset_view()
+            camera.orientation2d = ("up", "right")
+            shots.append(_shot(viewer, size))
+        return shots
+    finally:
+        if labels is not None:
+            labels.contour = contour
+        for la in viewer.layers:
+            la.visible = visible.get(la.name, la.visible)
+        dims.ndisplay, dims.order = saved[0], saved[1]
+        dims.point = saved[2]
+        camera.update(saved[3])
+
+
+def three_d_view(viewer, *, size: tuple[int, int], azimuth: float = 0.0) -> np.ndarray:
+    """One 3-D screenshot looking from ``azimuth`` degrees round the superior axis (0: front)."""
+    viewer.dims.ndisplay = 3
+    t = np.deg2rad(azimuth)
+    # napari world order (z, y, x) = (superior, anterior, left): look at the patient's front
+    viewer.camera.set_view_direction((0.0, -np.cos(t), -np.sin(t)), up_direction=(1.0, 0.0, 0.0))
+    return _shot(viewer, size)
+
+
+def _compose(top: np.ndarray, row: list[np.ndarray]) -> np.ndarray:
+    """The 3-D view above the three slice views, on one white sheet."""
+    strip = np.concatenate(row, axis=1)
+    width = max(top.shape[1], strip.shape[1])
+    pad = lambda a: np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), constant_values=255)  # noqa: E731
+    return np.concatenate([pad(top), pad(strip)], axis=0)
+
+
+def save_snapshot(viewer, path: Path, *, labels=None, size: tuple[int, int] = (1200, 800)) -> Path:
+    """Write the report picture (PNG) of what ``viewer`` shows to ``path``, atomically."""
+    import imageio.v3 as iio
+
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"{path}: the snapshot is written as .png")
+    w, h = size
+    state = (viewer.dims.ndisplay, viewer.camera.model_dump())
+    try:
+        row = slice_views(viewer, labels, size=(h // 2, w // 3))
+        top = three_d_view(viewer, size=(h, w))
+    finally:
+        viewer.dims.ndisplay = state[0]
+        viewer.camera.update(state[1])
+    with atomic_path(path, suffix=".png") as tmp:
+        iio.imwrite(tmp, _compose(top, row))
+    return path
+
+
+def turntable_frames(viewer, *, frames: int, size: tuple[int, int]) -> list[np.ndarray]:
+    """``frames`` 3-D screenshots turning 360° round the superior axis."""
+    return [three_d_view(viewer, size=size, azimuth=360.0 * i / frames) for i in range(frames)]
+
+
+def write_movie(frames: list[np.ndarray], path: Path, *, fps: float = 12.0) -> Path:
+    """A looping GIF, or an MP4 when ``imageio-ffmpeg`` is installed; written atomically."""
+    import imageio.v3 as iio
+
+    kind = path.suffix.lower()
+    if kind not in (".gif", ".mp4"):
+        raise ValueError(f"--turntable {path}: write a .gif or an .mp4")
+    if kind == ".mp4" and importlib.util.find_spec("imageio_ffmpeg") is None:
+        raise ValueError(f"--turntable {path}: .mp4 needs the imageio-ffmpeg package; use a .gif")
+    with atomic_path(path, suffix=kind) as tmp:
+        if kind == ".gif":
+            iio.imwrite(tmp, np.stack(frames), duration=1000.0 / fps, loop=0)
+        else:
+            iio.imwrite(tmp, np.stack(frames), fps=fps, codec="libx264")
+    return path
+
+
+def render_snapshot(
+    image: str | os.PathLike[str],
+    labels: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    turntable: str | os.PathLike[str] | None = None,
+    frames: int = 36,
+    size: tuple[int, int] = (1200, 800),
+) -> list[Path]:
+    """Open IMAGE and LABELS in a hidden viewer, mesh the labels, write the picture(s)."""
+    import napari
+
+    from ..inspect import label_surfaces
+    from ._layers import layer_geometry
+    from ._reader import read_paths
+    from ._surface_layers import show_surfaces
+
+    viewer = napari.Viewer(show=False)
+    try:
+        for data, kwargs, kind in read_paths(str(image)) + read_paths(str(labels), kind="labels"):
+            getattr(viewer, f"add_{kind}")(data, **kwargs)
+        layer = viewer.layers[-1]
+        meshes = label_surfaces(np.asarray(layer.data), layer_geometry(layer), faces=50_000)
+        show_surfaces(viewer, layer, meshes)
+        layer.visible = False  # the surfaces stand for it in 3-D; outlines in the slices
+        for other in viewer.layers[: -1 - len(meshes)]:
+            other.opacity = 0.35
+        written = [save_snapshot(viewer, Path(out), labels=layer, size=size)]
+        if turntable is not None:
+            viewer.dims.ndisplay = 3
+            shots = turntable_frames(viewer, frames=frames, size=(size[1] // 2, size[0] // 2))
+            written.append(write_movie(shots, Path(turntable)))
+        return written
+    finally:
+        viewer.close()

@@ -1,0 +1,170 @@
+"""Label statistics widget: volume, surface, centroid, extent and intensity per label."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from pathlib import Path
+
+import napari
+import numpy as np
+from magicgui.widgets import CheckBox, Container, FileEdit, Label, PushButton, Table, create_widget
+from napari.layers import Image, Labels
+from qtpy.QtWidgets import QApplication
+
+from ..._files import write_text
+from ...inspect import STAT_COLUMNS, label_statistics
+from ...metrics import jsonable, to_csv
+from .._controls import set_tooltips
+from .._docks import tabify_with_siblings
+from .._layers import layer_geometry, volume_of
+from .._tasks import TaskRunner, reports_errors
+
+#: Columns shown in the dock (the export has them all).
+SHOWN = (
+    "label",
+    "name",
+    "volume_ml",
+    "surface_mm2",
+    "sphericity",
+    "components",
+    "centroid_x",
+    "centroid_y",
+    "centroid_z",
+    "extent_x",
+    "extent_y",
+    "extent_z",
+    "mean",
+    "std",
+    "median",
+)
+
+
+class StatisticsWidget(Container):
+    """Dock widget: per-label measurements in mm; click a row to centre the view on it."""
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        super().__init__(labels=True)
+        tabify_with_siblings(self.native)
+        self.viewer = viewer
+        self.labels = create_widget(annotation=Labels, label="labels")
+        self.image = create_widget(annotation=Image | None, label="image (optional)")
+        self.surfaces = CheckBox(value=True, text="surface area and sphericity (meshes)")
+        self.measure_button, self.cancel_button = (
+            PushButton(text="Measure"),
+            PushButton(text="Cancel"),
+        )
+        self.table = Table(value={"data": [], "index": [], "columns": []})
+        self.table.native.setMinimumHeight(220)
+        self.table.native.verticalHeader().setVisible(False)
+        self.copy_button = PushButton(text="Copy table")
+        self.export_path = FileEdit(mode="w", label="export", filter="*.csv *.json")
+        self.export_button = PushButton(text="Export")
+        self.status = Label(value="")
+        self.extend(
+            [
+                self.labels,
+                self.image,
+                self.surfaces,
+                self.measure_button,
+                self.cancel_button,
+                self.table,
+                self.copy_button,
+                self.export_path,
+                self.export_button,
+                self.status,
+            ]
+        )
+        self.runner = TaskRunner(self.measure_button, self.cancel_button, self.status)
+        set_tooltips(
+            self,
+            {
+                "labels": "The Labels layer to measure.",
+                "image": "Intensities on the same grid (HU for a CT) for mean, std, median.",
+                "surfaces": "Mesh each label for its surface area and sphericity (slower).",
+                "measure_button": "Measure every label in the background.",
+                "cancel_button": "Stop measuring.",
+                "copy_button": "Copy the whole table (every column) as CSV.",
+                "export_path": "A .csv or .json file to write the measurements to.",
+                "export_button": "Write the measurements (every column) to the export file.",
+            },
+        )
+        self.rows: list[dict] = []
+        self.measure_button.changed.connect(self.measure)
+        self.copy_button.changed.connect(self.copy)
+        self.export_button.changed.connect(lambda: self.export(self.export_path.value))
+        self.table.native.cellClicked.connect(lambda row, _col: self.centre_on(row))
+
+    @reports_errors
+    def measure(self, *_: object) -> None:
+        """Measure in a worker and fill the table."""
+        layer = self.labels.value
+        data = volume_of(layer, what="labels layer")
+        if data.ndim != 3:
+            raise ValueError(f"{layer.name!r} is 2-D; measurements need a 3-D labels layer")
+        geometry = layer_geometry(layer)
+        image = None
+        if self.image.value is not None:
+            geometry.check_same_grid(
+                layer_geometry(self.image.value),
+                what=f"{layer.name!r} and {self.image.value.name!r}",
+            )
+            image = volume_of(self.image.value, what="image")
+        names = {int(k): str(v) for k, v in (layer.metadata.get("label_names") or {}).items()}
+        fn = partial(
+            label_statistics,
+            np.asarray(data),
+            geometry,
+            image=image,
+            names=names,
+            surfaces=self.surfaces.value,
+        )
+        self.runner.start(fn, description="statistics", on_result=self.show)
+
+    def show(self, rows: list[dict]) -> str:
+        self.rows = rows
+        columns = [c for c in SHOWN if rows and c in rows[0]]
+        data = [
+            [round(r[c], 3) if isinstance(r[c], float) else r[c] for c in columns] for r in rows
+        ]
+        self.table.value = {
+            "data": data,
+            "index": [str(r["label"]) for r in rows],
+            "columns": columns,
+        }
+        self.table.native.resizeColumnsToContents()
+        total = sum(r["volume_ml"] for r in rows)
+        return f"{len(rows)} label(s), {total:.1f} mL in all"
+
+    def centre_on(self, row: int) -> None:
+        """Move the slices and the camera to the centroid of the label in ``row``."""
+        if not 0 <= row < len(self.rows):
+            return
+        r = self.rows[row]
+        world = np.array([r["centroid_z"], r["centroid_y"], r["centroid_x"]])  # napari order
+        self.viewer.dims.set_point(range(self.viewer.dims.ndim - 3, self.viewer.dims.ndim), world)
+        camera = getattr(self.viewer, "scene", self.viewer).camera
+        camera.center = world if self.viewer.dims.ndisplay == 3 else world[1:]
+        self.status.value = (
+            f"label {r['label']} at (x, y, z) = "
+            + ", ".join(f"{v:.1f}" for v in world[::-1])
+            + " mm"
+        )
+
+    @reports_errors
+    def copy(self, *_: object) -> None:
+        if self.rows:
+            QApplication.clipboard().setText(to_csv(self.rows, columns=list(STAT_COLUMNS)))
+
+    @reports_errors
+    def export(self, path: str | Path) -> Path:
+        """Write every column as CSV (``.csv``) or JSON (any other suffix)."""
+        path = Path(path)
+        if not self.rows:
+            raise ValueError("measure first")
+        if path.suffix.lower() == ".csv":
+            to_csv(self.rows, path, columns=list(STAT_COLUMNS))
+        else:
+            write_text(path, json.dumps(jsonable(self.rows), indent=2, allow_nan=False))
+        self.status.value = f"wrote {path}"
+        return path

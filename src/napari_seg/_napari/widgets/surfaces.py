@@ -1,0 +1,126 @@
+"""Surfaces widget: one Surface layer per label, coloured like it, exported in world mm."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import napari
+import numpy as np
+from magicgui.widgets import ComboBox, Container, FileEdit, Label, PushButton, create_widget
+from napari.layers import Labels
+
+from ...inspect import MESH_FORMATS, SURFACE_PARAMS, Mesh, label_surfaces, write_meshes
+from .._controls import control_for, set_tooltips
+from .._docks import tabify_with_siblings
+from .._layers import layer_geometry, volume_of
+from .._snapshot import save_snapshot
+from .._surface_layers import SURFACE_KEY, show_surfaces
+from .._tasks import TaskRunner, reports_errors
+
+
+class SurfacesWidget(Container):
+    """Dock widget: build label surfaces (marching cubes, smoothed, decimated) and export them."""
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        super().__init__(labels=True)
+        tabify_with_siblings(self.native)
+        self.viewer = viewer
+        self.labels = create_widget(annotation=Labels, label="labels")
+        self.smoothing, self.faces = (control_for(p) for p in SURFACE_PARAMS)
+        self.build_button, self.cancel_button = (
+            PushButton(text="Build surfaces"),
+            PushButton(text="Cancel"),
+        )
+        self.format = ComboBox(choices=MESH_FORMATS, value="stl", label="format")
+        self.folder = FileEdit(mode="d", label="export to")
+        self.export_button = PushButton(text="Export surfaces")
+        self.snapshot_path = FileEdit(mode="w", label="snapshot", filter="*.png")
+        self.snapshot_button = PushButton(text="Save snapshot")
+        self.status = Label(value="")
+        self.extend(
+            [
+                self.labels,
+                self.smoothing,
+                self.faces,
+                self.build_button,
+                self.cancel_button,
+                self.format,
+                self.folder,
+                self.export_button,
+                self.snapshot_path,
+                self.snapshot_button,
+                self.status,
+            ]
+        )
+        self.runner = TaskRunner(self.build_button, self.cancel_button, self.status)
+        set_tooltips(
+            self,
+            {
+                "labels": "The Labels layer to turn into surfaces (rebuild after correcting it).",
+                "build_button": "Mesh every label in the background, in world mm, on the image.",
+                "cancel_button": "Stop building.",
+                "format": "Mesh file format: STL and PLY (binary) or OBJ (text).",
+                "folder": "Folder for the mesh files (one per label).",
+                "export_button": "Write the selected surfaces (all ours if none is selected) "
+                "in the file's world frame: (x, y, z) mm, RAS+, as 3D Slicer reads them.",
+                "snapshot_path": "A .png for the report picture.",
+                "snapshot_button": "3-D view of the surfaces above axial, coronal and "
+                "sagittal slices.",
+            },
+        )
+        self.build_button.changed.connect(self.build)
+        self.export_button.changed.connect(lambda: self.export(self.folder.value))
+        self.snapshot_button.changed.connect(lambda: self.snapshot(self.snapshot_path.value))
+
+    @reports_errors
+    def build(self, *_: object) -> None:
+        """Mesh every label of the chosen layer in a worker, then add/update Surface layers."""
+        layer = self.labels.value
+        data = volume_of(layer, what="labels layer")
+        if data.ndim != 3:
+            raise ValueError(f"{layer.name!r} is 2-D; surfaces need a 3-D labels layer")
+        faces = self.faces.value
+        fn = partial(
+            label_surfaces,
+            np.asarray(data),
+            layer_geometry(layer),
+            smoothing=int(self.smoothing.value),
+            faces=None if faces is None else int(faces),
+        )
+        self.runner.start(fn, description="surfaces", on_result=partial(self._show, layer))
+
+    def _show(self, layer: Labels, meshes: dict[int, Mesh]) -> str:
+        show_surfaces(self.viewer, layer, meshes)
+        if self.viewer.dims.ndisplay == 2 and meshes:
+            self.viewer.dims.ndisplay = 3
+        return f"{len(meshes)} surface(s) of {layer.name!r}"
+
+    @reports_errors
+    def export(self, folder: str | Path) -> list[Path]:
+        """Write the selected surfaces of ours (all if none is selected) to ``folder``."""
+        if not str(folder) or str(folder) == ".":
+            raise ValueError("export to: choose a folder for the mesh files")
+        ours = [la for la in self.viewer.layers if SURFACE_KEY in la.metadata]
+        chosen = [la for la in ours if la in self.viewer.layers.selection] or ours
+        if not chosen:
+            raise ValueError("build the surfaces first")
+        info = [la.metadata[SURFACE_KEY] for la in chosen]
+        paths = write_meshes(
+            {i["label"]: i["mesh"] for i in info},
+            folder,
+            stem=info[0]["source"],
+            fmt=self.format.value,
+            names={i["label"]: i["name"] for i in info},
+        )
+        self.status.value = f"wrote {len(paths)} file(s) to {folder}"
+        return paths
+
+    @reports_errors
+    def snapshot(self, path: str | Path) -> Path:
+        """Save the report picture (3-D view above three slice views) to ``path``."""
+        if not str(path) or str(path) == ".":
+            raise ValueError("snapshot: choose a .png file")
+        out = save_snapshot(self.viewer, Path(path), labels=self.labels.value)
+        self.status.value = f"wrote {out}"
+        return out

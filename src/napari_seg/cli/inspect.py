@@ -1,0 +1,185 @@
+"""``napari-seg surfaces`` / ``stats`` / ``snapshot``: 3-D inspection of a labels file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .._files import refuse_overwriting_inputs
+from ..inspect.surfaces import SURFACE_PARAMS
+from ..io import is_decathlon_path, load_decathlon, load_nifti, nifti_stem
+from ..io.kinds import as_labels
+from ._common import TerminalProgress, bounded, label_list
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "surfaces",
+        help="write one mesh per label (STL/PLY/OBJ) in the file's world frame",
+        description="Marching cubes per label through the file's full affine: vertices are "
+        "(x, y, z) mm as the NIfTI affine maps voxels (RAS+), as 3D Slicer and ParaView read.",
+    )
+    p.add_argument("labels", type=Path, help="labels NIfTI")
+    p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    p.add_argument("--labels", dest="label_ids", type=label_list, help="e.g. 1,2 (default all)")
+    for param in SURFACE_PARAMS:  # declared once, beside label_surfaces
+        flags = [param.flag] + (["--smooth"] if param.name == "smoothing" else [])
+        p.add_argument(
+            *flags,
+            dest=param.name,
+            type=bounded(param.kind, param.low, param.high),
+            default=param.default,
+            metavar="N",
+            help=param.help.replace("%", "%%")
+            + (f" Default {param.default}." if param.default is not None else ""),
+        )
+    p.add_argument("--format", choices=("stl", "ply", "obj"), default="stl")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run_surfaces)
+
+    p = sub.add_parser(
+        "stats",
+        help="per-label volume (mm³, mL), surface, centroid, extent, intensity statistics",
+    )
+    p.add_argument("labels", type=Path, help="labels NIfTI")
+    p.add_argument("--image", type=Path, help="intensities on the same grid (HU for a CT)")
+    p.add_argument("--no-surface", action="store_true", help="skip the meshes (faster)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--csv", type=Path, help="also write the table as CSV")
+    p.set_defaults(func=run_stats)
+
+    p = sub.add_parser(
+        "snapshot",
+        help="render a report picture: 3-D surfaces over the volume and three slice views",
+        description="Needs a display (a virtual one works: xvfb-run -a napari-seg snapshot ...).",
+    )
+    p.add_argument("image", type=Path)
+    p.add_argument("labels", type=Path)
+    p.add_argument("-o", "--out", type=Path, required=True, help="output .png")
+    p.add_argument("--turntable", type=Path, help="also a 360° turn: .gif, or .mp4 with ffmpeg")
+    p.add_argument("--frames", type=bounded(int, 4, 720), default=36, help="turntable frames")
+    p.add_argument(
+        "--size",
+        type=bounded(int, 200, 4000),
+        nargs=2,
+        default=(1200, 800),
+        metavar=("W", "H"),
+        help="picture size in pixels",
+    )
+    p.set_defaults(func=run_snapshot)
+
+
+def _labels(path: Path):
+    vol = load_nifti(path)
+    return as_labels(vol.data, path), vol.geometry
+
+
+def label_names_near(path: Path) -> dict[int, str]:
+    """Label names from the ``dataset.json`` of the Decathlon task a labels file lies in."""
+    task = path.resolve().parent.parent
+    if not path.resolve().parent.name.startswith("labels") or not is_decathlon_path(task):
+        return {}
+    return {k: v for k, v in load_decathlon(task).labels.items() if k != 0}
+
+
+def run_surfaces(args: argparse.Namespace) -> int:
+    from ..inspect import label_surfaces, write_meshes
+
+    labels, geometry = _labels(args.labels)
+    if labels.ndim != 3:
+        raise ValueError(f"{args.labels}: a 3-D labels file is needed, got shape {labels.shape}")
+    bar = TerminalProgress("surfaces", enabled=not args.quiet)
+    meshes = label_surfaces(
+        labels,
+        geometry,
+        label_ids=args.label_ids,
+        smoothing=args.smoothing,
+        faces=args.faces,
+        progress=bar,
+    )
+    if not meshes:
+        raise ValueError(
+            f"{args.labels}: no label to mesh" + (" among --labels" * bool(args.label_ids))
+        )
+    names = label_names_near(args.labels)
+    paths = write_meshes(
+        meshes, args.out, stem=nifti_stem(args.labels), fmt=args.format, names=names
+    )
+    for path, (value, mesh) in zip(paths, sorted(meshes.items()), strict=True):
+        print(f"{path}: label {value}, {len(mesh.faces):,} faces, {mesh.volume_mm3 / 1000:.2f} mL")
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from ..inspect import STAT_COLUMNS, label_statistics
+    from ..metrics import jsonable, to_csv
+
+    if args.csv is not None:
+        refuse_overwriting_inputs(args.csv, [args.labels, args.image], option="--csv")
+    labels, geometry = _labels(args.labels)
+    image = None
+    if args.image is not None:
+        vol = load_nifti(args.image)
+        geometry.check_same_grid(vol.geometry, what=f"--image {args.image} and the labels")
+        image = vol.data
+    rows = label_statistics(
+        labels,
+        geometry,
+        image=image,
+        names=label_names_near(args.labels),
+        surfaces=not args.no_surface,
+    )
+    if args.csv is not None:
+        to_csv(rows, args.csv, columns=list(STAT_COLUMNS))
+    if args.json:
+        print(json.dumps(jsonable(rows), indent=2, allow_nan=False))
+        return 0
+    _print_table(rows)
+    return 0
+
+
+def _print_table(rows) -> None:
+    cols = [
+        c
+        for c in (
+            "label",
+            "voxels",
+            "volume_ml",
+            "surface_mm2",
+            "sphericity",
+            "components",
+            "centroid_x",
+            "centroid_y",
+            "centroid_z",
+            "mean",
+        )
+        if rows and c in rows[0]
+    ]
+    print("  ".join(f"{c:>12}" for c in cols))
+    for r in rows:
+        print(
+            "  ".join(f"{r[c]:>12.4g}" if isinstance(r[c], float) else f"{r[c]:>12}" for c in cols)
+        )
+    if not rows:
+        print("(no label)", file=sys.stderr)
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    from .._napari._snapshot import render_snapshot
+
+    for out in (args.out, args.turntable):
+        if out is not None:
+            refuse_overwriting_inputs(out, [args.image, args.labels], option="-o/--turntable")
+    written = render_snapshot(
+        args.image,
+        args.labels,
+        args.out,
+        turntable=args.turntable,
+        frames=args.frames,
+        size=tuple(args.size),
+    )
+    for path in written:
+        print(path)
+    return 0
