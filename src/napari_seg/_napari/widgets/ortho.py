@@ -1,0 +1,273 @@
+"""Linked orthogonal views: coronal and sagittal canvases beside napari's axial one.
+
+Follows napari's multiple-viewer example: each extra view is a ``ViewerModel``
+with its own ``QtViewer``. Its layers are mirrors of the main viewer's Image
+and Labels layers built on the *same* arrays (no copy), and a mirror Labels
+layer shares its original's undo/redo history, so a stroke in any view edits
+the one array and is one undo step in the main viewer. One crosshair (a
+Vectors layer per view) follows ``dims.point``; a click in any view (pan/zoom
+mode) moves the point, and so the slices, of all three.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from functools import partial
+
+import napari
+import numpy as np
+from napari.components import ViewerModel
+from napari.layers import Image, Labels, Layer, Vectors
+from napari.qt import QtViewer
+from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
+
+#: (title, dims order of the last three axes): napari world (z, y, x) = (S, A, L) for RAS.
+VIEWS = (("coronal", (1, 0, 2)), ("sagittal", (2, 0, 1)))
+#: Layer properties the mirrors follow (those a layer has).
+SYNCED = ("visible", "opacity", "blending", "contrast_limits", "gamma", "colormap",
+          "interpolation2d", "selected_label", "brush_size", "mode", "contour",
+          "show_selected_label", "preserve_labels", "n_edit_dimensions",
+          "scale", "translate", "rotate", "shear", "affine")  # fmt: skip
+CROSSHAIR = "crosshair"
+
+
+def _history(layer: Labels) -> tuple[int, int]:
+    return len(layer._undo_history), len(layer._redo_history)
+
+
+class OrthoViewsWidget(QWidget):
+    """Dock widget: the coronal and sagittal views of what the main viewer shows."""
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        super().__init__()
+        self.viewer = viewer
+        self.models = {title: ViewerModel(title=title) for title, _ in VIEWS}
+        self.canvases = {t: QtViewer(m, show_welcome_screen=False) for t, m in self.models.items()}
+        self.mirrors: dict[int, list[Layer]] = {}  # id(main layer) -> its mirror in each view
+        self._seen: dict[int, tuple[int, int]] = {}
+        self._main_of: dict[int, Layer] = {}  # id(mirror) -> the main viewer's layer
+        self._syncing = False
+        self.show_cross = QCheckBox("crosshair")
+        self.show_cross.setChecked(True)
+        self.show_cross.setToolTip("Lines through the current point in every view.")
+        help_text = QLabel("Click in any view (pan/zoom mode) to move the crosshair; paint in "
+                           "any view with the layer's paint mode.")  # fmt: skip
+        help_text.setWordWrap(True)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        for title, canvas in self.canvases.items():
+            canvas.setToolTip(f"{title} view")
+            splitter.addWidget(canvas)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.show_cross)
+        layout.addWidget(help_text)
+        layout.addWidget(splitter, 1)
+        self.setMinimumHeight(500)
+        for layer in viewer.layers:
+            self._add(layer)
+        self._crosses = [self._cross_layer(m) for m in (viewer, *self.models.values())]
+        self._connect()
+        self._order()
+        self._point_changed()
+        for model in self.models.values():
+            model.reset_view()
+
+    # -- wiring ---------------------------------------------------------------------------
+    def _connect(self) -> None:
+        v = self.viewer
+        v.layers.events.inserted.connect(self._inserted)
+        v.layers.events.removed.connect(self._removed)
+        v.dims.events.point.connect(self._point_changed)
+        v.dims.events.order.connect(self._order)
+        click = _weak_click(weakref.ref(self))
+        v.mouse_drag_callbacks.append(click)
+        v.layers.selection.events.active.connect(self._active_changed)
+        for model in self.models.values():
+            model.dims.events.point.connect(self._point_changed)
+            model.mouse_drag_callbacks.append(self._click)
+        self.show_cross.toggled.connect(self._point_changed)
+        # when the dock goes, its crosshair and click handler leave the main viewer
+        self.destroyed.connect(partial(_forget, weakref.ref(v), self._crosses[0], click))
+
+    def _inserted(self, event) -> None:
+        self._add(event.value)
+
+    def _removed(self, event) -> None:
+        for mirror, model in zip(self.mirrors.pop(id(event.value), []), self.models.values(),
+                                 strict=False):  # fmt: skip
+            if mirror in model.layers:
+                model.layers.remove(mirror)
+
+    def _add(self, layer: Layer) -> None:
+        """Mirror an Image or Labels layer into every extra view (same array, no copy)."""
+        if not isinstance(layer, Image | Labels) or id(layer) in self.mirrors:
+            return
+        mirrors = []
+        for model in self.models.values():
+            mirror = Layer.create(*layer.as_layer_data_tuple())
+            model.layers.insert(max(len(model.layers) - 1, 0), mirror)  # under the crosshair
+            mirrors.append(mirror)
+        self.mirrors[id(layer)] = mirrors
+        # bound methods: napari holds them weakly, so a closed dock is not kept alive
+        for name in SYNCED:
+            if hasattr(layer.events, name):
+                getattr(layer.events, name).connect(self._on_property)
+        if isinstance(layer, Labels):
+            self._link(layer)
+            self._seen[id(layer)] = _history(layer)
+            layer.events.data.connect(self._on_new_data)
+            layer.events.paint.connect(self._on_main_paint)
+            layer.events.set_data.connect(self._on_set_data)
+            for mirror in mirrors:
+                self._main_of[id(mirror)] = layer
+                mirror.events.paint.connect(self._on_mirror_paint)
+                mirror.events.set_data.connect(self._on_set_data)
+
+    def _main(self, layer: Layer) -> Layer:
+        return self._main_of.get(id(layer), layer)
+
+    def _on_property(self, event) -> None:
+        self._sync(event.source, event.type)
+
+    def _on_new_data(self, event) -> None:
+        self._new_data(event.source)
+
+    def _on_main_paint(self, event) -> None:
+        self._refresh(event.source, skip=None)
+
+    def _on_mirror_paint(self, event) -> None:
+        self._stroke_in_mirror(self._main(event.source), event)
+
+    def _on_set_data(self, event) -> None:
+        self._history_moved(self._main(event.source))
+
+    def _link(self, layer: Labels) -> None:
+        """One undo/redo history for a Labels layer and its mirrors."""
+        for mirror in self.mirrors[id(layer)]:
+            mirror._undo_history = layer._undo_history
+            mirror._redo_history = layer._redo_history
+
+    def _sync(self, layer: Layer, name: str) -> None:
+        for mirror in self.mirrors.get(id(layer), []):
+            with contextlib.suppress(ValueError, TypeError, AttributeError):
+                setattr(mirror, name, getattr(layer, name))  # unless the mirror cannot take it
+
+    def _new_data(self, layer: Labels) -> None:
+        """``layer.data = ...`` in the main viewer: mirror the new array and its new history."""
+        for mirror in self.mirrors.get(id(layer), []):
+            mirror.data = layer.data
+        self._link(layer)
+        self._seen[id(layer)] = _history(layer)
+
+    def _stroke_in_mirror(self, layer: Labels, event) -> None:
+        """A stroke in a side view: the main layer shows it and tells its listeners."""
+        self._seen[id(layer)] = _history(layer)
+        layer.refresh()
+        layer.events.paint(value=event.value)
+
+    def _history_moved(self, layer: Labels) -> None:
+        """Undo/redo in any view: refresh the others (a refresh alone changes nothing)."""
+        state = _history(layer)
+        if state != self._seen.get(id(layer)):
+            self._seen[id(layer)] = state
+            layer.refresh()
+            self._refresh(layer, skip=None)
+
+    def _refresh(self, layer: Labels, *, skip) -> None:
+        for mirror in self.mirrors.get(id(layer), []):
+            if mirror is not skip:
+                mirror.refresh()
+
+    # -- slicing, crosshair and clicks ----------------------------------------------------
+    def _order(self, *_: object) -> None:
+        n = self.viewer.dims.ndim
+        lead = tuple(range(n - 3)) if n >= 3 else ()
+        for (_, order), model in zip(VIEWS, self.models.values(), strict=True):
+            if n >= 3:
+                model.dims.order = lead + tuple(n - 3 + o for o in order)
+            model.camera.orientation2d = ("up", "right")  # superior up, as radiologists read
+
+    def _point_changed(self, event=None) -> None:
+        """The point moved in one view: move it in the others and redraw the crosshair."""
+        if self._syncing:
+            return
+        source = getattr(event, "source", None)
+        point = (source if hasattr(source, "point") else self.viewer.dims).point
+        self._syncing = True
+        try:
+            for model in (self.viewer, *self.models.values()):
+                if model.dims.ndim == len(point) and model.dims.point != point:
+                    model.dims.point = point
+            self._draw_cross(np.asarray(point, float))
+        finally:
+            self._syncing = False
+
+    def _active_changed(self, event) -> None:
+        """The layer chosen in the main viewer is the one painted in every view."""
+        mirrors = self.mirrors.get(id(event.value), [None] * len(self.models))
+        for mirror, model in zip(mirrors, self.models.values(), strict=True):
+            model.layers.selection.active = mirror
+
+    def _cross_layer(self, model) -> Vectors:
+        layer = Vectors(np.zeros((0, 2, 3)), name=CROSSHAIR, edge_width=1.0, edge_color="yellow",
+                        vector_style="line", opacity=0.8)  # fmt: skip
+        active = model.layers.selection.active
+        model.layers.append(layer)
+        model.layers.selection.active = active  # adding a layer must not change the user's pick
+        return layer
+
+    def _draw_cross(self, point: np.ndarray) -> None:
+        others = [la for la in self.viewer.layers if la.name != CROSSHAIR]
+        if len(point) < 3 or not others:
+            return
+        lo, hi = np.asarray(self.viewer.layers.get_extent(others).world)[:, -3:]
+        p = point[-3:]
+        vectors = []
+        for axis in range(3):
+            start, span = p.copy(), np.zeros(3)
+            start[axis], span[axis] = lo[axis], hi[axis] - lo[axis]
+            vectors.append([start, span])
+        data = np.asarray(vectors) if self.show_cross.isChecked() else np.zeros((0, 2, 3))
+        for cross in self._crosses:
+            cross.data = data
+
+    def _click(self, model, event):
+        """A click without a drag in pan/zoom mode moves the point of every view."""
+        active = model.layers.selection.active
+        if event.button != 1 or getattr(active, "mode", "pan_zoom") != "pan_zoom":
+            return
+        if model is self.viewer and model.dims.ndisplay == 3:
+            return
+        yield
+        moved = False
+        while event.type == "mouse_move":
+            moved = True
+            yield
+        if not moved:
+            self.move_to(np.asarray(event.position, float))
+
+    def move_to(self, world: np.ndarray) -> None:
+        """Put the point (napari world order, mm) of every view at ``world``."""
+        self.viewer.dims.point = tuple(float(v) for v in world)
+
+
+def _weak_click(ref: weakref.ref):
+    """A drag callback for the main viewer that does not keep the dock alive."""
+
+    def click(model, event):
+        widget = ref()
+        if widget is not None:
+            yield from widget._click(model, event) or ()
+
+    return click
+
+
+def _forget(viewer_ref: weakref.ref, cross: Vectors, click, *_: object) -> None:
+    viewer = viewer_ref()
+    if viewer is None:
+        return
+    if click in viewer.mouse_drag_callbacks:
+        viewer.mouse_drag_callbacks.remove(click)
+    if cross in viewer.layers:
+        viewer.layers.remove(cross)

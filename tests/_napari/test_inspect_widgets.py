@@ -1,0 +1,112 @@
+"""Surfaces, Statistics and Orthogonal views docks in a real viewer, on a flipped grid."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+napari = pytest.importorskip("napari")
+
+from napari_seg.inspect import label_statistics, label_surfaces  # noqa: E402
+from napari_seg.io import Geometry  # noqa: E402
+from tests._geometry import LPS  # noqa: E402
+from tests._napari._widgets import wait_for_worker  # noqa: E402
+
+pytestmark = pytest.mark.viewer
+PLUGIN = "napari-seg"
+
+
+@pytest.fixture
+def scene(make_napari_viewer):
+    viewer = make_napari_viewer()
+    geometry = Geometry(LPS)  # x and y flipped: the grid users' CTs come on
+    lab = np.zeros((16, 40, 44), np.uint8)
+    lab[4:12, 8:30, 10:34] = 1
+    lab[6:10, 32:38, 4:9] = 2
+    image = np.where(lab > 0, 80, -50).astype(np.int16)
+    kw = geometry.layer_kwargs()
+    img = viewer.add_image(image, name="ct", **kw)
+    layer = viewer.add_labels(lab, name="labels", metadata={**kw.get("metadata", {}),
+                              "label_names": {1: "liver", 2: "spleen"}}, **{k: v for k, v in kw.items() if k != "metadata"})  # fmt: skip
+    return viewer, geometry, img, layer
+
+
+def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
+    viewer, geometry, _, layer = scene
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Surfaces")
+    widget.reset_choices()
+    widget.labels.value = layer
+    widget.smoothing.value = 0
+    widget.runner.worker = None
+    widget.build()
+    wait_for_worker(qtbot, widget, timeout=60_000)
+    surfaces = [la for la in viewer.layers if la._type_string == "surface"]
+    assert [la.name for la in surfaces] == ["labels surface 1 liver", "labels surface 2 spleen"]
+    expected = label_surfaces(np.asarray(layer.data), geometry, smoothing=0)
+    # every vertex is where napari puts that point of the labels: world of the data point
+    verts = surfaces[0].data[0]
+    idx = np.argwhere(layer.data == 1)
+    world = np.array([layer.data_to_world(p) for p in idx[[0, -1]]])
+    assert np.allclose(verts, expected[1].napari_vertices)
+    inside = (verts.min(0) <= world.min(0) + 1e-6).all() and (
+        verts.max(0) >= world.max(0) - 1e-6
+    ).all()
+    assert inside
+    assert viewer.dims.ndisplay == 3
+    assert np.allclose(surfaces[1].colormap.colors[-1][:3], layer.get_color(2)[:3])
+    viewer.layers.selection = {surfaces[0]}  # the selected surfaces only
+    assert [p.name for p in widget.export(tmp_path)] == ["labels_1_liver.stl"]
+    viewer.layers.selection.clear()  # none selected: all of ours
+    paths = widget.export(tmp_path / "all")
+    assert sorted(p.name for p in paths) == ["labels_1_liver.stl", "labels_2_spleen.stl"]
+    # a rebuild after a correction updates the same layers
+    layer.data[6:10, 32:38, 4:9] = 0
+    layer.refresh()
+    widget.runner.worker = None
+    widget.build()
+    wait_for_worker(qtbot, widget, timeout=60_000)
+    assert len([la for la in viewer.layers if la._type_string == "surface"]) == 2
+
+
+def test_statistics_table_and_click_to_centre(scene, qtbot, tmp_path):
+    viewer, geometry, img, layer = scene
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Statistics")
+    widget.reset_choices()
+    widget.labels.value, widget.image.value = layer, img
+    widget.runner.worker = None
+    widget.measure()
+    wait_for_worker(qtbot, widget, timeout=60_000)
+    expected = label_statistics(np.asarray(layer.data), geometry, image=np.asarray(img.data))
+    assert [r["volume_ml"] for r in widget.rows] == [r["volume_ml"] for r in expected]
+    assert widget.rows[1]["name"] == "spleen" and widget.rows[0]["mean"] == 80
+    assert widget.table.native.rowCount() == 2
+    widget.centre_on(1)
+    z, y, x = (widget.rows[1][f"centroid_{a}"] for a in "zyx")
+    assert np.allclose(viewer.dims.point[-3:], (z, y, x), atol=1.5)  # on the nearest slice
+    out = widget.export(tmp_path / "stats.csv")
+    assert out.read_text().startswith("label,name,voxels")
+
+
+def test_orthogonal_views_share_data_click_and_paint(scene, qtbot):
+    viewer, _, img, layer = scene
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Orthogonal views")
+    coronal = widget.models["coronal"]
+    mirror = coronal.layers["labels"]
+    assert mirror.data is layer.data and coronal.layers["ct"].data is img.data  # no copies
+    assert tuple(coronal.dims.order)[-3:] == (1, 0, 2)
+    # a click in the coronal view sets the axial slice (z) of the main viewer
+    target = np.array(layer.data_to_world((11, 20, 20)))
+    widget.move_to(target)
+    assert round(layer.world_to_data(viewer.dims.point)[0]) == 11  # the axial slice shown
+    assert np.allclose(coronal.dims.point, viewer.dims.point)
+    # a stroke in the coronal view edits the shared array and is one undo step in napari
+    before = np.asarray(layer.data).copy()
+    mirror.selected_label = 2
+    mirror.brush_size = 3
+    mirror.paint((11, 20, 20), 2)
+    assert layer.data[11, 20, 20] == 2 and (layer.data != before).any()
+    layer.undo()
+    assert np.array_equal(layer.data, before)
+    # the crosshair passes through the point in every view
+    cross = widget._crosses[1].data
+    assert len(cross) == 3 and np.allclose(cross[0][0][1:], np.asarray(viewer.dims.point)[1:])
