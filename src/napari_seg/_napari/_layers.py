@@ -12,7 +12,14 @@ from napari.utils.transforms import Affine
 
 from ..io import METADATA_KEY, Geometry
 
-__all__ = ["layer_geometry", "layer_spacing", "placement", "upsert_labels", "volume_of"]
+__all__ = [
+    "camera_of",
+    "layer_geometry",
+    "layer_spacing",
+    "placement",
+    "upsert_labels",
+    "volume_of",
+]
 
 
 def layer_geometry(layer: Layer | dict[str, Any], *, atol: float = 1e-4) -> Geometry:
@@ -117,3 +124,9 @@ def upsert_labels(
         return layer
     placed["metadata"] = {**placed["metadata"], **kwargs.pop("metadata", {})}
     return viewer.add_labels(data, name=name, **placed, **kwargs)
+
+
+def camera_of(viewer: Any) -> Any:
+    """The viewer's camera (``viewer.scene.camera`` since napari 0.9, ``viewer.camera`` before)."""
+    scene = getattr(viewer, "scene", None)
+    return scene.camera if scene is not None else viewer.camera

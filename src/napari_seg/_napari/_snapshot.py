@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .._files import atomic_path
+from ._layers import camera_of
 
 __all__ = ["render_snapshot", "save_snapshot", "turntable_frames"]
 
@@ -32,7 +33,18 @@ def _centre(viewer, labels) -> np.ndarray:
 
 
 def _shot(viewer, size: tuple[int, int]) -> np.ndarray:
-    return np.asarray(viewer.screenshot(canvas_only=True, size=size, flash=False))[..., :3]
+    """The canvas as it is framed (RGB), scaled to fit ``size`` = (H, W) on black."""
+    from skimage.transform import resize
+
+    img = np.asarray(viewer.screenshot(canvas_only=True, flash=False))[..., :3]
+    h, w = size
+    scale = min(h / img.shape[0], w / img.shape[1])
+    fit = (max(1, round(img.shape[0] * scale)), max(1, round(img.shape[1] * scale)))
+    small = resize(img, fit, order=1, preserve_range=True, anti_aliasing=scale < 1)
+    out = np.zeros((h, w, 3), np.uint8)
+    top, left = (h - fit[0]) // 2, (w - fit[1]) // 2
+    out[top : top + fit[0], left : left + fit[1]] = np.clip(small, 0, 255).astype(np.uint8)
+    return out
 
 
 def slice_views(viewer, labels, *, size: tuple[int, int] = (400, 400)) -> list[np.ndarray]:
@@ -40,7 +52,7 @@ def slice_views(viewer, labels, *, size: tuple[int, int] = (400, 400)) -> list[n
     centre, superior and anterior up, labels drawn as outlines; the viewer is restored."""
     from napari.layers import Surface
 
-    dims, camera = viewer.dims, viewer.camera
+    dims, camera = viewer.dims, camera_of(viewer)
     saved = (dims.ndisplay, tuple(dims.order), tuple(dims.point), camera.model_dump())
     visible = {la.name: la.visible for la in viewer.layers}
     contour = labels.contour if labels is not None else None
@@ -72,10 +84,14 @@ def slice_views(viewer, labels, *, size: tuple[int, int] = (400, 400)) -> list[n
 
 def three_d_view(viewer, *, size: tuple[int, int], azimuth: float = 0.0) -> np.ndarray:
     """One 3-D screenshot looking from ``azimuth`` degrees round the superior axis (0: front)."""
-    viewer.dims.ndisplay = 3
+    if viewer.dims.ndisplay != 3:
+        viewer.dims.ndisplay = 3
+        viewer.reset_view()
     t = np.deg2rad(azimuth)
     # napari world order (z, y, x) = (superior, anterior, left): look at the patient's front
-    viewer.camera.set_view_direction((0.0, -np.cos(t), -np.sin(t)), up_direction=(1.0, 0.0, 0.0))
+    camera_of(viewer).set_view_direction(
+        (0.0, -np.cos(t), -np.sin(t)), up_direction=(1.0, 0.0, 0.0)
+    )
     return _shot(viewer, size)
 
 
@@ -94,13 +110,13 @@ def save_snapshot(viewer, path: Path, *, labels=None, size: tuple[int, int] = (1
     if path.suffix.lower() != ".png":
         raise ValueError(f"{path}: the snapshot is written as .png")
     w, h = size
-    state = (viewer.dims.ndisplay, viewer.camera.model_dump())
+    state = (viewer.dims.ndisplay, camera_of(viewer).model_dump())
     try:
         row = slice_views(viewer, labels, size=(h // 2, w // 3))
         top = three_d_view(viewer, size=(h, w))
     finally:
         viewer.dims.ndisplay = state[0]
-        viewer.camera.update(state[1])
+        camera_of(viewer).update(state[1])
     with atomic_path(path, suffix=".png") as tmp:
         iio.imwrite(tmp, _compose(top, row))
     return path
@@ -145,7 +161,10 @@ def render_snapshot(
     from ._reader import read_paths
     from ._surface_layers import show_surfaces
 
-    viewer = napari.Viewer(show=False)
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise ValueError("snapshot needs a display for OpenGL: run it under xvfb-run -a")
+    viewer = napari.Viewer(title="napari-seg snapshot", show=True)  # hidden canvases draw black
+    viewer.window._qt_window.resize(size[0] + 400, size[1] + 200)
     try:
         for data, kwargs, kind in read_paths(str(image)) + read_paths(str(labels), kind="labels"):
             getattr(viewer, f"add_{kind}")(data, **kwargs)

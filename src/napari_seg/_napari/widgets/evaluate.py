@@ -36,7 +36,7 @@ from ...metrics import (
 )
 from .._controls import set_tooltips
 from .._docks import tabify_with_siblings
-from .._layers import layer_geometry, layer_spacing, upsert_labels
+from .._layers import camera_of, layer_geometry, layer_spacing, upsert_labels
 from .._live import LiveScorer
 from .._tasks import TaskRunner, reports_errors
 
@@ -240,8 +240,7 @@ class EvaluateWidget(Container):
     def _jump(self, voxel: np.ndarray) -> None:
         world = self.gt.value.data_to_world(voxel)
         self.viewer.dims.set_point(range(len(world)), world)
-        scene = getattr(self.viewer, "scene", None)  # napari >= 0.9 moved the camera
-        camera = scene.camera if scene is not None else self.viewer.camera
+        camera = camera_of(self.viewer)
         camera.center = world[-3:] if self.viewer.dims.ndisplay == 3 else world[-2:]
 
     @reports_errors

@@ -23,6 +23,8 @@ from napari.qt import QtViewer
 from qtpy.QtCore import Qt
 from qtpy.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from .._layers import camera_of
+
 #: (title, dims order of the last three axes): napari world (z, y, x) = (S, A, L) for RAS.
 VIEWS = (("coronal", (1, 0, 2)), ("sagittal", (2, 0, 1)))
 #: Layer properties the mirrors follow (those a layer has).
@@ -186,7 +188,7 @@ class OrthoViewsWidget(QWidget):
         for (_, order), model in zip(VIEWS, self.models.values(), strict=True):
             if n >= 3:
                 model.dims.order = lead + tuple(n - 3 + o for o in order)
-            model.camera.orientation2d = ("up", "right")  # superior up, as radiologists read
+            camera_of(model).orientation2d = ("up", "right")  # superior up, as radiologists read
 
     def _point_changed(self, event=None) -> None:
         """The point moved in one view: move it in the others and redraw the crosshair."""

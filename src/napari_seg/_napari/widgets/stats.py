@@ -17,7 +17,7 @@ from ...inspect import STAT_COLUMNS, label_statistics
 from ...metrics import jsonable, to_csv
 from .._controls import set_tooltips
 from .._docks import tabify_with_siblings
-from .._layers import layer_geometry, volume_of
+from .._layers import camera_of, layer_geometry, volume_of
 from .._tasks import TaskRunner, reports_errors
 
 #: Columns shown in the dock (the export has them all).
@@ -143,7 +143,7 @@ class StatisticsWidget(Container):
         r = self.rows[row]
         world = np.array([r["centroid_z"], r["centroid_y"], r["centroid_x"]])  # napari order
         self.viewer.dims.set_point(range(self.viewer.dims.ndim - 3, self.viewer.dims.ndim), world)
-        camera = getattr(self.viewer, "scene", self.viewer).camera
+        camera = camera_of(self.viewer)
         camera.center = world if self.viewer.dims.ndisplay == 3 else world[1:]
         self.status.value = (
             f"label {r['label']} at (x, y, z) = "
