@@ -90,24 +90,30 @@ def label_statistics(
     linear, offset = _voxel_to_world(geometry)
     voxel_mm3 = abs(float(np.linalg.det(linear)))
     half = 0.5 * np.abs(linear).sum(axis=1)  # world reach of a voxel's corners from its centre
+    aligned = bool(((np.abs(linear) > 1e-9 * np.abs(linear).max()).sum(axis=1) == 1).all())
     boxes = label_boxes(lab)
     meshes = {}
     if surfaces and boxes:
-        meshes = label_surfaces(lab, geometry, should_stop=should_stop)
+        meshes = label_surfaces(lab, geometry, boxes=boxes, should_stop=should_stop)
     steps = Steps(len(boxes), progress=progress, should_stop=should_stop)
     rows = []
     for value, box in boxes.items():
         inside = lab[box] == value
         idx = np.nonzero(inside)
+        count = len(idx[0])
         origin = np.array([s.start for s in box], np.float64)
-        world = (np.stack(idx, axis=1) + origin) @ linear.T + offset  # voxel centres, (x, y, z)
+        centre = (np.array([i.mean() for i in idx]) + origin) @ linear.T + offset
+        if aligned:  # each world axis follows one voxel axis: its extremes do too
+            ends = np.array([[i.min() for i in idx], [i.max() for i in idx]]) + origin
+            world = ends @ linear.T + offset
+        else:  # oblique: the extremes of the voxel centres themselves
+            world = (np.stack(idx, axis=1) + origin) @ linear.T + offset
         lo, hi = world.min(axis=0) - half, world.max(axis=0) + half
-        centre = world.mean(axis=0)
-        volume = len(world) * voxel_mm3
+        volume = count * voxel_mm3
         row: dict[str, float | int | str] = {
             "label": value,
             "name": (names or {}).get(value, ""),
-            "voxels": len(world),
+            "voxels": count,
             "volume_mm3": volume,
             "volume_ml": volume / 1000.0,
         }
