@@ -43,7 +43,7 @@ def main() -> None:
     geometry = Geometry.from_spacing((2.5, 0.8, 0.8))
     spleen = (ct.spleen != 0).view(np.uint8)
     t_ours, meshes = best_of(lambda: label_surfaces(spleen, geometry))
-    t_base, (v, f, _, _) = best_of(lambda: marching_cubes(spleen, 0.5, spacing=(2.5, 0.8, 0.8)))
+    t_base, (_, f, _, _) = best_of(lambda: marching_cubes(spleen, 0.5, spacing=(2.5, 0.8, 0.8)))
     mesh = meshes[1]
     voxels = spleen.sum() * 2.5 * 0.8 * 0.8
     print(machine())
