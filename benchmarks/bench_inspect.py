@@ -49,7 +49,8 @@ def main() -> None:
     print(machine())
     print(f"surfaces, spleen of 200x512x512 ({spleen.sum():,} voxels)")
     print(
-        f"  ours     {t_ours:.3f} s  {len(mesh.faces):,} faces, volume {mesh.volume_mm3 / voxels:.4f} x voxels"
+        f"  ours     {t_ours:.3f} s  {len(mesh.faces):,} faces, "
+        f"volume {mesh.volume_mm3 / voxels:.4f} x voxels"
     )
     print(f"  baseline {t_base:.3f} s  {len(f):,} faces (whole-volume marching_cubes, raw)")
     print(f"  ratio    {t_base / t_ours:.1f}x")

@@ -26,8 +26,9 @@ def scene(make_napari_viewer):
     image = np.where(lab > 0, 80, -50).astype(np.int16)
     kw = geometry.layer_kwargs()
     img = viewer.add_image(image, name="ct", **kw)
-    layer = viewer.add_labels(lab, name="labels", metadata={**kw.get("metadata", {}),
-                              "label_names": {1: "liver", 2: "spleen"}}, **{k: v for k, v in kw.items() if k != "metadata"})  # fmt: skip
+    placed = {k: v for k, v in kw.items() if k != "metadata"}
+    meta = {**kw.get("metadata", {}), "label_names": {1: "liver", 2: "spleen"}}
+    layer = viewer.add_labels(lab, name="labels", metadata=meta, **placed)
     return viewer, geometry, img, layer
 
 
