@@ -91,6 +91,7 @@ def test_statistics_table_and_click_to_centre(scene, qtbot, tmp_path):
 def test_orthogonal_views_share_data_click_and_paint(scene, qtbot):
     viewer, _, img, layer = scene
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Orthogonal views")
+    qtbot.waitUntil(lambda: widget.ready, timeout=30_000)  # mirrors are built one per turn
     coronal = widget.models["coronal"]
     mirror = coronal.layers["labels"]
     assert mirror.data is layer.data and coronal.layers["ct"].data is img.data  # no copies
@@ -110,4 +111,6 @@ def test_orthogonal_views_share_data_click_and_paint(scene, qtbot):
     assert np.array_equal(layer.data, before)
     # the crosshair passes through the point in every view
     cross = widget._crosses[1].data
-    assert len(cross) == 3 and np.allclose(cross[0][0][1:], np.asarray(viewer.dims.point)[1:])
+    world = cross[0][0] * widget._crosses[1].scale
+    assert len(cross) == 3 and np.allclose(world[1:], np.asarray(viewer.dims.point)[1:])
+    assert viewer.dims.nsteps[0] == 16  # the crosshair does not refine the slider

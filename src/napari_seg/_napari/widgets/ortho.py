@@ -20,7 +20,7 @@ import numpy as np
 from napari.components import ViewerModel
 from napari.layers import Image, Labels, Layer, Vectors
 from napari.qt import QtViewer
-from qtpy.QtCore import Qt
+from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from .._layers import camera_of
@@ -51,6 +51,12 @@ class OrthoViewsWidget(QWidget):
         self._seen: dict[int, tuple[int, int]] = {}
         self._main_of: dict[int, Layer] = {}  # id(mirror) -> the main viewer's layer
         self._syncing = False
+        # mirrors are built one per event-loop turn: each costs napari ~0.1 s of visuals,
+        # and the viewer stays responsive while a dock with several layers opens
+        self._pending: list[tuple[Layer | None, int]] = []  # (layer, view) or (None, cross)
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._pump)
         self.show_cross = QCheckBox("crosshair")
         self.show_cross.setChecked(True)
         self.show_cross.setToolTip("Lines through the current point in every view.")
@@ -66,14 +72,19 @@ class OrthoViewsWidget(QWidget):
         layout.addWidget(help_text)
         layout.addWidget(splitter, 1)
         self.setMinimumHeight(500)
+        self._crosses: list[Vectors] = []
+        self._pending.append((None, 0))  # the main viewer's crosshair first, at once visible
         for layer in viewer.layers:
             self._add(layer)
-        self._crosses = [self._cross_layer(m) for m in (viewer, *self.models.values())]
+        self._pending += [(None, i) for i in range(1, 1 + len(self.models))]
         self._connect()
         self._order()
         self._point_changed()
-        for model in self.models.values():
-            model.reset_view()
+
+    @property
+    def ready(self) -> bool:
+        """Every layer of the main viewer has its mirrors."""
+        return not self._pending
 
     # -- wiring ---------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -90,7 +101,8 @@ class OrthoViewsWidget(QWidget):
             model.mouse_drag_callbacks.append(self._click)
         self.show_cross.toggled.connect(self._point_changed)
         # when the dock goes, its crosshair and click handler leave the main viewer
-        self.destroyed.connect(partial(_forget, weakref.ref(v), self._crosses[0], click))
+        self._main_cross: list[Vectors] = []  # only the main viewer's: the closure keeps it
+        self.destroyed.connect(partial(_forget, weakref.ref(v), self._main_cross, click))
 
     def _inserted(self, event) -> None:
         self._add(event.value)
@@ -98,19 +110,47 @@ class OrthoViewsWidget(QWidget):
     def _removed(self, event) -> None:
         for mirror, model in zip(self.mirrors.pop(id(event.value), []), self.models.values(),
                                  strict=False):  # fmt: skip
-            if mirror in model.layers:
+            if mirror is not None and mirror in model.layers:
                 model.layers.remove(mirror)
+        self._pending = [(la, i) for la, i in self._pending if la is not event.value]
 
     def _add(self, layer: Layer) -> None:
-        """Mirror an Image or Labels layer into every extra view (same array, no copy)."""
+        """Queue mirrors of an Image or Labels layer for every extra view."""
         if not isinstance(layer, Image | Labels) or id(layer) in self.mirrors:
             return
-        mirrors = []
-        for model in self.models.values():
-            mirror = Layer.create(*layer.as_layer_data_tuple())
-            model.layers.insert(max(len(model.layers) - 1, 0), mirror)  # under the crosshair
-            mirrors.append(mirror)
-        self.mirrors[id(layer)] = mirrors
+        self.mirrors[id(layer)] = [None] * len(self.models)
+        self._pending += [(layer, i) for i in range(len(self.models))]
+        self._timer.start()
+
+    def _pump(self) -> None:
+        """Build one queued mirror (the same array, no copy); wire a layer once it is done."""
+        if not self._pending:
+            self._timer.stop()
+            for model in self.models.values():
+                model.reset_view()
+            self._active_changed(None)
+            self._point_changed()  # every view at the main viewer's point
+            return
+        layer, i = self._pending.pop(0)
+        if layer is None:
+            self._crosses.append(self._cross_layer((self.viewer, *self.models.values())[i]))
+            if i == 0:
+                self._main_cross.append(self._crosses[0])
+            self._point_changed()
+            return
+        mirrors = self.mirrors.get(id(layer))
+        if mirrors is None:  # removed meanwhile
+            return
+        model = list(self.models.values())[i]
+        mirror = Layer.create(*layer.as_layer_data_tuple())
+        model.layers.insert(max(len(model.layers) - 1, 0), mirror)  # under the crosshair
+        mirrors[i] = mirror
+        self._order()  # the view's dims grew with its first 3-D layer
+        if all(m is not None for m in mirrors):
+            self._wire(layer)
+
+    def _wire(self, layer: Layer) -> None:
+        mirrors = self.mirrors[id(layer)]
         # bound methods: napari holds them weakly, so a closed dock is not kept alive
         for name in SYNCED:
             if hasattr(layer.events, name):
@@ -152,13 +192,16 @@ class OrthoViewsWidget(QWidget):
 
     def _sync(self, layer: Layer, name: str) -> None:
         for mirror in self.mirrors.get(id(layer), []):
+            if mirror is None:
+                continue
             with contextlib.suppress(ValueError, TypeError, AttributeError):
                 setattr(mirror, name, getattr(layer, name))  # unless the mirror cannot take it
 
     def _new_data(self, layer: Labels) -> None:
         """``layer.data = ...`` in the main viewer: mirror the new array and its new history."""
         for mirror in self.mirrors.get(id(layer), []):
-            mirror.data = layer.data
+            if mirror is not None:
+                mirror.data = layer.data
         self._link(layer)
         self._seen[id(layer)] = _history(layer)
 
@@ -178,7 +221,7 @@ class OrthoViewsWidget(QWidget):
 
     def _refresh(self, layer: Labels, *, skip) -> None:
         for mirror in self.mirrors.get(id(layer), []):
-            if mirror is not skip:
+            if mirror is not None and mirror is not skip:
                 mirror.refresh()
 
     # -- slicing, crosshair and clicks ----------------------------------------------------
@@ -195,6 +238,8 @@ class OrthoViewsWidget(QWidget):
         if self._syncing:
             return
         source = getattr(event, "source", None)
+        if source is not None and source is not self.viewer.dims and self._pending:
+            return  # a side view still being built moves its point as its range grows
         point = (source if hasattr(source, "point") else self.viewer.dims).point
         self._syncing = True
         try:
@@ -207,13 +252,19 @@ class OrthoViewsWidget(QWidget):
 
     def _active_changed(self, event) -> None:
         """The layer chosen in the main viewer is the one painted in every view."""
-        mirrors = self.mirrors.get(id(event.value), [None] * len(self.models))
+        active = self.viewer.layers.selection.active if event is None else event.value
+        mirrors = self.mirrors.get(id(active), [None] * len(self.models))
         for mirror, model in zip(mirrors, self.models.values(), strict=True):
             model.layers.selection.active = mirror
 
     def _cross_layer(self, model) -> Vectors:
-        layer = Vectors(np.zeros((0, 2, 3)), name=CROSSHAIR, edge_width=1.0, edge_color="yellow",
-                        vector_style="line", opacity=0.8)  # fmt: skip
+        units = next(
+            (la.units for la in self.viewer.layers if isinstance(la, Image | Labels)), None
+        )
+        layer = Vectors(
+            np.zeros((0, 2, 3)), name=CROSSHAIR, edge_width=1.0, edge_color="yellow",
+            vector_style="line", opacity=0.8, units=None if units is None else tuple(units)[-3:],
+        )  # fmt: skip
         active = model.layers.selection.active
         model.layers.append(layer)
         model.layers.selection.active = active  # adding a layer must not change the user's pick
@@ -223,15 +274,24 @@ class OrthoViewsWidget(QWidget):
         others = [la for la in self.viewer.layers if la.name != CROSSHAIR]
         if len(point) < 3 or not others:
             return
-        lo, hi = np.asarray(self.viewer.layers.get_extent(others).world)[:, -3:]
+        extent = self.viewer.layers.get_extent(others)
+        lo, hi = np.asarray(extent.world)[:, -3:]
+        # the crosshair takes the slices' step as its scale, or napari would step the
+        # sliders by its 1 mm (2.5 clicks per CT slice)
+        step = np.asarray(extent.step, float)[-3:]
         p = point[-3:]
+        units = next((la.units for la in others if isinstance(la, Image | Labels)), None)
         vectors = []
         for axis in range(3):
             start, span = p.copy(), np.zeros(3)
             start[axis], span[axis] = lo[axis], hi[axis] - lo[axis]
             vectors.append([start, span])
-        data = np.asarray(vectors) if self.show_cross.isChecked() else np.zeros((0, 2, 3))
+        data = np.asarray(vectors) / step if self.show_cross.isChecked() else np.zeros((0, 2, 3))
         for cross in self._crosses:
+            if not np.allclose(cross.scale, step):
+                cross.scale = step
+            if units is not None and tuple(cross.units) != tuple(units)[-3:]:
+                cross.units = tuple(units)[-3:]  # one unit in the scene: the scale bar says mm
             cross.data = data
 
     def _click(self, model, event):
@@ -265,11 +325,11 @@ def _weak_click(ref: weakref.ref):
     return click
 
 
-def _forget(viewer_ref: weakref.ref, cross: Vectors, click, *_: object) -> None:
+def _forget(viewer_ref: weakref.ref, crosses: list[Vectors], click, *_: object) -> None:
     viewer = viewer_ref()
     if viewer is None:
         return
     if click in viewer.mouse_drag_callbacks:
         viewer.mouse_drag_callbacks.remove(click)
-    if cross in viewer.layers:
-        viewer.layers.remove(cross)
+    if crosses and crosses[0] in viewer.layers:
+        viewer.layers.remove(crosses[0])
