@@ -70,7 +70,8 @@ def main() -> None:
     settle()
     viewer.screenshot(str(HERE / "screenshot.png"), canvas_only=False, flash=False)
     correct_dock(viewer)
-    print(f"wrote {HERE / 'screenshot-2d.png'}, {HERE / 'screenshot.png'} and correct.png")
+    inspect_docks(viewer)
+    print(f"wrote {HERE}/screenshot-2d.png, screenshot.png, correct.png, surfaces.png, ortho.png")
     viewer.close()
 
 
@@ -97,6 +98,48 @@ def correct_dock(viewer: napari.Viewer) -> None:
     viewer.dims.set_point(0, 57 * 2.5)  # between two drawn slices
     settle()
     viewer.screenshot(str(HERE / "correct.png"), canvas_only=False, flash=False)
+
+
+def inspect_docks(viewer: napari.Viewer) -> None:
+    """Surfaces of the ground truth with the Statistics table; then the orthogonal views."""
+    for layer in list(viewer.layers):
+        if layer.name not in ("synthetic CT", "spleen ground truth", "lesions ground truth"):
+            viewer.layers.remove(layer)
+    for layer in viewer.layers:
+        layer.visible = True
+    image, spleen = viewer.layers["synthetic CT"], viewer.layers["spleen ground truth"]
+    _, surfaces = viewer.window.add_plugin_dock_widget("napari-seg", "Surfaces")
+    surfaces.reset_choices()
+    for labels in (spleen, viewer.layers["lesions ground truth"]):
+        surfaces.labels.value = labels
+        surfaces.runner.worker = None
+        surfaces.build()
+        settle(lambda: surfaces.build_button.enabled and surfaces.runner.worker is not None)
+    _, stats = viewer.window.add_plugin_dock_widget("napari-seg", "Statistics")
+    stats.reset_choices()
+    stats.labels.value, stats.image.value = viewer.layers["lesions ground truth"], image
+    stats.measure()
+    settle(lambda: bool(stats.rows))
+    image.opacity = 0.25
+    for name in ("spleen ground truth", "lesions ground truth"):
+        viewer.layers[name].visible = False
+    viewer.reset_view()
+    settle()
+    viewer.screenshot(str(HERE / "surfaces.png"), canvas_only=False, flash=False)
+    for layer in list(viewer.layers):
+        if layer._type_string == "surface":
+            viewer.layers.remove(layer)
+    image.opacity = 1.0
+    viewer.layers["spleen ground truth"].visible = True
+    viewer.dims.ndisplay = 2
+    viewer.window.remove_dock_widget("all")
+    viewer.window.resize(1600, 950)
+    _, ortho = viewer.window.add_plugin_dock_widget("napari-seg", "Orthogonal views")
+    settle(lambda: ortho.ready)
+    ortho.move_to(spleen.data_to_world((55, 120, 150)))
+    viewer.reset_view()
+    settle(seconds=1.0)
+    viewer.screenshot(str(HERE / "ortho.png"), canvas_only=False, flash=False)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,10 @@ def test_orthogonal_views_share_data_click_and_paint(scene, qtbot):
     mirror = coronal.layers["labels"]
     assert mirror.data is layer.data and coronal.layers["ct"].data is img.data  # no copies
     assert tuple(coronal.dims.order)[-3:] == (1, 0, 2)
+    assert [la.name for la in coronal.layers] == ["ct", "labels", "crosshair"]  # main's stacking
+    viewer.layers.move(1, 0)  # labels under the CT in the main viewer: the same in the views
+    assert [la.name for la in coronal.layers][:2] == ["labels", "ct"]
+    viewer.layers.move(1, 0)
     # a click in the coronal view sets the axial slice (z) of the main viewer
     target = np.array(layer.data_to_world((11, 20, 20)))
     widget.move_to(target)

@@ -91,6 +91,7 @@ class OrthoViewsWidget(QWidget):
         v = self.viewer
         v.layers.events.inserted.connect(self._inserted)
         v.layers.events.removed.connect(self._removed)
+        v.layers.events.moved.connect(self._restack)
         v.dims.events.point.connect(self._point_changed)
         v.dims.events.order.connect(self._order)
         click = _weak_click(weakref.ref(self))
@@ -143,11 +144,35 @@ class OrthoViewsWidget(QWidget):
             return
         model = list(self.models.values())[i]
         mirror = Layer.create(*layer.as_layer_data_tuple())
-        model.layers.insert(max(len(model.layers) - 1, 0), mirror)  # under the crosshair
+        model.layers.insert(self._slot(layer, model), mirror)
         mirrors[i] = mirror
+        self._main_of[id(mirror)] = layer
         self._order()  # the view's dims grew with its first 3-D layer
         if all(m is not None for m in mirrors):
             self._wire(layer)
+
+    def _slot(self, layer: Layer, model) -> int:
+        """Where ``layer``'s mirror goes in ``model``: the main viewer's stacking order."""
+        below = []
+        for other in self.viewer.layers:
+            if other is layer:
+                break
+            below.append(id(other))
+        return sum(
+            1
+            for la in model.layers
+            if id(self._main_of.get(id(la), la)) in below and la.name != CROSSHAIR
+        )
+
+    def _restack(self, *_: object) -> None:
+        """Layers moved in the main viewer: the same order in every view (crosshair on top)."""
+        order = {id(la): k for k, la in enumerate(self.viewer.layers)}
+        for model in self.models.values():
+            key = lambda la: order.get(id(self._main_of.get(id(la), la)), len(order))  # noqa: E731
+            for target, layer in enumerate(sorted(model.layers, key=key)):
+                current = model.layers.index(layer)
+                if current != target:
+                    model.layers.move(current, target)
 
     def _wire(self, layer: Layer) -> None:
         mirrors = self.mirrors[id(layer)]
@@ -162,7 +187,6 @@ class OrthoViewsWidget(QWidget):
             layer.events.paint.connect(self._on_main_paint)
             layer.events.set_data.connect(self._on_set_data)
             for mirror in mirrors:
-                self._main_of[id(mirror)] = layer
                 mirror.events.paint.connect(self._on_mirror_paint)
                 mirror.events.set_data.connect(self._on_set_data)
 
@@ -258,16 +282,19 @@ class OrthoViewsWidget(QWidget):
             model.layers.selection.active = mirror
 
     def _cross_layer(self, model) -> Vectors:
-        units = next(
-            (la.units for la in self.viewer.layers if isinstance(la, Image | Labels)), None
-        )
-        layer = Vectors(
-            np.zeros((0, 2, 3)), name=CROSSHAIR, edge_width=1.0, edge_color="yellow",
-            vector_style="line", opacity=0.8, units=None if units is None else tuple(units)[-3:],
-        )  # fmt: skip
-        active = model.layers.selection.active
+        """An empty crosshair layer in ``model``, on the slices' step and in their units."""
+        others = [la for la in self.viewer.layers if isinstance(la, Image | Labels)]
+        kw = {}
+        if others:
+            kw["units"] = tuple(others[0].units)[-3:]
+            kw["scale"] = np.asarray(self.viewer.layers.get_extent(others).step, float)[-3:]
+        layer = Vectors(np.zeros((0, 2, 3)), name=CROSSHAIR, edge_width=1.0,
+                        edge_color="yellow", vector_style="line", opacity=0.8, **kw)  # fmt: skip
+        active, point = model.layers.selection.active, model.dims.point
         model.layers.append(layer)
         model.layers.selection.active = active  # adding a layer must not change the user's pick
+        if model is self.viewer:
+            model.dims.point = point  # nor the slice they are on
         return layer
 
     def _draw_cross(self, point: np.ndarray) -> None:
