@@ -141,22 +141,9 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def _print_table(rows) -> None:
-    cols = [
-        c
-        for c in (
-            "label",
-            "voxels",
-            "volume_ml",
-            "surface_mm2",
-            "sphericity",
-            "components",
-            "centroid_x",
-            "centroid_y",
-            "centroid_z",
-            "mean",
-        )
-        if rows and c in rows[0]
-    ]
+    from ..inspect.stats import SUMMARY_COLUMNS
+
+    cols = [c for c in SUMMARY_COLUMNS if rows and c in rows[0] and c != "name"]
     print("  ".join(f"{c:>12}" for c in cols))
     for r in rows:
         print(

@@ -11,7 +11,7 @@ from ..io import Geometry
 from ..progress import ProgressCallback, Steps, StopCallback
 from .surfaces import _voxel_to_world, label_boxes, label_surfaces
 
-__all__ = ["STAT_COLUMNS", "label_statistics"]
+__all__ = ["STAT_COLUMNS", "SUMMARY_COLUMNS", "label_statistics"]
 
 #: Columns of :func:`label_statistics`, in table order, with their units.
 STAT_COLUMNS: dict[str, str] = {
@@ -41,6 +41,12 @@ STAT_COLUMNS: dict[str, str] = {
     "max": "",
     "median": "",
 }
+
+
+#: The columns a table on screen shows (the dock and ``napari-seg stats``); files get all.
+SUMMARY_COLUMNS = ("label", "name", "voxels", "volume_ml", "surface_mm2", "sphericity",
+                   "components", "centroid_x", "centroid_y", "centroid_z",
+                   "extent_x", "extent_y", "extent_z", "mean", "std", "median")  # fmt: skip
 
 
 def label_statistics(

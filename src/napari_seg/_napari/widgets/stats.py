@@ -13,31 +13,12 @@ from napari.layers import Image, Labels
 from qtpy.QtWidgets import QApplication
 
 from ..._files import write_text
-from ...inspect import STAT_COLUMNS, label_statistics
+from ...inspect import STAT_COLUMNS, SUMMARY_COLUMNS, label_statistics
 from ...metrics import jsonable, to_csv
 from .._controls import set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import camera_of, layer_geometry, volume_of
 from .._tasks import TaskRunner, reports_errors
-
-#: Columns shown in the dock (the export has them all).
-SHOWN = (
-    "label",
-    "name",
-    "volume_ml",
-    "surface_mm2",
-    "sphericity",
-    "components",
-    "centroid_x",
-    "centroid_y",
-    "centroid_z",
-    "extent_x",
-    "extent_y",
-    "extent_z",
-    "mean",
-    "std",
-    "median",
-)
 
 
 class StatisticsWidget(Container):
@@ -123,7 +104,7 @@ class StatisticsWidget(Container):
 
     def show(self, rows: list[dict]) -> str:
         self.rows = rows
-        columns = [c for c in SHOWN if rows and c in rows[0]]
+        columns = [c for c in SUMMARY_COLUMNS if rows and c in rows[0]]
         data = [
             [round(r[c], 3) if isinstance(r[c], float) else r[c] for c in columns] for r in rows
         ]
