@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from . import batch as _batch
 from . import demo as _demo
 from . import evaluate as _evaluate
 from . import inspect as _inspect
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _demo.add_parser(sub)
     _segment.add_parser(sub)
+    _batch.add_parser(sub)
     _evaluate.add_parser(sub)
     _train.add_parsers(sub)
     _inspect.add_parsers(sub)

@@ -19,7 +19,7 @@ from ..io import Geometry, load_nifti, save_nifti
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
 from ._common import TerminalProgress, bounded, device_name, load_input
 
-__all__ = ["add_parser", "registry_options", "run"]
+__all__ = ["add_method_options", "add_parser", "given", "registry_options", "run"]
 
 UNET_OPTIONS = ("checkpoint", "device", "roi", "overlap", "sw_batch_size", "cpu_bf16")
 
@@ -67,7 +67,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("input", type=Path, help="NIfTI file or Decathlon task folder")
     p.add_argument("-o", "--out", type=Path, required=True, help="output .nii.gz/.nii")
-    p.add_argument("--method", choices=(*METHODS, "unet"), default="otsu")
     p.add_argument("--case", help="case name, when INPUT is a Decathlon task")
     p.add_argument("--channel", type=int, default=0, help="channel of a 4-D/multi-modal image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -75,6 +74,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     io.add_argument("--mask", type=Path, help="ROI: non-zero = inside (threshold, k-means)")
     io.add_argument("--markers", type=Path, help="seed labels: seeded watershed")
     io.add_argument("--image", type=Path, help="intensities a seeded watershed grows over")
+    add_method_options(p)
+    p.set_defaults(func=run)
+
+
+def add_method_options(p: argparse.ArgumentParser) -> None:
+    """``--method`` and every method's options, from the registry; the U-Net's own group."""
+    p.add_argument("--method", choices=(*METHODS, "unet"), default="otsu")
     options = registry_options()
     shared = {q.name for q in (*SMOOTHING, *CLEANUP)}
     groups: dict[str, Any] = {}
@@ -101,7 +107,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     u.add_argument("--overlap", type=bounded(float, 0.0, 0.95), default=None)
     u.add_argument("--sw-batch-size", type=bounded(int, 1, 256), default=None)
     u.add_argument("--cpu-bf16", action="store_true", default=None, help="bf16 on the CPU")
-    p.set_defaults(func=run)
 
 
 def _same_grid(path: Path | None, shape: tuple[int, ...], geometry: Geometry):
@@ -114,7 +119,8 @@ def _same_grid(path: Path | None, shape: tuple[int, ...], geometry: Geometry):
     return vol.data
 
 
-def _given(args: argparse.Namespace, names) -> dict[str, Any]:
+def given(args: argparse.Namespace, names) -> dict[str, Any]:
+    """The options among ``names`` the user gave (None = not given)."""
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
@@ -125,7 +131,7 @@ def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar) 
     from ..deep.inference import predict
 
     model, meta, device = ModelCache(size=1).get(args.checkpoint, args.device or "auto")
-    options = _given(args, ("roi", "overlap", "sw_batch_size", "cpu_bf16"))
+    options = given(args, ("roi", "overlap", "sw_batch_size", "cpu_bf16"))
     if "roi" in options:
         options["roi_size"] = options.pop("roi")
     result = predict(image, geometry, model, meta, device=device, progress=bar, **options)
@@ -147,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
         "markers": _same_grid(args.markers, shape, geometry),
         "image": _same_grid(args.image, shape, geometry),
     }
-    cleanup = _given(args, [q.name for q in CLEANUP])
+    cleanup = given(args, [q.name for q in CLEANUP])
     t0 = time.perf_counter()
     bar = TerminalProgress(args.method, enabled=not args.quiet)
     if unet:
@@ -155,10 +161,10 @@ def run(args: argparse.Namespace) -> int:
         if cleanup:
             labels = run_method("cleanup", labels, spacing=geometry.spacing, params=cleanup)
     else:
-        given_unet = [f"--{k.replace('_', '-')}" for k in _given(args, UNET_OPTIONS)]
+        given_unet = [f"--{k.replace('_', '-')}" for k in given(args, UNET_OPTIONS)]
         if given_unet:
             raise ValueError(f"{', '.join(given_unet)} only apply to --method unet")
-        params = _given(args, registry_options())
+        params = given(args, registry_options())
         used = {k: v for k, v in inputs.items() if v is not None}
         if "mask" in used:
             used["mask"] = used["mask"] != 0

@@ -7,6 +7,8 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
+
 from ._common import TerminalProgress, bounded, device_name
 
 
@@ -26,7 +28,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--device", type=device_name, default=t.device)
     p.add_argument("--seed", type=bounded(int, 0, 2**32 - 1), default=t.seed)
-    p.add_argument("--fold", type=bounded(int, 0), default=t.fold)
+    p.add_argument(
+        "--fold",
+        type=fold_value,
+        default=t.fold,
+        help="validation fold 0..FOLDS-1, or all: train and validate on every labelled case",
+    )
     p.add_argument("--folds", type=bounded(int, 2, 100), default=t.n_folds)
     p.add_argument("--lr", type=bounded(float, 0.0, 10.0, above=True), default=t.lr)
     p.add_argument("--optimizer", choices=("adamw", "novograd"), default=t.optimizer)
@@ -70,6 +77,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     _common(t)
     t.add_argument("--model", default="unet")
     t.add_argument("--resume", type=Path, help="a last.pt from an earlier run")
+    t.add_argument(
+        "--init",
+        type=Path,
+        help="start from this checkpoint's weights (fine-tuning); --model, --size, --window "
+        "and --spacing default to the checkpoint's",
+    )
     t.set_defaults(func=run_train)
     c = sub.add_parser(
         "compare",
@@ -145,9 +158,45 @@ def _init_distributed() -> bool:
     return True
 
 
+def fold_value(text: str) -> int | str:
+    """An argparse ``type`` for ``--fold``: a fold number >= 0, or ``all``."""
+    if text.strip().lower() == "all":
+        return "all"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a fold number >= 0, or all") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a fold number >= 0, or all")
+    return value
+
+
+def _init_defaults(args: argparse.Namespace) -> None:
+    """Options left at their defaults take the --init checkpoint's values (read without torch)."""
+    from ..deep.config import DataConfig, TrainConfig, checkpoint_info
+
+    if not args.init.is_file():
+        raise ValueError(f"--init {args.init}: no such file")
+    info = checkpoint_info(args.init) or {}
+    t, d = TrainConfig(), DataConfig()
+    for option, key, default in (
+        ("model", "network", t.model),
+        ("size", "config", t.size),
+        ("window", "intensity_window", d.window),
+        ("spacing", "target_spacing", d.target_spacing),
+    ):
+        if info.get(key) is not None and tuple(np.atleast_1d(getattr(args, option))) == tuple(
+            np.atleast_1d(default)
+        ):
+            value = info[key]
+            setattr(args, option, list(value) if isinstance(value, list) else value)
+
+
 def run_train(args: argparse.Namespace) -> int:
     from ..deep.train import train
 
+    if args.init is not None:
+        _init_defaults(args)
     distributed = _init_distributed()
     try:
         result = train(
@@ -155,6 +204,7 @@ def run_train(args: argparse.Namespace) -> int:
             args.out,
             _config(args, args.model),
             resume=args.resume,
+            init=args.init,
             progress=TerminalProgress("train", enabled=not args.quiet),
             on_epoch=_print_epoch(),
         )

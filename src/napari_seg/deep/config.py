@@ -50,7 +50,7 @@ class TrainConfig:
     lr: float = 1e-3
     optimizer: Literal["adamw", "novograd"] = "adamw"
     val_every: int = 1
-    fold: int = 0
+    fold: int | Literal["all"] = 0  # "all": train and validate on every labelled case
     n_folds: int = 5
     seed: int = 0
     device: str = "auto"

@@ -24,8 +24,11 @@ from .config import DataConfig
 __all__ = ["DataConfig", "fold_split", "make_loaders", "make_transforms"]
 
 
-def fold_split(task: DecathlonTask, *, fold: int = 0, n_folds: int = 5, seed: int = 0):
+def fold_split(task: DecathlonTask, *, fold: int | str = 0, n_folds: int = 5, seed: int = 0):
     """Training and validation cases: fold ``fold`` of a seeded permutation is validation.
+
+    ``fold="all"`` trains and validates on every labelled case (nnU-Net's fold "all"),
+    which is what a task with a single labelled case (a user's own correction) needs.
 
     Raises
     ------
@@ -35,8 +38,16 @@ def fold_split(task: DecathlonTask, *, fold: int = 0, n_folds: int = 5, seed: in
     cases = [c for c in task.training if c.label is not None]
     if not cases:
         raise DecathlonError(task.root, "the task has no labelled training case")
-    if not 0 <= fold < n_folds or len(cases) < 2:
-        raise DecathlonError(task.root, f"fold {fold} of {n_folds} needs >= 2 labelled cases")
+    if fold == "all":
+        return list(cases), list(cases)
+    if len(cases) < 2:
+        raise DecathlonError(
+            task.root,
+            f"only {len(cases)} labelled case: folds need >= 2; use --fold all to train "
+            "and validate on it",
+        )
+    if not isinstance(fold, int) or not 0 <= fold < n_folds:
+        raise DecathlonError(task.root, f"--fold {fold}: choose 0..{n_folds - 1} or all")
     order = np.random.default_rng(seed).permutation(len(cases))
     val_idx = set(np.array_split(order, n_folds)[fold].tolist()) or {int(order[0])}
     train = [c for i, c in enumerate(cases) if i not in val_idx]

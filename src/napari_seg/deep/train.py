@@ -42,6 +42,7 @@ from .device import select_device
 from .networks import build_network, count_parameters
 from .seeding import restored_random_state, seed_epoch
 from .state import load_state, save_state, write_metrics
+from .warmstart import load_init
 
 __all__ = ["TrainConfig", "TrainResult", "cpu_recipe", "place_model", "train", "train_step"]
 
@@ -151,6 +152,7 @@ def train(
     cfg: TrainConfig | None = None,
     *,
     resume: str | os.PathLike[str] | None = None,
+    init: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
     should_stop: StopCallback | None = None,
     on_epoch: Callable[[dict[str, Any]], None] | None = None,
@@ -168,6 +170,9 @@ def train(
         Model, budget, optimisation and data settings.
     resume : path-like, optional
         A ``last.pt`` written by an earlier run with the same ``cfg``.
+    init : path-like, optional
+        A checkpoint to start from (fine-tuning): its network and metadata must be this
+        run's (checked before training, naming the options that differ).
     progress, should_stop : callable, optional
         Called per iteration; see :mod:`napari_seg.progress`.
     on_epoch : callable, optional
@@ -175,17 +180,20 @@ def train(
 
     Raises
     ------
-    DecathlonError, NetworkError
-        No labels, mismatched geometry or an unknown model: raised before training.
+    DecathlonError, NetworkError, CheckpointError
+        No labels, mismatched geometry, an unknown model or an ``init`` checkpoint that
+        does not fit: raised before training.
     """
+    if resume is not None and init is not None:
+        raise ValueError("--resume continues a run, --init starts a new one: give one")
     with restored_random_state():
         return _train(
-            task_dir, out_dir, cfg or TrainConfig(), resume, progress, should_stop, on_epoch
+            task_dir, out_dir, cfg or TrainConfig(), resume, init, progress, should_stop, on_epoch
         )
 
 
-def _train(task_dir, out_dir, cfg, resume, progress, should_stop, on_epoch) -> TrainResult:
-    run = _Run.setup(task_dir, out_dir, cfg, resume)
+def _train(task_dir, out_dir, cfg, resume, init, progress, should_stop, on_epoch) -> TrainResult:
+    run = _Run.setup(task_dir, out_dir, cfg, resume, init)
     total = (cfg.epochs - run.start) * len(run.train_loader)
     steps = Steps(total, progress=progress, should_stop=should_stop)
     t_start = time.perf_counter() - (run.history[-1]["elapsed"] if run.history else 0.0)
@@ -222,7 +230,7 @@ class _Run:
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
 
     @classmethod
-    def setup(cls, task_dir, out_dir, cfg: TrainConfig, resume) -> _Run:
+    def setup(cls, task_dir, out_dir, cfg: TrainConfig, resume, init=None) -> _Run:
         task = load_decathlon(task_dir)
         train_cases, val_cases = _check_inputs(task, cfg)
         rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
@@ -234,8 +242,11 @@ class _Run:
             train_cases, val_cases, cfg.data, cache_dir=out / "cache", rank=rank, world=world
         )
         meta = _meta(cfg, task, len(task.modalities))
+        model = meta.build()
+        if init is not None:
+            meta = replace(meta, training={**meta.training, "init": load_init(model, meta, init)})
         # channels-last only alone: DDP's gradient buckets expect the default layout
-        model = place_model(meta.build(), device) if world == 1 else meta.build().to(device)
+        model = place_model(model, device) if world == 1 else model.to(device)
         net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
         optimizer = Novograd if cfg.optimizer == "novograd" else torch.optim.AdamW
         opt = optimizer(net.parameters(), lr=cfg.lr)

@@ -1,0 +1,123 @@
+"""One case of a batch, as a dask task: read, segment, write atomically, report.
+
+Runs in a worker process. The U-Net is loaded once per worker and checkpoint file
+(keyed by the file's SHA-256, so a replaced file is loaded again) and kept in this
+module for the worker's lifetime.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..io import load_nifti, save_nifti
+from ..segment.methods import run_method
+
+__all__ = ["model_loads", "segment_case"]
+
+_MODELS: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
+_LOCK = threading.Lock()
+_LOADS = 0
+
+
+def model_loads() -> int:
+    """How many checkpoints this process has loaded."""
+    return _LOADS
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _model(checkpoint: str, device: str):
+    global _LOADS
+    from ..deep.checkpoint import load_checkpoint
+    from ..deep.device import select_device
+
+    key = (_sha256(Path(checkpoint)), device)
+    with _LOCK:
+        if key not in _MODELS:
+            dev = select_device(device)
+            model, meta = load_checkpoint(checkpoint)
+            _MODELS[key] = (model.to(dev).eval(), meta, dev)
+            _LOADS += 1
+        return _MODELS[key]
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"pid {os.getpid()}"
+
+
+def segment_case(
+    image: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    method: str,
+    params: dict[str, Any] | None = None,
+    cleanup: dict[str, Any] | None = None,
+    unet: dict[str, Any] | None = None,
+    channel: int = 0,
+) -> dict[str, Any]:
+    """Segment one NIfTI file into ``out`` (labels with the input's geometry).
+
+    Parameters
+    ----------
+    image, out : path-like
+        Input volume and output labels file (written atomically).
+    method : str
+        A registry method or ``"unet"``.
+    params : dict, optional
+        The method's parameters (registry names, as ``napari-seg segment``).
+    cleanup : dict, optional
+        Clean-up after the U-Net (registry clean-up names).
+    unet : dict, optional
+        ``checkpoint`` and optionally ``device``, ``roi_size``, ``overlap``,
+        ``sw_batch_size``, ``cpu_bf16`` for ``method="unet"``.
+    channel : int
+        Channel of a 4-D image for the classical methods.
+
+    Returns
+    -------
+    dict
+        ``seconds``, ``labels`` (distinct non-zero values), ``worker``, ``model_loads``.
+    """
+    t0 = time.perf_counter()
+    vol = load_nifti(image)
+    if method == "unet":
+        from ..deep.inference import predict
+
+        opts = dict(unet or {})
+        model, meta, device = _model(str(opts.pop("checkpoint")), str(opts.pop("device", "auto")))
+        labels = predict(vol.data, vol.geometry, model, meta, device=device, **opts).labels
+        if cleanup:
+            labels = run_method("cleanup", labels, spacing=vol.geometry.spacing, params=cleanup)
+    else:
+        data = vol.data
+        if data.ndim == 4:
+            if not 0 <= channel < data.shape[0]:
+                raise ValueError(f"--channel {channel}: {image} has {data.shape[0]} channel(s)")
+            data = data[channel]
+        labels = run_method(method, data, spacing=vol.geometry.spacing, params=params or {})
+    save_nifti(labels, vol.geometry, out, kind="labels")
+    n = int(np.count_nonzero(np.unique(labels)))
+    return {
+        "seconds": time.perf_counter() - t0,
+        "labels": n,
+        "worker": _worker_name(),
+        "model_loads": model_loads(),
+    }

@@ -1,0 +1,217 @@
+"""Run a batch on dask.distributed: a LocalCluster by default, or an existing scheduler.
+
+Each case is one task (:func:`~napari_seg.batch.case.segment_case`). Outputs are
+written atomically, so a case that dask retries after a worker died is safe, and a
+stopped batch resumes: cases whose output exists are skipped. A failing case is
+recorded with its error in ``OUTDIR/batch.json`` and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .._files import write_text
+from ..progress import Cancelled, ProgressCallback, StopCallback
+from ..segment.methods import CLEANUP, METHODS
+from ..segment.params import check_params
+from .inputs import batch_inputs
+
+__all__ = ["BatchResult", "segment_many"]
+
+
+@dataclass
+class BatchResult:
+    """Per case: status (``done``, ``skipped``, ``failed``), seconds, worker, error, output."""
+
+    cases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workers: dict[str, int] = field(default_factory=dict)  # address -> checkpoints loaded
+    seconds: float = 0.0
+    report: Path | None = None
+
+    @property
+    def failed(self) -> list[str]:
+        return [k for k, v in self.cases.items() if v["status"] == "failed"]
+
+
+def _check(method: str, params: dict, cleanup: dict, unet: dict | None) -> None:
+    """Refuse a bad method or option before any cluster starts."""
+    if method == "unet":
+        if not unet or not unet.get("checkpoint"):
+            raise ValueError("--method unet needs --checkpoint")
+        if not Path(unet["checkpoint"]).is_file():
+            raise ValueError(f"--checkpoint {unet['checkpoint']}: no such file")
+        check_params(CLEANUP, cleanup, owner="clean-up")
+        if params:
+            raise ValueError(f"{sorted(params)} do not apply to --method unet")
+        return
+    if method not in METHODS:
+        raise ValueError(f"--method {method!r}: choose one of {[*METHODS, 'unet']}")
+    if unet:
+        raise ValueError("U-Net options only apply to --method unet")
+    check_params(METHODS[method].all_params, params, owner=f"method {method!r}")
+
+
+def _client(workers: int | None, scheduler: str | None):
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    n = workers or os.cpu_count() or 1
+    # one thread per worker process: torch and our numpy code use the cores themselves
+    cluster = LocalCluster(
+        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    return Client(cluster), cluster
+
+
+def segment_many(
+    source: str | os.PathLike[str] | list[tuple[str, Path]],
+    out_dir: str | os.PathLike[str],
+    *,
+    method: str = "otsu",
+    params: dict[str, Any] | None = None,
+    cleanup: dict[str, Any] | None = None,
+    unet: dict[str, Any] | None = None,
+    split: Literal["test", "train"] = "test",
+    channel: int = 0,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    overwrite: bool = False,
+    progress: ProgressCallback | None = None,
+    should_stop: StopCallback | None = None,
+) -> BatchResult:
+    """Segment every case of ``source`` into ``out_dir/<case>.nii.gz`` on dask.distributed.
+
+    Parameters
+    ----------
+    source : path-like or list
+        See :func:`~napari_seg.batch.inputs.batch_inputs`, or its result.
+    out_dir : path-like
+        Receives one labels file per case and ``batch.json``.
+    method, params, cleanup, unet, channel
+        As :func:`~napari_seg.batch.case.segment_case` (checked before anything starts).
+    workers : int, optional
+        Worker processes of the local cluster (default: one per core).
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://host:8786``) instead of a local cluster.
+    overwrite : bool
+        Redo cases whose output exists (default: skip them, so a stopped batch resumes).
+    progress, should_stop : callable, optional
+        One step per finished case; a stop cancels the cases not yet done.
+
+    Returns
+    -------
+    BatchResult
+    """
+    params, cleanup = dict(params or {}), dict(cleanup or {})
+    _check(method, params, cleanup, unet)
+    cases = source if isinstance(source, list) else batch_inputs(source, split=split)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result = BatchResult()
+    t0 = time.perf_counter()
+    todo = []
+    for name, image in cases:
+        target = out / f"{name}.nii.gz"
+        if target.exists() and not overwrite:
+            result.cases[name] = {"status": "skipped", "output": str(target), "image": str(image)}
+        else:
+            todo.append((name, image, target))
+    if todo:
+        _run(
+            todo,
+            result,
+            method,
+            params,
+            cleanup,
+            unet,
+            channel,
+            workers,
+            scheduler,
+            progress,
+            should_stop,
+        )
+    result.seconds = time.perf_counter() - t0
+    result.report = out / "batch.json"
+    _write_report(result, method)
+    if should_stop is not None and should_stop():
+        raise Cancelled()
+    return result
+
+
+def _run(
+    todo, result, method, params, cleanup, unet, channel, workers, scheduler, progress, should_stop
+) -> None:
+    from distributed import as_completed
+
+    from .case import segment_case
+
+    client, cluster = _client(workers, scheduler)
+    try:
+        futures = {
+            client.submit(
+                segment_case,
+                str(image),
+                str(target),
+                method=method,
+                params=params,
+                cleanup=cleanup,
+                unet=unet,
+                channel=channel,
+                pure=False,
+                key=f"segment-{name}-{time.time_ns()}",
+            ): (name, image, target)
+            for name, image, target in todo
+        }
+        for done, future in enumerate(as_completed(futures), start=1):
+            name, image, target = futures[future]
+            record: dict[str, Any] = {"image": str(image), "output": str(target)}
+            if future.status == "finished":
+                info = future.result()
+                record.update(status="done", **info)
+                result.workers[info["worker"]] = max(
+                    result.workers.get(info["worker"], 0), info["model_loads"]
+                )
+            elif future.status == "cancelled":
+                record.update(status="cancelled")
+            else:
+                exc = future.exception()
+                record.update(status="failed", error=_one_line(exc))
+            result.cases[name] = record
+            if progress is not None:
+                progress(done, len(todo))
+            if should_stop is not None and should_stop():
+                for f in futures:
+                    f.cancel()
+                break
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _one_line(exc: BaseException | None) -> str:
+    if exc is None:
+        return "unknown error"
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text}" if not isinstance(exc, (ValueError, OSError)) else text
+
+
+def _write_report(result: BatchResult, method: str) -> None:
+    counts = {
+        s: sum(1 for c in result.cases.values() if c["status"] == s)
+        for s in ("done", "skipped", "failed", "cancelled")
+    }
+    report = {
+        "method": method,
+        "seconds": result.seconds,
+        "counts": counts,
+        "model_loads_per_worker": result.workers,
+        "cases": result.cases,
+    }
+    write_text(result.report, json.dumps(report, indent=2, default=str))
