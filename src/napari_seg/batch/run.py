@@ -64,7 +64,7 @@ def _client(workers: int | None, scheduler: str | None):
     n = workers or os.cpu_count() or 1
     # one thread per worker process: torch and our numpy code use the cores themselves
     cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     return Client(cluster), cluster
 
@@ -115,11 +115,19 @@ def segment_many(
     out.mkdir(parents=True, exist_ok=True)
     result = BatchResult()
     t0 = time.perf_counter()
+    before = _previous(out / "batch.json")
     todo = []
     for name, image in cases:
         target = out / f"{name}.nii.gz"
-        if target.exists() and not overwrite:
-            result.cases[name] = {"status": "skipped", "output": str(target), "image": str(image)}
+        if target.exists() and not overwrite:  # done by an earlier run: keep what it recorded
+            earlier = before.get(name, {})
+            result.cases[name] = {
+                **earlier,
+                "status": "skipped",
+                "output": str(target),
+                "image": str(image),
+                "earlier": earlier.get("status"),
+            }
         else:
             todo.append((name, image, target))
     if todo:
@@ -173,7 +181,7 @@ def _run(
             record: dict[str, Any] = {"image": str(image), "output": str(target)}
             if future.status == "finished":
                 info = future.result()
-                record.update(status="done", **info)
+                record.update(status="done", finished=time.time(), **info)
                 result.workers[info["worker"]] = max(
                     result.workers.get(info["worker"], 0), info["model_loads"]
                 )
@@ -193,6 +201,15 @@ def _run(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _previous(report: Path) -> dict[str, dict[str, Any]]:
+    """The cases an earlier ``batch.json`` recorded (none if it is missing or unreadable)."""
+    try:
+        cases = json.loads(report.read_text(encoding="utf-8")).get("cases", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return cases if isinstance(cases, dict) else {}
 
 
 def _one_line(exc: BaseException | None) -> str:
