@@ -69,3 +69,42 @@ def test_unet_widget_adds_labels_on_the_image(tiny_checkpoint, make_napari_viewe
     np.testing.assert_allclose(out.scale, viewer.layers["ct"].scale)
     assert overlap_metrics(out.data, ct.spleen)["labels"]["1"]["dice"] > 0.7
     assert "unet ct probabilities" in viewer.layers
+
+
+@pytest.mark.viewer
+def test_finetune_on_a_correction_from_the_dock(
+    tiny_checkpoint, make_napari_viewer, qtbot, tmp_path
+):
+    """Predict, paint a correction, fine-tune: a new checkpoint becomes the dock's choice."""
+    import shutil
+
+    pytest.importorskip("napari")
+    src, ct, geo = tiny_checkpoint
+    path = tmp_path / "spleen.safetensors"
+    shutil.copy(src, path)
+    parent = path.read_bytes()
+    viewer = make_napari_viewer()
+    viewer.add_image(ct.image, name="ct", **geo.layer_kwargs())
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seg", "U-Net")
+    widget.reset_choices()
+    widget.image.value = viewer.layers["ct"]
+    widget.checkpoint.value = path
+    widget.device.value = "cpu"
+    widget.run()
+    worker = widget.runner.worker
+    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
+    result = viewer.layers["unet ct"]
+    result.data_setitem(np.nonzero(ct.spleen), 1)  # the user's correction
+    panel = widget.finetune
+    panel.reset_choices()
+    assert panel.corrected.value is result  # the prediction is the default to fine-tune on
+    panel.steps.value = 3
+    panel.start()
+    worker = panel.runner.worker
+    qtbot.waitUntil(lambda: not worker.is_running and panel.button.enabled, timeout=60_000)
+    new = tmp_path / "spleen.ft1.safetensors"
+    assert new.is_file() and path.read_bytes() == parent, panel.status.value
+    assert str(widget.checkpoint.value) == str(new)  # Run now predicts with it
+    assert [r["epoch"] for r in panel.plot.curves["fine-tune"]] == [1, 2, 3]
+    saved = list((tmp_path / "corrections").glob("ct*.nii.gz"))
+    assert len(saved) == 1 and "press Run" in panel.status.value

@@ -30,12 +30,13 @@ def import_plotting() -> None:
 class CurvePlot:
     """Two stacked axes (training loss, validation Dice) that follow napari's theme."""
 
-    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+    def __init__(self, viewer: napari.viewer.Viewer, *, x_label: str = "epoch") -> None:
         self.viewer = viewer
+        self.x_label = x_label
         self.widget = QWidget()
         self.widget.setMinimumHeight(320)  # keeps its height when another dock is added below
         self.layout = QVBoxLayout(self.widget)
-        self.placeholder = QLabel("training loss and validation Dice appear here, per epoch")
+        self.placeholder = QLabel(f"training loss and validation Dice appear here, per {x_label}")
         self.placeholder.setWordWrap(True)
         self.layout.addWidget(self.placeholder)
         self.figure: Any = None
@@ -78,7 +79,7 @@ class CurvePlot:
             ax.xaxis.label.set_color(text)
         self.axes[0].set_ylabel("training loss")
         self.axes[1].set_ylabel("validation Dice")
-        self.axes[1].set_xlabel("epoch")
+        self.axes[1].set_xlabel(self.x_label)
         self.canvas.draw_idle()
 
     def clear(self) -> None:

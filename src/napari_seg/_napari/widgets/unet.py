@@ -14,6 +14,7 @@ from .._controls import set_tooltips
 from .._layers import layer_geometry, placement
 from .._registry import trained_checkpoints
 from ._base import SegmentWidget
+from ._finetune import FinetunePanel
 
 
 class UNetWidget(SegmentWidget):
@@ -65,6 +66,8 @@ class UNetWidget(SegmentWidget):
         if trained_checkpoints.latest is not None:
             self.checkpoint.value = trained_checkpoints.latest
         trained_checkpoints.added.connect(self._offer)
+        self.finetune = FinetunePanel(self)
+        self.append(self.finetune)
 
     def _show_roi(self, *_: object) -> None:
         for w in self.roi:
