@@ -100,9 +100,19 @@ def test_orthogonal_views_share_data_click_and_paint(scene, qtbot):
     viewer.layers.move(1, 0)  # labels under the CT in the main viewer: the same in the views
     assert [la.name for la in coronal.layers][:2] == ["labels", "ct"]
     viewer.layers.move(1, 0)
-    # a click in the coronal view sets the axial slice (z) of the main viewer
+    # a click in the coronal view sets the axial slice (z) of the main viewer: the same
+    # drag callback napari calls (press, no move, release)
     target = np.array(layer.data_to_world((11, 20, 20)))
-    widget.move_to(target)
+
+    class Click:
+        button, type, position = 1, "mouse_press", tuple(target)
+
+    press = Click()
+    gen = widget._click(coronal, press)
+    next(gen)
+    press.type = "mouse_release"
+    with pytest.raises(StopIteration):
+        next(gen)
     assert round(layer.world_to_data(viewer.dims.point)[0]) == 11  # the axial slice shown
     assert np.allclose(coronal.dims.point, viewer.dims.point)
     # a stroke in the coronal view edits the shared array and is one undo step in napari
