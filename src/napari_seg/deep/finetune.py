@@ -27,7 +27,7 @@ from ..io import Geometry, load_decathlon, save_nifti
 from ..progress import ProgressCallback, Steps, StopCallback
 from .checkpoint import CheckpointMeta, load_checkpoint, save_checkpoint
 from .device import select_device
-from .preprocess import _apply, to_network_frame
+from .preprocess import _apply, frame_options, to_network_frame
 from .seeding import restored_random_state
 from .train import place_model, train_step
 
@@ -62,15 +62,7 @@ def network_pair(
     """Image ``(C, Z', Y', X')`` and labels ``(Z', Y', X')`` in the network's frame (as inference
     sees the image: reoriented, resampled, windowed), padded to at least the ROI."""
     arr = image[None] if image.ndim == 3 else image
-    x, frame = to_network_frame(
-        arr,
-        geometry,
-        orientation=meta.orientation,
-        target_spacing=meta.target_spacing,
-        window=meta.intensity_window,
-        device=torch.device("cpu"),
-        out_channels=meta.out_channels,
-    )
+    x, frame = to_network_frame(arr, geometry, device=torch.device("cpu"), **frame_options(meta))
     y = np.ascontiguousarray(_apply(np.asarray(labels)[None], frame.transform))
     y = F.interpolate(
         torch.from_numpy(y.astype(np.float32))[None], size=frame.resampled_shape, mode="nearest"

@@ -26,7 +26,7 @@ from ..progress import Cancelled, ProgressCallback, StopCallback
 from ..segment import keep_largest
 from .checkpoint import CheckpointMeta
 from .device import select_device
-from .preprocess import from_network_frame, to_network_frame
+from .preprocess import frame_options, from_network_frame, to_network_frame
 
 __all__ = ["InferenceError", "Prediction", "count_windows", "predict"]
 
@@ -163,15 +163,7 @@ def predict(
         model = model.to(memory_format=torch.channels_last_3d)
     notes: list[str] = []
     with torch.inference_mode():
-        x, frame = to_network_frame(
-            arr,
-            geometry,
-            orientation=meta.orientation,
-            target_spacing=meta.target_spacing,
-            window=meta.intensity_window,
-            device=device,
-            out_channels=meta.out_channels,
-        )
+        x, frame = to_network_frame(arr, geometry, device=device, **frame_options(meta))
         # MONAI pads the image up to the window: bound the padded input and output
         padded = math.prod(max(n, r) for n, r in zip(frame.resampled_shape, roi, strict=True))
         ensure_fits(

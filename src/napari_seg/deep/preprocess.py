@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -19,7 +20,7 @@ from nibabel import orientations as ornt
 from .._memory import ensure_fits
 from ..io import Geometry
 
-__all__ = ["Frame", "from_network_frame", "scale_intensity", "to_network_frame"]
+__all__ = ["Frame", "frame_options", "from_network_frame", "scale_intensity", "to_network_frame"]
 
 _IDENTITY = np.array([[0, 1], [1, 1], [2, 1]], dtype=float)  # keep every axis as it is
 
@@ -49,6 +50,16 @@ def scale_intensity(x: torch.Tensor, window: tuple[float, float] | None) -> torc
         return x
     lo, hi = float(window[0]), float(window[1])
     return ((x - lo) / (hi - lo)).clamp_(0.0, 1.0)
+
+
+def frame_options(meta: Any) -> dict[str, Any]:
+    """:func:`to_network_frame`'s options from a checkpoint's metadata (as it was trained)."""
+    return {
+        "orientation": meta.orientation,
+        "target_spacing": meta.target_spacing,
+        "window": meta.intensity_window,
+        "out_channels": meta.out_channels,
+    }
 
 
 def to_network_frame(
