@@ -23,6 +23,7 @@ from napari.qt import QtViewer
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from .._crosshair import CROSSHAIR, add_crosshair, draw_crosshairs
 from .._layers import camera_of
 
 #: (title, dims order of the last three axes): napari world (z, y, x) = (S, A, L) for RAS.
@@ -32,7 +33,6 @@ SYNCED = ("visible", "opacity", "blending", "contrast_limits", "gamma", "colorma
           "interpolation2d", "selected_label", "brush_size", "mode", "contour",
           "show_selected_label", "preserve_labels", "n_edit_dimensions",
           "scale", "translate", "rotate", "shear", "affine")  # fmt: skip
-CROSSHAIR = "crosshair"
 
 
 def _history(layer: Labels) -> tuple[int, int]:
@@ -282,44 +282,10 @@ class OrthoViewsWidget(QWidget):
             model.layers.selection.active = mirror
 
     def _cross_layer(self, model) -> Vectors:
-        """An empty crosshair layer in ``model``, on the slices' step and in their units."""
-        others = [la for la in self.viewer.layers if isinstance(la, Image | Labels)]
-        kw = {}
-        if others:
-            kw["units"] = tuple(others[0].units)[-3:]
-            kw["scale"] = np.asarray(self.viewer.layers.get_extent(others).step, float)[-3:]
-        layer = Vectors(np.zeros((0, 2, 3)), name=CROSSHAIR, edge_width=1.0,
-                        edge_color="yellow", vector_style="line", opacity=0.8, **kw)  # fmt: skip
-        active, point = model.layers.selection.active, model.dims.point
-        model.layers.append(layer)
-        model.layers.selection.active = active  # adding a layer must not change the user's pick
-        if model is self.viewer:
-            model.dims.point = point  # nor the slice they are on
-        return layer
+        return add_crosshair(self.viewer, model)
 
     def _draw_cross(self, point: np.ndarray) -> None:
-        others = [la for la in self.viewer.layers if la.name != CROSSHAIR]
-        if len(point) < 3 or not others:
-            return
-        extent = self.viewer.layers.get_extent(others)
-        lo, hi = np.asarray(extent.world)[:, -3:]
-        # the crosshair takes the slices' step as its scale, or napari would step the
-        # sliders by its 1 mm (2.5 clicks per CT slice)
-        step = np.asarray(extent.step, float)[-3:]
-        p = point[-3:]
-        units = next((la.units for la in others if isinstance(la, Image | Labels)), None)
-        vectors = []
-        for axis in range(3):
-            start, span = p.copy(), np.zeros(3)
-            start[axis], span[axis] = lo[axis], hi[axis] - lo[axis]
-            vectors.append([start, span])
-        data = np.asarray(vectors) / step if self.show_cross.isChecked() else np.zeros((0, 2, 3))
-        for cross in self._crosses:
-            if not np.allclose(cross.scale, step):
-                cross.scale = step
-            if units is not None and tuple(cross.units) != tuple(units)[-3:]:
-                cross.units = tuple(units)[-3:]  # one unit in the scene: the scale bar says mm
-            cross.data = data
+        draw_crosshairs(self.viewer, self._crosses, point, visible=self.show_cross.isChecked())
 
     def _click(self, model, event):
         """A click without a drag in pan/zoom mode moves the point of every view."""
