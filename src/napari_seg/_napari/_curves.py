@@ -30,13 +30,16 @@ def import_plotting() -> None:
 class CurvePlot:
     """Two stacked axes (training loss, validation Dice) that follow napari's theme."""
 
-    def __init__(self, viewer: napari.viewer.Viewer, *, x_label: str = "epoch") -> None:
+    def __init__(
+        self, viewer: napari.viewer.Viewer, *, x_label: str = "epoch", dice: bool = True
+    ) -> None:
         self.viewer = viewer
-        self.x_label = x_label
+        self.x_label, self.dice = x_label, dice
         self.widget = QWidget()
         self.widget.setMinimumHeight(320)  # keeps its height when another dock is added below
         self.layout = QVBoxLayout(self.widget)
-        self.placeholder = QLabel(f"training loss and validation Dice appear here, per {x_label}")
+        what = "training loss and validation Dice" if dice else "training loss"
+        self.placeholder = QLabel(f"{what} appear here, per {x_label}")
         self.placeholder.setWordWrap(True)
         self.layout.addWidget(self.placeholder)
         self.figure: Any = None
@@ -53,12 +56,14 @@ class CurvePlot:
         from matplotlib.figure import Figure
 
         self.figure = Figure(figsize=(4, 4), constrained_layout=True)
-        self.axes = self.figure.subplots(2, 1, sharex=True)
+        rows = 2 if self.dice else 1
+        self.axes = list(self.figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0])
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.layout.replaceWidget(self.placeholder, self.canvas)
         self.placeholder.deleteLater()
-        self.axes[1].set_ylim(0.0, 1.0)  # Dice; the loss axis scales to its data
-        self.axes[1].set_xlim(0.5, 5.5)
+        if self.dice:
+            self.axes[1].set_ylim(0.0, 1.0)  # Dice; the loss axis scales to its data
+        self.axes[-1].set_xlim(0.5, 5.5)
         self.style()
         self.redraw()
 
@@ -78,15 +83,16 @@ class CurvePlot:
             ax.yaxis.label.set_color(text)
             ax.xaxis.label.set_color(text)
         self.axes[0].set_ylabel("training loss")
-        self.axes[1].set_ylabel("validation Dice")
-        self.axes[1].set_xlabel(self.x_label)
+        if self.dice:
+            self.axes[1].set_ylabel("validation Dice")
+        self.axes[-1].set_xlabel(self.x_label)
         self.canvas.draw_idle()
 
     def clear(self) -> None:
         self.curves.clear()
-        for loss_line, dice_line in self.lines.values():
-            loss_line.remove()
-            dice_line.remove()
+        for lines in self.lines.values():
+            for line in lines:
+                line.remove()
         self.lines.clear()
 
     def add(self, model: str, record: dict) -> None:
@@ -99,18 +105,18 @@ class CurvePlot:
         """Extend each model's lines and draw when Qt is idle (no axes rebuilt per epoch)."""
         if self.figure is None:
             return
-        loss_ax, dice_ax = self.axes
         for name, recs in self.curves.items():
             if name not in self.lines:
-                self.lines[name] = (loss_ax.plot([], [], "o-", label=name)[0],
-                                    dice_ax.plot([], [], "o-", label=name)[0])  # fmt: skip
+                self.lines[name] = tuple(ax.plot([], [], "o-", label=name)[0] for ax in self.axes)
+                loss_ax = self.axes[0]
                 legend = loss_ax.legend(fontsize=7, facecolor=loss_ax.get_facecolor())
                 for t in legend.get_texts():
                     t.set_color(loss_ax.xaxis.label.get_color())
-            loss_line, dice_line = self.lines[name]
+            loss_line, *dice_line = self.lines[name]
             loss_line.set_data([r["epoch"] for r in recs], [r["loss"] for r in recs])
             val = [r for r in recs if r["val_dice"] is not None]
-            dice_line.set_data([r["epoch"] for r in val], [r["val_dice"] for r in val])
+            for line in dice_line:
+                line.set_data([r["epoch"] for r in val], [r["val_dice"] for r in val])
         for ax in self.axes:
             ax.relim()
             ax.autoscale_view()

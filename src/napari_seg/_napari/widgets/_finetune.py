@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from magicgui.widgets import Container, FileEdit, Label, PushButton, SpinBox, create_widget
+from magicgui.widgets import FileEdit, Label, PushButton, SpinBox, Widget, create_widget
 from napari.layers import Labels
 from napari.utils.notifications import show_info
 from superqt.utils import ensure_main_thread
@@ -25,41 +25,52 @@ from .._tasks import TaskRunner, reports_errors
 __all__ = ["FinetunePanel"]
 
 
-class FinetunePanel(Container):
-    """Corrected labels, steps, optional replay task, a button and a loss curve."""
+class FinetunePanel:
+    """Corrected labels, steps, optional replay task, a button and a loss curve.
+
+    Its controls go straight into the U-Net dock (:attr:`widgets`), under a heading.
+    """
 
     def __init__(self, dock) -> None:
-        super().__init__(labels=True, name="finetune", label="fine-tune")
-        self.tooltip = "Teach the checkpoint your correction of its prediction."
         self.dock = dock  # the U-Net widget: its image, checkpoint, device, Cancel
-        self.corrected = create_widget(annotation=Labels, label="corrected labels")
-        self.steps = SpinBox(value=60, min=1, max=5000, step=10, label="fine-tune steps")
-        self.replay = FileEdit(mode="d", label="replay task (optional)")
-        self.button = PushButton(text="Fine-tune on this correction")
+        self.heading = Label(value="<b>Fine-tune on a corrected prediction</b>")
+        self.corrected = create_widget(
+            annotation=Labels, label="corrected labels", name="corrected"
+        )
+        self.steps = SpinBox(
+            value=60, min=1, max=5000, step=10, label="fine-tune steps", name="steps"
+        )
+        self.replay = FileEdit(mode="d", label="replay task", name="replay")
+        self.button = PushButton(text="Fine-tune on this correction", name="finetune_button")
         self.status = Label(value="")
-        self.extend([self.corrected, self.steps, self.replay, self.button, self.status])
-        self.plot = CurvePlot(dock.viewer, x_label="step")
-        self.native.layout().addWidget(self.plot.widget)
+        self.plot = CurvePlot(dock.viewer, x_label="step", dice=False)
         self.runner = TaskRunner(self.button, dock.cancel_button, self.status)
         set_tooltips(
             self,
             {
                 "corrected": "The U-Net result after your corrections (same grid as the image).",
                 "steps": "Optimisation steps on crops of this case (about 1 s per 10 on a CPU).",
-                "replay": "A Decathlon task whose cases are mixed in, so the model does not "
-                "forget them (leave empty for the correction alone).",
+                "replay": "Optional: a Decathlon task whose cases are mixed in, so the model does "
+                "not forget them (leave empty for the correction alone).",
                 "button": "Save the correction next to the checkpoint, fine-tune a copy of the "
                 "checkpoint on it, and make the copy the dock's checkpoint.",
             },
         )
         self.button.changed.connect(self.start)
 
+    @property
+    def widgets(self) -> list[Widget]:
+        return [self.heading, self.corrected, self.steps, self.replay, self.button, self.status]
+
     def reset_choices(self, *_: object) -> None:
-        super().reset_choices()
+        """The prediction ``unet <image>`` is the default layer to learn from."""
+        self.corrected.reset_choices()
         image = self.dock.image.value
         name = f"unet {image.name}" if image is not None else None
-        if name and name in self.dock.viewer.layers and self.corrected.value is None:
-            self.corrected.value = self.dock.viewer.layers[name]
+        if name and name in self.dock.viewer.layers:
+            current = self.corrected.value
+            if current is None or not current.name.startswith("unet "):
+                self.corrected.value = self.dock.viewer.layers[name]
 
     @reports_errors
     def start(self, *_: object) -> None:

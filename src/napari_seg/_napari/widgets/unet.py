@@ -67,7 +67,13 @@ class UNetWidget(SegmentWidget):
             self.checkpoint.value = trained_checkpoints.latest
         trained_checkpoints.added.connect(self._offer)
         self.finetune = FinetunePanel(self)
-        self.append(self.finetune)
+        self.extend(self.finetune.widgets)
+        self.native.layout().addWidget(self.finetune.plot.widget)
+
+    def reset_choices(self, *_: object) -> None:
+        super().reset_choices()
+        if hasattr(self, "finetune"):
+            self.finetune.reset_choices()
 
     def _show_roi(self, *_: object) -> None:
         for w in self.roi:
@@ -91,7 +97,10 @@ class UNetWidget(SegmentWidget):
 
     def _offer(self, path) -> None:
         """A checkpoint trained in this session becomes the choice at once."""
-        self.checkpoint.value = path
+        try:
+            self.checkpoint.value = path
+        except RuntimeError:  # this dock was closed: its Qt widgets are gone
+            trained_checkpoints.added.disconnect(self._offer)
 
     def make_call(self, data, spacing):
         path = Path(self.checkpoint.value)
