@@ -38,8 +38,8 @@ class CurvePlot:
         self.widget = QWidget()
         self.widget.setMinimumHeight(320)  # keeps its height when another dock is added below
         self.layout = QVBoxLayout(self.widget)
-        what = "training loss and validation Dice" if dice else "training loss"
-        self.placeholder = QLabel(f"{what} appear here, per {x_label}")
+        what = "training loss and validation Dice appear" if dice else "the training loss appears"
+        self.placeholder = QLabel(f"{what} here, per {x_label}")
         self.placeholder.setWordWrap(True)
         self.layout.addWidget(self.placeholder)
         self.figure: Any = None
