@@ -7,15 +7,14 @@ module for the worker's lifetime.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._files import sha256_of
 from ..io import load_nifti, save_nifti
 from ..segment.methods import run_method
 
@@ -31,20 +30,12 @@ def model_loads() -> int:
     return _LOADS
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _model(checkpoint: str, device: str):
     global _LOADS
     from ..deep.checkpoint import load_checkpoint
     from ..deep.device import select_device
 
-    key = (_sha256(Path(checkpoint)), device)
+    key = (sha256_of(checkpoint), device)
     with _LOCK:
         if key not in _MODELS:
             dev = select_device(device)

@@ -10,7 +10,6 @@ geometry in ``<checkpoint folder>/corrections/``), so the correction is never lo
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from monai.losses import DiceCELoss
 
+from .._files import sha256_of
 from ..io import Geometry, load_decathlon, save_nifti
 from ..progress import ProgressCallback, Steps, StopCallback
 from .checkpoint import CheckpointMeta, load_checkpoint, save_checkpoint
@@ -86,10 +86,6 @@ def _crop(x: torch.Tensor, y: torch.Tensor, roi, rng: np.random.Generator):
     start = np.clip(centre - np.array(roi) // 2, 0, shape - np.array(roi))
     box = tuple(slice(int(a), int(a) + r) for a, r in zip(start, roi, strict=True))
     return x[(slice(None), *box)], y[box]
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def save_correction(labels: np.ndarray, geometry: Geometry, checkpoint: Path, case: str) -> Path:
@@ -194,7 +190,7 @@ def finetune(
         )
     info = {
         "parent": ckpt.name,
-        "parent_sha256": _sha256(ckpt),
+        "parent_sha256": sha256_of(ckpt),
         "case": case,
         "steps": steps,
         "lr": lr,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from .._files import sha256_of
 from .checkpoint import CheckpointError, CheckpointMeta, load_checkpoint, load_weights
 
 __all__ = ["load_init"]
@@ -40,7 +40,7 @@ def load_init(model: torch.nn.Module, meta: CheckpointMeta, path) -> dict[str, A
     if diffs:
         raise CheckpointError(path, "--init does not fit this run: " + "; ".join(diffs))
     load_weights(model, start.state_dict(), Path(path))
-    return {"checkpoint": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+    return {"checkpoint": str(path), "sha256": sha256_of(path)}
 
 
 def _norm(value: Any) -> Any:
