@@ -19,15 +19,10 @@ from napari.utils import progress as progress_bar
 from napari.utils.notifications import show_error, show_info
 from superqt.utils import ensure_main_thread
 
+from .._errors import one_line
 from ..progress import Cancelled
 
 __all__ = ["TaskRunner", "one_line", "reports_errors"]
-
-
-def one_line(exc: BaseException) -> str:
-    """The first line of an error's message (its type when the message is empty)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def reports_errors(handler: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .._errors import one_line
 from .._files import write_text
 from ..progress import Cancelled, ProgressCallback, StopCallback
 from ..segment.methods import CLEANUP, METHODS
@@ -189,7 +190,7 @@ def _run(
                 record.update(status="cancelled")
             else:
                 exc = future.exception()
-                record.update(status="failed", error=_one_line(exc))
+                record.update(status="failed", error=one_line(exc))
             result.cases[name] = record
             if progress is not None:
                 progress(done, len(todo))
@@ -210,13 +211,6 @@ def _previous(report: Path) -> dict[str, dict[str, Any]]:
     except (OSError, ValueError, AttributeError):
         return {}
     return cases if isinstance(cases, dict) else {}
-
-
-def _one_line(exc: BaseException | None) -> str:
-    if exc is None:
-        return "unknown error"
-    text = (str(exc).strip().splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {text}" if not isinstance(exc, (ValueError, OSError)) else text
 
 
 def _write_report(result: BatchResult, method: str) -> None:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from .._errors import one_line
 from . import batch as _batch
 from . import demo as _demo
 from . import evaluate as _evaluate
@@ -53,13 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
-    """Our errors (ValueError/OSError subclasses) name the file or option and the reason."""
-    text = (str(exc).strip().splitlines() or [""])[0]
-    if isinstance(exc, MemoryError):
-        return f"not enough memory ({text or 'the allocation failed'})"
-    if isinstance(exc, (ValueError, OSError)):
-        return text or type(exc).__name__
-    return f"unexpected {type(exc).__name__}: {text} (rerun with --debug for the traceback)"
+    """What ``main`` prints for an error (tests patch it to see the exception type)."""
+    return one_line(exc, hint=" (rerun with --debug for the traceback)")
 
 
 if __name__ == "__main__":  # pragma: no cover
