@@ -108,7 +108,7 @@ def test_decathlon_case_input(tmp_path):
         (["--method", "manual"], "needs a low and/or a high bound"),
         (["--channel", "3"], "channel"),
         (["--method", "otsu", "--k", "3"], "--k does not apply to method 'otsu'"),
-        (["--method", "otsu", "--checkpoint", "x.pt"], "only apply to --method unet"),
+        (["--method", "otsu", "--checkpoint", "x.pt"], "only for --method unet"),
         (["--method", "kmeans", "--k", "99"], "--k: 99 is outside [2, 64]"),
         (
             ["--method", "manual", "--low", "5", "--open-mm", "1e4"],

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         extra = [f"--{k.replace('_', '-')}" for k in given(args, UNET_OPTIONS)]
         if extra:
-            raise ValueError(f"{', '.join(extra)} only apply to --method unet")
+            raise ValueError(f"{', '.join(extra)}: only for --method unet")
     bar = TerminalProgress("cases", enabled=not args.quiet)
     result = segment_many(
         args.input,

@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         given_unet = [f"--{k.replace('_', '-')}" for k in given(args, UNET_OPTIONS)]
         if given_unet:
-            raise ValueError(f"{', '.join(given_unet)} only apply to --method unet")
+            raise ValueError(f"{', '.join(given_unet)}: only for --method unet")
         params = given(args, registry_options())
         used = {k: v for k, v in inputs.items() if v is not None}
         if "mask" in used:
