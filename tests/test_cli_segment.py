@@ -155,3 +155,27 @@ def test_errors_are_one_line_and_debug_shows_the_traceback(ct_file, tmp_path, ca
     assert err.count("\n") == 1 and "Traceback" not in err
     with pytest.raises(Exception, match="does not apply"):
         main(["--debug", "segment", str(image), "-o", str(tmp_path / "x.nii.gz"), "--k", "3"])
+
+
+@pytest.mark.parametrize("command", ["segment", "segment-batch"])
+def test_classical_options_are_refused_with_the_unet(tmp_path, capsys, command):
+    """--low with --method unet used to be ignored without a word."""
+    image = tmp_path / "ct.nii.gz"
+    ckpt = tmp_path / "m.safetensors"
+    ckpt.write_bytes(b"x")
+    save_nifti(np.zeros((4, 5, 6), np.int16), Geometry(np.eye(4)), image)
+    target = str(tmp_path / "out.nii.gz") if command == "segment" else str(tmp_path / "out")
+    argv = [
+        command,
+        str(image if command == "segment" else tmp_path),
+        "-o",
+        target,
+        "--method",
+        "unet",
+        "--checkpoint",
+        str(ckpt),
+        "--low",
+        "100",
+    ]
+    assert main(argv) == 2
+    assert "--low: not for --method unet" in capsys.readouterr().err

@@ -48,7 +48,8 @@ def _check(method: str, params: dict, cleanup: dict, unet: dict | None) -> None:
             raise ValueError(f"--checkpoint {unet['checkpoint']}: no such file")
         check_params(CLEANUP, cleanup, owner="clean-up")
         if params:
-            raise ValueError(f"{sorted(params)} do not apply to --method unet")
+            flags = ", ".join("--" + k.replace("_", "-") for k in sorted(params))
+            raise ValueError(f"{flags}: not for --method unet")
         return
     if method not in METHODS:
         raise ValueError(f"--method {method!r}: choose one of {[*METHODS, 'unet']}")

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             unet["roi_size"] = unet.pop("roi")
         if "checkpoint" in unet:
             unet["checkpoint"] = str(unet["checkpoint"].resolve())
-        params = {k: v for k, v in params.items() if k not in cleanup}
+        params = {k: v for k, v in params.items() if k not in cleanup}  # refused by the core
     else:
         extra = [f"--{k.replace('_', '-')}" for k in given(args, UNET_OPTIONS)]
         if extra:
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         args.input,
         args.out,
         method=args.method,
-        params=params if not unet else {},
+        params=params,
         cleanup=cleanup if unet else None,
         unet=unet,
         split=args.split,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .._files import refuse_overwriting_inputs
+from ..inspect.export import MESH_FORMATS
 from ..inspect.surfaces import SURFACE_PARAMS
 from ..io import is_decathlon_path, load_decathlon, load_nifti, nifti_stem
 from ..io.kinds import as_labels
@@ -35,7 +36,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
             help=param.help.replace("%", "%%")
             + (f" Default {param.default}." if param.default is not None else ""),
         )
-    p.add_argument("--format", choices=("stl", "ply", "obj"), default="stl")
+    p.add_argument("--format", choices=MESH_FORMATS, default="stl")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_surfaces)
 

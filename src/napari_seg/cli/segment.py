@@ -157,6 +157,11 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     bar = TerminalProgress(args.method, enabled=not args.quiet)
     if unet:
+        other = [
+            f"--{k.replace('_', '-')}" for k in given(args, registry_options()) if k not in cleanup
+        ]
+        if other:
+            raise ValueError(f"{', '.join(other)}: not for --method unet")
         labels = _unet(args, source, geometry, bar)
         if cleanup:
             labels = run_method("cleanup", labels, spacing=geometry.spacing, params=cleanup)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..io import Geometry
 from ..progress import ProgressCallback, Steps, StopCallback
-from .surfaces import _voxel_to_world, label_boxes, label_surfaces
+from .surfaces import _voxel_to_world, as_label_volume, label_boxes, label_surfaces
 
 __all__ = ["STAT_COLUMNS", "SUMMARY_COLUMNS", "label_statistics"]
 
@@ -88,9 +88,7 @@ def label_statistics(
     """
     import cc3d
 
-    lab = np.asarray(labels)
-    if lab.ndim != 3 or not (np.issubdtype(lab.dtype, np.integer) or lab.dtype == bool):
-        raise ValueError(f"labels must be a 3-D integer array, got {lab.dtype} {lab.shape}")
+    lab = as_label_volume(labels)
     if image is not None and np.shape(image) != lab.shape:
         raise ValueError(f"image shape {np.shape(image)} differs from labels {lab.shape}")
     linear, offset = _voxel_to_world(geometry)
