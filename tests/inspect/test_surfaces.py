@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from napari_seg.inspect import MESH_FORMATS, label_surfaces, write_meshes
+from napari_seg.inspect.surfaces import taubin
 from napari_seg.io import Geometry
 from tests._geometry import OBLIQUE, ORIENTATIONS
 
@@ -70,6 +71,18 @@ def test_smoothing_keeps_volume_and_decimation_meets_the_face_budget():
     assert smooth.area_mm2 < raw.area_mm2  # the voxel steps are gone
     assert len(small.faces) <= 880 < len(raw.faces)
     assert small.volume_mm3 == pytest.approx(raw.volume_mm3, rel=0.03)
+
+
+def test_taubin_equals_trimesh_and_area_equals_the_triangle_sum():
+    trimesh = pytest.importorskip("trimesh")
+    raw = label_surfaces(_ellipsoid(), Geometry(OBLIQUE), smoothing=0)[1]
+    ours = taubin(raw.vertices, raw.faces, 15)
+    theirs = trimesh.Trimesh(raw.vertices.copy(), raw.faces, process=False)
+    trimesh.smoothing.filter_taubin(theirs, lamb=0.5, nu=0.53, iterations=15)
+    assert np.abs(ours - theirs.vertices).max() < 1e-9
+    assert np.abs(ours - raw.vertices).max() > 0.1  # it did move them
+    assert raw.area_mm2 == pytest.approx(trimesh.Trimesh(raw.vertices, raw.faces).area, rel=1e-12)
+    assert np.array_equal(taubin(raw.vertices, raw.faces, 0), raw.vertices)
 
 
 @pytest.mark.parametrize("fmt", MESH_FORMATS)

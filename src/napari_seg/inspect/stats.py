@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -86,20 +87,45 @@ def label_statistics(
         sphericity is ``pi^(1/3) (6 V)^(2/3) / A`` (1 for a ball); components are
         26-connected.
     """
-    import cc3d
-
     lab = as_label_volume(labels)
     if image is not None and np.shape(image) != lab.shape:
         raise ValueError(f"image shape {np.shape(image)} differs from labels {lab.shape}")
+    boxes = label_boxes(lab)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the meshes are made beside the per-label measurements below (both mostly
+        # outside the GIL); the rows wait for them at the end
+        meshes = (
+            pool.submit(label_surfaces, lab, geometry, boxes=boxes, should_stop=should_stop)
+            if surfaces and boxes
+            else None
+        )
+        steps = Steps(len(boxes), progress=progress, should_stop=should_stop)
+        rows = _rows(lab, boxes, geometry, image=image, names=names or {}, steps=steps)
+        if meshes is not None:
+            done = meshes.result()
+            for row in rows:
+                volume, area = float(row["volume_mm3"]), done[int(row["label"])].area_mm2
+                row["surface_mm2"] = area
+                row["sphericity"] = math.pi ** (1 / 3) * (6 * volume) ** (2 / 3) / area
+    return [{k: row[k] for k in STAT_COLUMNS if k in row} for row in rows]
+
+
+def _rows(
+    lab: np.ndarray,
+    boxes: Mapping[int, tuple[slice, ...]],
+    geometry: Geometry,
+    *,
+    image: np.ndarray | None,
+    names: Mapping[int, str],
+    steps: Steps,
+) -> list[dict[str, float | int | str]]:
+    """The measurements that need no mesh, one row per label (see :func:`label_statistics`)."""
+    import cc3d
+
     linear, offset = _voxel_to_world(geometry)
     voxel_mm3 = abs(float(np.linalg.det(linear)))
     half = 0.5 * np.abs(linear).sum(axis=1)  # world reach of a voxel's corners from its centre
     aligned = bool(((np.abs(linear) > 1e-9 * np.abs(linear).max()).sum(axis=1) == 1).all())
-    boxes = label_boxes(lab)
-    meshes = {}
-    if surfaces and boxes:
-        meshes = label_surfaces(lab, geometry, boxes=boxes, should_stop=should_stop)
-    steps = Steps(len(boxes), progress=progress, should_stop=should_stop)
     rows = []
     for value, box in boxes.items():
         inside = lab[box] == value
@@ -116,18 +142,13 @@ def label_statistics(
         volume = count * voxel_mm3
         row: dict[str, float | int | str] = {
             "label": value,
-            "name": (names or {}).get(value, ""),
+            "name": names.get(value, ""),
             "voxels": count,
             "volume_mm3": volume,
             "volume_ml": volume / 1000.0,
         }
-        if surfaces:
-            area = meshes[value].area_mm2
-            row["surface_mm2"] = area
-            row["sphericity"] = math.pi ** (1 / 3) * (6 * volume) ** (2 / 3) / area
-        row["components"] = int(
-            cc3d.connected_components(inside, connectivity=26, return_N=True)[1]
-        )
+        pieces = cc3d.connected_components(inside, connectivity=26, return_N=True)[1]
+        row["components"] = int(pieces)
         for prefix, vec in (("centroid", centre), ("min", lo), ("max", hi), ("extent", hi - lo)):
             row.update({f"{prefix}_{a}": float(vec[k]) for k, a in enumerate("xyz")})
         if image is not None:
