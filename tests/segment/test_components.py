@@ -14,7 +14,8 @@ from napari_seg.segment import (
     keep_largest,
     remove_small,
 )
-from napari_seg.segment.pipeline import Cleanup, threshold_pipeline
+from napari_seg.segment.methods import run_method
+from napari_seg.segment.pipeline import Cleanup
 
 
 def _blobs(ndim: int) -> np.ndarray:
@@ -93,15 +94,15 @@ def test_closing_keeps_objects_at_the_border():
 def test_pipeline_progress_and_cancel():
     img = np.random.default_rng(0).normal(size=(16, 16, 16)).astype(np.float32)
     seen = []
-    out = threshold_pipeline(
-        img,
-        method="otsu",
-        post=Cleanup(min_voxels=3, largest=True, components=True),
+    params = {"min_voxels": 3, "largest": True, "components": True}
+    out = run_method(
+        "otsu", img, spacing=(1.0, 1.0, 1.0), params=params,
         progress=lambda d, t: seen.append((d, t)),
-    )
-    assert seen[-1] == (4, 4) and out.max() == 1
+    )  # fmt: skip
+    assert seen[-1][0] == seen[-1][1] and out.max() == 1
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # never backwards
     with pytest.raises(Cancelled):
-        threshold_pipeline(img, method="otsu", should_stop=lambda: True)
+        run_method("otsu", img, spacing=(1.0, 1.0, 1.0), should_stop=lambda: True)
 
 
 def test_cleanup_opening_and_closing_per_label():

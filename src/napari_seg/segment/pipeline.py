@@ -1,7 +1,7 @@
-"""Method + clean-up pipelines shared by the widgets, the CLI and the demo.
+"""Clean-up of label images: the last stage of every registry method.
 
-Each pipeline takes the image and options and returns labels; it reports
-progress per stage and checks for cancel between stages.
+:func:`napari_seg.segment.methods.run_method` runs smoothing, a method and this
+clean-up; it reports progress per stage and checks for cancel between stages.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from .components import (
     keep_largest,
     remove_small,
 )
-from .threshold import Method, threshold
 
-__all__ = ["Cleanup", "cleanup", "cleanup_labels", "threshold_pipeline"]
+__all__ = ["Cleanup", "cleanup", "cleanup_labels"]
 
 
 @dataclass(frozen=True)
@@ -137,42 +136,3 @@ def cleanup_labels(
 def _step(steps: Steps | None) -> None:
     if steps is not None:
         steps.step()
-
-
-def threshold_pipeline(
-    image: np.ndarray,
-    *,
-    method: Method = "otsu",
-    low: float | None = None,
-    high: float | None = None,
-    preset: str | None = None,
-    classes: int = 3,
-    mask: np.ndarray | None = None,
-    spacing: Sequence[float] | None = None,
-    post: Cleanup = Cleanup(),
-    progress: ProgressCallback | None = None,
-    should_stop: StopCallback | None = None,
-) -> np.ndarray:
-    """Threshold ``image`` then clean up; the arguments are those of :func:`threshold`.
-
-    Parameters
-    ----------
-    image : numpy.ndarray, shape (Y, X) or (Z, Y, X)
-        Intensities (HU for CT).
-    spacing : sequence of float, optional
-        Voxel size in mm, for the clean-up's mm³ sizes.
-    post : Cleanup
-        Clean-up applied after thresholding.
-    progress, should_stop : callable, optional
-        See :mod:`napari_seg.progress`.
-
-    Returns
-    -------
-    numpy.ndarray of unsigned int, same shape as ``image``
-    """
-    steps = Steps(1 + post.steps, progress=progress, should_stop=should_stop)
-    labels = threshold(
-        image, method=method, low=low, high=high, preset=preset, classes=classes, mask=mask
-    )
-    steps.step()
-    return cleanup(labels, post, spacing=spacing, steps=steps)
