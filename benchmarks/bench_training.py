@@ -24,7 +24,7 @@ from monai.utils import set_determinism
 from napari_seg.data.synthetic_task import make_synthetic_task
 from napari_seg.deep.data import DataConfig, fold_split, make_loaders, make_transforms
 from napari_seg.deep.networks import build_network
-from napari_seg.deep.train import place_model, train_step
+from napari_seg.deep.steps import place_model, train_step
 from napari_seg.io import load_decathlon
 
 EPOCHS = 3

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from napari.layers import Image, Labels, Vectors
 
-__all__ = ["CROSSHAIR", "add_crosshair", "draw_crosshairs"]
+__all__ = ["CROSSHAIR", "add_crosshair", "draw_crosshairs", "forget_crosshair", "weak_click"]
 
 CROSSHAIR = "crosshair"
 
@@ -63,3 +65,25 @@ def draw_crosshairs(viewer, crosses: list[Vectors], point: np.ndarray, *, visibl
         if units is not None and tuple(cross.units) != tuple(units)[-3:]:
             cross.units = tuple(units)[-3:]  # one unit in the scene: the scale bar says mm
         cross.data = data
+
+
+def weak_click(ref: weakref.ref):
+    """A drag callback for the main viewer that calls ``ref()._click`` without keeping it alive."""
+
+    def click(model, event):
+        widget = ref()
+        if widget is not None:
+            yield from widget._click(model, event) or ()
+
+    return click
+
+
+def forget_crosshair(viewer_ref: weakref.ref, crosses: list[Vectors], click, *_: object) -> None:
+    """Take a closed dock's crosshair layer and click callback off the main viewer."""
+    viewer = viewer_ref()
+    if viewer is None:
+        return
+    if click in viewer.mouse_drag_callbacks:
+        viewer.mouse_drag_callbacks.remove(click)
+    if crosses and crosses[0] in viewer.layers:
+        viewer.layers.remove(crosses[0])

@@ -29,7 +29,7 @@ from .checkpoint import CheckpointMeta, load_checkpoint, save_checkpoint
 from .device import select_device
 from .preprocess import _apply, frame_options, to_network_frame
 from .seeding import restored_random_state
-from .train import place_model, train_step
+from .steps import place_model, train_step
 
 __all__ = ["FinetuneResult", "finetune", "next_version"]
 

@@ -23,7 +23,13 @@ from napari.qt import QtViewer
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from .._crosshair import CROSSHAIR, add_crosshair, draw_crosshairs
+from .._crosshair import (
+    CROSSHAIR,
+    add_crosshair,
+    draw_crosshairs,
+    forget_crosshair,
+    weak_click,
+)
 from .._layers import camera_of
 
 #: (title, dims order of the last three axes): napari world (z, y, x) = (S, A, L) for RAS.
@@ -94,7 +100,7 @@ class OrthoViewsWidget(QWidget):
         v.layers.events.moved.connect(self._restack)
         v.dims.events.point.connect(self._point_changed)
         v.dims.events.order.connect(self._order)
-        click = _weak_click(weakref.ref(self))
+        click = weak_click(weakref.ref(self))
         v.mouse_drag_callbacks.append(click)
         v.layers.selection.events.active.connect(self._active_changed)
         for model in self.models.values():
@@ -103,7 +109,7 @@ class OrthoViewsWidget(QWidget):
         self.show_cross.toggled.connect(self._point_changed)
         # when the dock goes, its crosshair and click handler leave the main viewer
         self._main_cross: list[Vectors] = []  # only the main viewer's: the closure keeps it
-        self.destroyed.connect(partial(_forget, weakref.ref(v), self._main_cross, click))
+        self.destroyed.connect(partial(forget_crosshair, weakref.ref(v), self._main_cross, click))
 
     def _inserted(self, event) -> None:
         self._add(event.value)
@@ -134,7 +140,8 @@ class OrthoViewsWidget(QWidget):
             return
         layer, i = self._pending.pop(0)
         if layer is None:
-            self._crosses.append(self._cross_layer((self.viewer, *self.models.values())[i]))
+            model = (self.viewer, *self.models.values())[i]
+            self._crosses.append(add_crosshair(self.viewer, model))
             if i == 0:
                 self._main_cross.append(self._crosses[0])
             self._point_changed()
@@ -270,7 +277,10 @@ class OrthoViewsWidget(QWidget):
             for model in (self.viewer, *self.models.values()):
                 if model.dims.ndim == len(point) and model.dims.point != point:
                     model.dims.point = point
-            self._draw_cross(np.asarray(point, float))
+            draw_crosshairs(
+                self.viewer, self._crosses, np.asarray(point, float),
+                visible=self.show_cross.isChecked(),
+            )  # fmt: skip
         finally:
             self._syncing = False
 
@@ -280,12 +290,6 @@ class OrthoViewsWidget(QWidget):
         mirrors = self.mirrors.get(id(active), [None] * len(self.models))
         for mirror, model in zip(mirrors, self.models.values(), strict=True):
             model.layers.selection.active = mirror
-
-    def _cross_layer(self, model) -> Vectors:
-        return add_crosshair(self.viewer, model)
-
-    def _draw_cross(self, point: np.ndarray) -> None:
-        draw_crosshairs(self.viewer, self._crosses, point, visible=self.show_cross.isChecked())
 
     def _click(self, model, event):
         """A click without a drag in pan/zoom mode moves the point of every view."""
@@ -305,24 +309,3 @@ class OrthoViewsWidget(QWidget):
     def move_to(self, world: np.ndarray) -> None:
         """Put the point (napari world order, mm) of every view at ``world``."""
         self.viewer.dims.point = tuple(float(v) for v in world)
-
-
-def _weak_click(ref: weakref.ref):
-    """A drag callback for the main viewer that does not keep the dock alive."""
-
-    def click(model, event):
-        widget = ref()
-        if widget is not None:
-            yield from widget._click(model, event) or ()
-
-    return click
-
-
-def _forget(viewer_ref: weakref.ref, crosses: list[Vectors], click, *_: object) -> None:
-    viewer = viewer_ref()
-    if viewer is None:
-        return
-    if click in viewer.mouse_drag_callbacks:
-        viewer.mouse_drag_callbacks.remove(click)
-    if crosses and crosses[0] in viewer.layers:
-        viewer.layers.remove(crosses[0])
