@@ -41,6 +41,21 @@ SYNCED = ("visible", "opacity", "blending", "contrast_limits", "gamma", "colorma
           "scale", "translate", "rotate", "shear", "affine")  # fmt: skip
 
 
+def _quiet_shortcuts() -> contextlib.AbstractContextManager:
+    """Hold back napari's shortcut-change events while a ``QtViewer`` is made.
+
+    Each ``QtViewer`` unbinds and binds again every shortcut from the settings, and
+    each change refreshes every welcome screen and button tooltip: 0.15 s per view
+    for bindings that end as they were.
+    """
+    try:
+        from napari.utils.action_manager import action_manager
+
+        return action_manager.events.shortcut_changed.blocker()
+    except (ImportError, AttributeError):  # another napari: pay the refresh
+        return contextlib.nullcontext()
+
+
 def _history(layer: Labels) -> tuple[int, int]:
     return len(layer._undo_history), len(layer._redo_history)
 
@@ -52,7 +67,10 @@ class OrthoViewsWidget(QWidget):
         super().__init__()
         self.viewer = viewer
         self.models = {title: ViewerModel(title=title) for title, _ in VIEWS}
-        self.canvases = {t: QtViewer(m, show_welcome_screen=False) for t, m in self.models.items()}
+        with _quiet_shortcuts():
+            self.canvases = {
+                t: QtViewer(m, show_welcome_screen=False) for t, m in self.models.items()
+            }
         self.mirrors: dict[int, list[Layer]] = {}  # id(main layer) -> its mirror in each view
         self._seen: dict[int, tuple[int, int]] = {}
         self._main_of: dict[int, Layer] = {}  # id(mirror) -> the main viewer's layer
