@@ -71,9 +71,13 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
 
 def test_statistics_table_and_click_to_centre(scene, qtbot, tmp_path):
     viewer, geometry, img, layer = scene
+    shifted = viewer.add_image(np.zeros((16, 40, 44)), name="elsewhere", translate=(0, 0, 9))
+    viewer.layers.selection.active = layer
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Statistics")
     widget.reset_choices()
-    widget.labels.value, widget.image.value = layer, img
+    assert widget.labels.value is layer
+    assert widget.image.value is img  # the image on the labels' grid, not the shifted one
+    viewer.layers.remove(shifted)
     widget.runner.worker = None
     widget.measure()
     wait_for_worker(qtbot, widget, timeout=60_000)

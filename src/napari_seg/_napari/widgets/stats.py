@@ -75,6 +75,23 @@ class StatisticsWidget(Container):
         self.copy_button.changed.connect(self.copy)
         self.export_button.changed.connect(lambda: self.export(self.export_path.value))
         self.table.native.cellClicked.connect(lambda row, _col: self.centre_on(row))
+        self.labels.changed.connect(self._default_image)
+        self._default_image()
+
+    def _default_image(self, *_: object) -> None:
+        """Offer the image the labels lie on (same grid), so intensities come without a click."""
+        labels = self.labels.value
+        if labels is None or self.image.value is not None:
+            return
+        geometry = layer_geometry(labels)
+        for layer in reversed(self.viewer.layers):  # the top-most first, as napari lists them
+            if isinstance(layer, Image) and np.shape(layer.data) == np.shape(labels.data):
+                try:
+                    geometry.check_same_grid(layer_geometry(layer), what="")
+                except ValueError:
+                    continue
+                self.image.value = layer
+                return
 
     @reports_errors
     def measure(self, *_: object) -> None:
