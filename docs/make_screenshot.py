@@ -90,7 +90,7 @@ def correct_dock(viewer: napari.Viewer) -> None:
     )
     _, correct = viewer.window.add_plugin_dock_widget("napari-seg", "Correct")
     correct.reset_choices()
-    correct.labels.value = layer
+    correct.labels_layer.value = layer
     correct.tool.value = "fill between slices"
     correct.apply()
     settle(lambda: correct.apply_button.enabled and correct.pending is not None)
@@ -111,13 +111,13 @@ def inspect_docks(viewer: napari.Viewer) -> None:
     _, surfaces = viewer.window.add_plugin_dock_widget("napari-seg", "Surfaces")
     surfaces.reset_choices()
     for labels in (spleen, viewer.layers["lesions ground truth"]):
-        surfaces.labels.value = labels
+        surfaces.labels_layer.value = labels
         surfaces.runner.worker = None
         surfaces.build()
         settle(lambda: surfaces.build_button.enabled and surfaces.runner.worker is not None)
     _, stats = viewer.window.add_plugin_dock_widget("napari-seg", "Statistics")
     stats.reset_choices()
-    stats.labels.value, stats.image.value = viewer.layers["lesions ground truth"], image
+    stats.labels_layer.value, stats.image.value = viewer.layers["lesions ground truth"], image
     stats.measure()
     settle(lambda: bool(stats.rows))
     image.opacity = 0.25

@@ -24,7 +24,7 @@ def dock(make_napari_viewer):
     layer = viewer.add_labels(lab, name="labels", scale=(2.5, 0.8, 0.8))
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Correct")
     widget.reset_choices()
-    widget.labels.value = layer
+    widget.labels_layer.value = layer
     return viewer, widget, layer
 
 
@@ -122,7 +122,7 @@ def test_grow_region_from_a_click(make_napari_viewer, qtbot):
     layer = viewer.add_labels(np.zeros(image.shape, np.uint8), name="labels")
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Correct")
     widget.reset_choices()
-    widget.labels.value, widget.image.value = layer, viewer.layers["img"]
+    widget.labels_layer.value, widget.image.value = layer, viewer.layers["img"]
     widget.tool.value = "grow region"
     widget.label_value.value = 4
     _run(qtbot, widget, lambda: widget.click((6, 20, 25)))
@@ -155,7 +155,7 @@ def test_grow_from_seeds_in_the_dock(make_napari_viewer, qtbot):
     layer = viewer.add_labels(np.zeros(image.shape, np.uint8), name="labels")
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Correct")
     widget.reset_choices()
-    widget.labels.value, widget.image.value = layer, viewer.layers["img"]
+    widget.labels_layer.value, widget.image.value = layer, viewer.layers["img"]
     widget.tool.value = "grow from seeds"
     widget.other.value = viewer.layers["scribbles"]
     _run(qtbot, widget, widget.apply)

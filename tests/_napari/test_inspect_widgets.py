@@ -36,7 +36,7 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
     viewer, geometry, _, layer = scene
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Surfaces")
     widget.reset_choices()
-    widget.labels.value = layer
+    widget.labels_layer.value = layer
     widget.smoothing.value = 0
     widget.runner.worker = None
     widget.build()
@@ -75,7 +75,7 @@ def test_statistics_table_and_click_to_centre(scene, qtbot, tmp_path):
     viewer.layers.selection.active = layer
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Statistics")
     widget.reset_choices()
-    assert widget.labels.value is layer
+    assert widget.labels_layer.value is layer
     assert widget.image.value is img  # the image on the labels' grid, not the shifted one
     viewer.layers.remove(shifted)
     widget.runner.worker = None

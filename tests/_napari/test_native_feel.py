@@ -18,7 +18,8 @@ from tests._napari._widgets import run_widget  # noqa: E402
 pytestmark = pytest.mark.viewer
 PLUGIN = "napari-seg"
 DOCKS = ["Threshold", "K-means", "Canny edges", "Watershed", "Components and clean-up", "U-Net",
-         "Train", "Evaluate", "Decathlon cases", "CT window", "Correct"]  # fmt: skip
+         "Train", "Evaluate", "Decathlon cases", "CT window", "Correct", "Surfaces",
+         "Statistics"]  # fmt: skip
 
 
 @pytest.fixture
@@ -120,3 +121,38 @@ def test_every_control_has_a_tooltip(make_napari_viewer, name):
         if not isinstance(w, (Label, Table)) and not w.tooltip
     ]
     assert not missing, f"{name}: no tooltip on {missing}"
+
+
+@pytest.mark.parametrize("name", [d for d in DOCKS if d != "CT window"])  # it has no status
+def test_tables_and_status_lines_use_the_whole_width(make_napari_viewer, name):
+    from magicgui.widgets import Label, Table
+
+    from napari_seg._napari._controls import label_cell
+
+    viewer = make_napari_viewer()
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, name)
+    wide = [w for w in widget if isinstance(w, (Label, Table)) and not w.label]
+    assert wide, f"{name}: no status line"
+    # magicgui puts every widget beside a label cell; an empty one would indent it
+    cells = [label_cell(w) for w in wide]
+    assert all(c is not None for c in cells), f"{name}: not in a labelled row"
+    assert not any(c.isVisibleTo(widget.native) for c in cells)
+
+
+@pytest.mark.parametrize("name", DOCKS)
+def test_controls_are_labelled_on_an_empty_viewer(make_napari_viewer, name):
+    """A dock opened before any data still says what each picker and box is for.
+
+    (A widget attribute named ``labels`` once replaced magicgui's ``Container.labels``
+    switch: with no Labels layer the pickers lost their labels.)
+    """
+    from magicgui.widgets import Label, Table
+    from magicgui.widgets.bases import ButtonWidget
+
+    from napari_seg._napari._controls import label_cell
+
+    viewer = make_napari_viewer()
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, name)
+    controls = [w for w in widget if not isinstance(w, (ButtonWidget, Label, Table))]
+    unlabelled = [w.name or type(w).__name__ for w in controls if label_cell(w) is None]
+    assert not unlabelled, f"{name}: no label beside {unlabelled}"

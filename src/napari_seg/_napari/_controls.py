@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from magicgui.widgets import CheckBox, ComboBox, Container, FloatSpinBox, SpinBox, Widget
+from qtpy.QtWidgets import QSizePolicy, QWidget
 
 from ..segment.params import Param
 
@@ -85,3 +86,27 @@ def set_tooltips(owner: object, tips: dict[str, str]) -> None:
     """Give the controls ``owner.<name>`` their tooltips (controls not from the registry)."""
     for name, text in tips.items():
         getattr(owner, name).tooltip = text
+
+
+def label_cell(widget: Widget) -> QWidget | None:
+    """The label cell magicgui put beside ``widget`` in a labelled container, if any."""
+    row = widget.native.parentWidget()
+    layout = row.layout() if row is not None else None
+    if layout is None or layout.count() != 2 or layout.itemAt(1).widget() is not widget.native:
+        return None
+    return layout.itemAt(0).widget()
+
+
+def full_width(*widgets: Widget) -> None:
+    """Give unlabelled widgets (tables, status lines) the label column too.
+
+    A labelled magicgui container puts every widget beside a label cell, an empty
+    one included, so a table or a status line would start a label's width in.
+    Widgets not (yet) in a labelled container are left as they are.
+    """
+    for widget in widgets:
+        cell = label_cell(widget)
+        if cell is not None and not widget.label:
+            cell.hide()
+            # a status line would otherwise shrink to its text and sit in the middle
+            widget.native.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)

@@ -21,6 +21,7 @@ from superqt.utils import ensure_main_thread
 
 from .._errors import one_line
 from ..progress import Cancelled
+from ._controls import full_width
 
 __all__ = ["TaskRunner", "one_line", "reports_errors"]
 
@@ -57,6 +58,7 @@ class TaskRunner:
     def __init__(self, run_button: PushButton, cancel_button: PushButton, status: Label) -> None:
         self.run_button, self.cancel_button, self.status = run_button, cancel_button, status
         status.native.setWordWrap(True)  # a long note wraps instead of widening the dock
+        full_width(status)
         self.worker: FunctionWorker | None = None
         self._stop = threading.Event()
         self.cancel_button.enabled = False

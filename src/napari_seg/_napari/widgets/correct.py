@@ -26,6 +26,7 @@ from magicgui.widgets import (
 from napari.layers import Image, Labels
 
 from ...edit import label_at
+from .._controls import full_width
 from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
 from .._layers import layer_spacing, upsert_labels
@@ -45,7 +46,7 @@ class CorrectWidget(Container):
         super().__init__(labels=True)
         tabify_with_siblings(self.native)
         self.viewer = viewer
-        self.labels = create_widget(annotation=Labels, label="labels")
+        self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.image = create_widget(annotation=Image | None, label="image")
         self.tool = ComboBox(choices=tuple(TOOLS), value="fill between slices", label="tool")
         self.label_value = SpinBox(value=1, min=0, max=2**31 - 1, label="label")
@@ -64,12 +65,14 @@ class CorrectWidget(Container):
         self.accept_button = PushButton(text="Accept preview")
         self.reject_button = PushButton(text="Cancel preview")
         self.status = Label(value="")
-        self.extend([self.labels, self.image, self.tool, self.help, self.label_value, self.mm,
+        self.extend([self.labels_layer, self.image, self.tool, self.help, self.label_value,
+                     self.mm,
                      self.whole, self.smoothing, self.other, self.op, self.locked,
                      self.apply_button, self.cancel_button, self.accept_button,
                      self.reject_button, self.keys, self.status])  # fmt: skip
         self.help.native.setWordWrap(True)
         self.keys.native.setWordWrap(True)
+        full_width(self.help, self.keys)
         self.runner = TaskRunner(self.apply_button, self.cancel_button, self.status)
         self.clicks: list[np.ndarray] = []
         self.pending: tuple | None = None  # (target, prepared) of a preview
@@ -78,12 +81,14 @@ class CorrectWidget(Container):
         self.accept_button.changed.connect(self.accept)
         self.reject_button.changed.connect(self.reject)
         self.tool.changed.connect(self._tool_changed)
-        self.labels.changed.connect(self._bind)
+        self.labels_layer.changed.connect(self._bind)
         self._set_tooltips()
         self._tool_changed()
 
     def _set_tooltips(self) -> None:
-        self.labels.tooltip = "The Labels layer to correct (its preserve-labels box is honoured)."
+        self.labels_layer.tooltip = (
+            "The Labels layer to correct (its preserve-labels box is honoured)."
+        )
         self.image.tooltip = "The image 'grow region' follows."
         self.tool.tooltip = "; ".join(f"{k}: {t.help}" for k, t in TOOLS.items())
         self.label_value.tooltip = "The label a tool writes or acts on."
@@ -116,7 +121,7 @@ class CorrectWidget(Container):
         """Route canvas clicks on the chosen labels layer to the click tools."""
         if self._bound is not None and self._on_mouse in self._bound.mouse_drag_callbacks:
             self._bound.mouse_drag_callbacks.remove(self._on_mouse)
-        self._bound = self.labels.value
+        self._bound = self.labels_layer.value
         if self._bound is not None:
             self._bound.mouse_drag_callbacks.append(self._on_mouse)
             for key, action in SHORTCUTS.items():
@@ -151,7 +156,7 @@ class CorrectWidget(Container):
     @reports_errors
     def click(self, point) -> None:
         """A click in data coordinates ``(z, y, x)`` (what a canvas click calls)."""
-        layer = self.labels.value
+        layer = self.labels_layer.value
         if layer is None:
             raise ValueError("choose the labels layer to correct")
         if self.tool.value != "grow region" and label_at(np.asarray(layer.data), point) == 0:
@@ -186,7 +191,7 @@ class CorrectWidget(Container):
         )
 
     def _start(self, clicks: list) -> None:
-        layer = self.labels.value
+        layer = self.labels_layer.value
         if layer is None:
             raise ValueError("choose the labels layer to correct")
         if self.pending is not None:

@@ -34,7 +34,7 @@ from ...metrics import (
     worst_component,
     worst_slice,
 )
-from .._controls import set_tooltips
+from .._controls import full_width, set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import camera_of, layer_geometry, layer_spacing, upsert_labels
 from .._live import LiveScorer
@@ -87,6 +87,7 @@ class EvaluateWidget(Container):
                 self.status,
             ]
         )
+        full_width(self.accuracy, self.table)
         self.runner = TaskRunner(self.compute_button, self.cancel_button, self.status)
         set_tooltips(
             self,

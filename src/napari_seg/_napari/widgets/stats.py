@@ -15,7 +15,7 @@ from qtpy.QtWidgets import QApplication
 from ..._files import write_text
 from ...inspect import STAT_COLUMNS, SUMMARY_COLUMNS, label_statistics
 from ...metrics import jsonable, to_csv
-from .._controls import set_tooltips
+from .._controls import full_width, set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import camera_of, layer_geometry, volume_of
 from .._tasks import TaskRunner, reports_errors
@@ -28,7 +28,7 @@ class StatisticsWidget(Container):
         super().__init__(labels=True)
         tabify_with_siblings(self.native)
         self.viewer = viewer
-        self.labels = create_widget(annotation=Labels, label="labels")
+        self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.image = create_widget(annotation=Image | None, label="image (optional)")
         self.surfaces = CheckBox(value=True, text="surface area and sphericity (meshes)")
         self.measure_button, self.cancel_button = (
@@ -44,7 +44,7 @@ class StatisticsWidget(Container):
         self.status = Label(value="")
         self.extend(
             [
-                self.labels,
+                self.labels_layer,
                 self.image,
                 self.surfaces,
                 self.measure_button,
@@ -56,11 +56,12 @@ class StatisticsWidget(Container):
                 self.status,
             ]
         )
+        full_width(self.table)
         self.runner = TaskRunner(self.measure_button, self.cancel_button, self.status)
         set_tooltips(
             self,
             {
-                "labels": "The Labels layer to measure.",
+                "labels_layer": "The Labels layer to measure.",
                 "image": "Intensities on the same grid (HU for a CT) for mean, std, median.",
                 "surfaces": "Mesh each label for its surface area and sphericity (slower).",
                 "measure_button": "Measure every label in the background.",
@@ -75,12 +76,12 @@ class StatisticsWidget(Container):
         self.copy_button.changed.connect(self.copy)
         self.export_button.changed.connect(lambda: self.export(self.export_path.value))
         self.table.native.cellClicked.connect(lambda row, _col: self.centre_on(row))
-        self.labels.changed.connect(self._default_image)
+        self.labels_layer.changed.connect(self._default_image)
         self._default_image()
 
     def _default_image(self, *_: object) -> None:
         """Offer the image the labels lie on (same grid), so intensities come without a click."""
-        labels = self.labels.value
+        labels = self.labels_layer.value
         if labels is None or self.image.value is not None:
             return
         geometry = layer_geometry(labels)
@@ -96,7 +97,7 @@ class StatisticsWidget(Container):
     @reports_errors
     def measure(self, *_: object) -> None:
         """Measure in a worker and fill the table."""
-        layer = self.labels.value
+        layer = self.labels_layer.value
         data = volume_of(layer, what="labels layer")
         if data.ndim != 3:
             raise ValueError(f"{layer.name!r} is 2-D; measurements need a 3-D labels layer")

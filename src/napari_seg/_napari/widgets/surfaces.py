@@ -26,7 +26,7 @@ class SurfacesWidget(Container):
         super().__init__(labels=True)
         tabify_with_siblings(self.native)
         self.viewer = viewer
-        self.labels = create_widget(annotation=Labels, label="labels")
+        self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.smoothing, self.faces = (control_for(p) for p in SURFACE_PARAMS)
         self.build_button, self.cancel_button = (
             PushButton(text="Build surfaces"),
@@ -40,7 +40,7 @@ class SurfacesWidget(Container):
         self.status = Label(value="")
         self.extend(
             [
-                self.labels,
+                self.labels_layer,
                 self.smoothing,
                 self.faces,
                 self.build_button,
@@ -57,7 +57,7 @@ class SurfacesWidget(Container):
         set_tooltips(
             self,
             {
-                "labels": "The Labels layer to turn into surfaces (rebuild after correcting it).",
+                "labels_layer": "The Labels layer to mesh (build again after correcting it).",
                 "build_button": "Mesh every label in the background, in world mm, on the image.",
                 "cancel_button": "Stop building.",
                 "format": "Mesh file format: STL and PLY (binary) or OBJ (text).",
@@ -76,7 +76,7 @@ class SurfacesWidget(Container):
     @reports_errors
     def build(self, *_: object) -> None:
         """Mesh every label of the chosen layer in a worker, then add/update Surface layers."""
-        layer = self.labels.value
+        layer = self.labels_layer.value
         data = volume_of(layer, what="labels layer")
         if data.ndim != 3:
             raise ValueError(f"{layer.name!r} is 2-D; surfaces need a 3-D labels layer")
@@ -121,6 +121,6 @@ class SurfacesWidget(Container):
         """Save the report picture (3-D view above three slice views) to ``path``."""
         if not str(path) or str(path) == ".":
             raise ValueError("snapshot: choose a .png file")
-        out = save_snapshot(self.viewer, Path(path), labels=self.labels.value)
+        out = save_snapshot(self.viewer, Path(path), labels=self.labels_layer.value)
         self.status.value = f"wrote {out}"
         return out

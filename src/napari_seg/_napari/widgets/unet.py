@@ -10,7 +10,7 @@ import numpy as np
 from magicgui.widgets import CheckBox, ComboBox, FileEdit, FloatSpinBox, SpinBox
 
 from ...deep.config import CHECKPOINT_SUFFIXES, checkpoint_info
-from .._controls import set_tooltips
+from .._controls import full_width, set_tooltips
 from .._layers import layer_geometry, placement
 from .._registry import trained_checkpoints
 from ._base import SegmentWidget
@@ -68,6 +68,7 @@ class UNetWidget(SegmentWidget):
         trained_checkpoints.added.connect(self._offer)
         self.finetune = FinetunePanel(self)
         self.extend(self.finetune.widgets)
+        full_width(self.finetune.heading, self.finetune.status)
         self.native.layout().addWidget(self.finetune.plot.widget)
 
     def reset_choices(self, *_: object) -> None:
