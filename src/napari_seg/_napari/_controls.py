@@ -14,22 +14,29 @@ from qtpy.QtWidgets import QSizePolicy, QWidget
 
 from ..segment.params import Param
 
-__all__ = ["OptionalNumber", "control_for", "set_tooltips"]
+__all__ = ["OptionalNumber", "control_for", "full_width", "label_cell", "set_tooltips"]
 
 _BIG = 1e9
 
 
 class OptionalNumber(Container):
-    """A tick box and a spin box: the value is None while unticked (an open bound)."""
+    """A tick box and a spin box: the value is None while unticked (an open bound).
+
+    Whole-number parameters get an integer spin box and value.
+    """
 
     def __init__(self, param: Param, *, start: float) -> None:
         self.enabled_box = CheckBox(value=param.default is not None, text="")
-        self.number = FloatSpinBox(
-            value=start,
-            min=param.low if param.low is not None else -_BIG,
-            max=param.high if param.high is not None else _BIG,
-            step=param.step or 1.0,
-        )
+        self._kind = int if param.kind is int else float
+        lo = param.low if param.low is not None else -_BIG
+        hi = param.high if param.high is not None else _BIG
+        if self._kind is int:
+            self.number: Widget = SpinBox(
+                value=int(start), min=int(lo), max=int(min(hi, 2**31 - 1)),
+                step=int(param.step or 1),
+            )  # fmt: skip
+        else:
+            self.number = FloatSpinBox(value=start, min=lo, max=hi, step=param.step or 1.0)
         super().__init__(
             widgets=[self.enabled_box, self.number], layout="horizontal", labels=False
         )
@@ -39,7 +46,7 @@ class OptionalNumber(Container):
 
     @property
     def value(self) -> float | None:  # type: ignore[override]
-        return float(self.number.value) if self.enabled_box.value else None
+        return self._kind(self.number.value) if self.enabled_box.value else None
 
     @value.setter
     def value(self, v: float | None) -> None:
