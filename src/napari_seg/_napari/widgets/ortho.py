@@ -67,10 +67,10 @@ class OrthoViewsWidget(QWidget):
         super().__init__()
         self.viewer = viewer
         self.models = {title: ViewerModel(title=title) for title, _ in VIEWS}
-        with _quiet_shortcuts():
-            self.canvases = {
-                t: QtViewer(m, show_welcome_screen=False) for t, m in self.models.items()
-            }
+        # the views' canvases are made in the first turns of the event loop too (0.1-0.2 s
+        # each): the dock appears at once and fills in
+        self.canvases: dict[str, QtViewer] = {}
+        self._unmade = list(self.models)
         self.mirrors: dict[int, list[Layer]] = {}  # id(main layer) -> its mirror in each view
         self._seen: dict[int, tuple[int, int]] = {}
         self._main_of: dict[int, Layer] = {}  # id(mirror) -> the main viewer's layer
@@ -79,7 +79,7 @@ class OrthoViewsWidget(QWidget):
         # and the viewer stays responsive while a dock with several layers opens
         self._pending: list[tuple[Layer | None, int]] = []  # (layer, view) or (None, cross)
         self._timer = QTimer(self)
-        self._timer.setInterval(0)
+        self._timer.setInterval(25)  # > 0: input and paints get their turn between builds
         self._timer.timeout.connect(self._pump)
         self.show_cross = QCheckBox("crosshair")
         self.show_cross.setChecked(True)
@@ -87,28 +87,26 @@ class OrthoViewsWidget(QWidget):
         help_text = QLabel("Click in any view (pan/zoom mode) to move the crosshair; paint in "
                            "any view with the layer's paint mode.")  # fmt: skip
         help_text.setWordWrap(True)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        for title, canvas in self.canvases.items():
-            canvas.setToolTip(f"{title} view")
-            splitter.addWidget(canvas)
+        self._splitter = QSplitter(Qt.Orientation.Vertical)
         layout = QVBoxLayout(self)
         layout.addWidget(self.show_cross)
         layout.addWidget(help_text)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self._splitter, 1)
         self.setMinimumHeight(500)
         self._crosses: list[Vectors] = []
         self._pending.append((None, 0))  # the main viewer's crosshair first, at once visible
         for layer in viewer.layers:
             self._add(layer)
         self._pending += [(None, i) for i in range(1, 1 + len(self.models))]
+        self._timer.start()
         self._connect()
         self._order()
         self._point_changed()
 
     @property
     def ready(self) -> bool:
-        """Every layer of the main viewer has its mirrors."""
-        return not self._pending
+        """Both views are made and every layer of the main viewer has its mirrors."""
+        return not self._pending and not self._unmade
 
     # -- wiring ---------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -148,7 +146,15 @@ class OrthoViewsWidget(QWidget):
         self._timer.start()
 
     def _pump(self) -> None:
-        """Build one queued mirror (the same array, no copy); wire a layer once it is done."""
+        """Make one view, or build one queued mirror (the same array, no copy)."""
+        if self._unmade:
+            title = self._unmade.pop(0)
+            with _quiet_shortcuts():
+                canvas = QtViewer(self.models[title], show_welcome_screen=False)
+            canvas.setToolTip(f"{title} view")
+            self._splitter.addWidget(canvas)
+            self.canvases[title] = canvas
+            return
         if not self._pending:
             self._timer.stop()
             for model in self.models.values():
