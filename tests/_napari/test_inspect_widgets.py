@@ -38,14 +38,16 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
     widget.reset_choices()
     widget.labels_layer.value = layer
     widget.smoothing.value = 0
+    steps = viewer.dims.nsteps
     widget.runner.worker = None
     widget.build()
     wait_for_worker(qtbot, widget, timeout=60_000)
     surfaces = [la for la in viewer.layers if la._type_string == "surface"]
     assert [la.name for la in surfaces] == ["labels surface 1 liver", "labels surface 2 spleen"]
+    assert viewer.dims.nsteps == steps  # the sliders still step one 2.5 mm slice at a time
     expected = label_surfaces(np.asarray(layer.data), geometry, smoothing=0)
     # every vertex is where napari puts that point of the labels: world of the data point
-    verts = surfaces[0].data[0]
+    verts = np.array([surfaces[0].data_to_world(v) for v in surfaces[0].data[0]])
     idx = np.argwhere(layer.data == 1)
     world = np.array([layer.data_to_world(p) for p in idx[[0, -1]]])
     assert np.allclose(verts, expected[1].napari_vertices)
@@ -54,6 +56,11 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
     ).all()
     assert inside
     assert viewer.dims.ndisplay == 3
+    assert not layer.visible  # its voxels would cover the surfaces in 3-D
+    viewer.dims.ndisplay = 2
+    assert layer.visible  # and it is back for correcting slices
+    viewer.dims.ndisplay = 3
+    assert not layer.visible
     assert np.allclose(surfaces[1].colormap.colors[-1][:3], layer.get_color(2)[:3])
     viewer.layers.selection = {surfaces[0]}  # the selected surfaces only
     assert [p.name for p in widget.export(tmp_path)] == ["labels_1_liver.stl"]

@@ -1,4 +1,4 @@
-"""Surface layers of label meshes: placed in world mm, coloured like their label."""
+"""Surface layers of label meshes: placed like their labels, coloured like their label."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from napari.layers import Labels, Surface
 from napari.utils.colormaps import Colormap
 
 from ..inspect import Mesh
+from ._layers import layer_geometry, placement
 
 __all__ = ["SURFACE_KEY", "show_surfaces"]
 
@@ -18,18 +19,26 @@ SURFACE_KEY = "napari_seg_surface"
 def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]) -> list[Surface]:
     """Add (or update, after a correction) one Surface layer per mesh of ``source``.
 
-    Vertices are already napari world coordinates (mm), so the layers need no
-    transform and sit on the image whatever its orientation.
+    The meshes are in world mm; each layer holds them in ``source``'s voxel
+    coordinates with ``source``'s placement (scale, translate, affine), so it sits
+    on the voxels whatever the orientation, and napari's sliders keep stepping
+    one slice at a time (a layer in plain mm would make them step by 1 mm).
     """
     names = source.metadata.get("label_names") or {}
+    place = {k: v for k, v in placement(source).items() if k != "metadata"}
+    affine = layer_geometry(source).affine
+    to_voxels = np.linalg.inv(affine[:3, :3])
     out = []
     for value, mesh in sorted(meshes.items()):
         label_name = str(names.get(value) or names.get(str(value)) or "")
         name = f"{source.name} surface {value}" + (f" {label_name}" if label_name else "")
-        data = (mesh.napari_vertices, mesh.faces)
+        ijk = (mesh.vertices - affine[:3, 3]) @ to_voxels.T  # exact: the inverse of the map
+        data = (ijk[:, ::-1], mesh.faces)  # napari voxel order (k, j, i)
         if name in viewer.layers and isinstance(viewer.layers[name], Surface):
             layer = viewer.layers[name]
             layer.data = data
+            for key in ("scale", "translate", "rotate", "shear", "affine"):
+                setattr(layer, key, place[key])  # the labels may have moved
         else:
             colour = np.asarray(source.get_color(value), dtype=float)
             colour[3] = 1.0
@@ -38,8 +47,7 @@ def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]
                 name=name,
                 colormap=Colormap([colour, colour], name=f"label {value} colour"),
                 shading="smooth",
-                units=("mm",) * 3,
-                axis_labels=("z", "y", "x"),
+                **place,
             )
         layer.metadata = {
             SURFACE_KEY: {"label": value, "name": label_name, "source": source.name, "mesh": mesh}

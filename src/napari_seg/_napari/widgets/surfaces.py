@@ -70,6 +70,8 @@ class SurfacesWidget(Container):
             },
         )
         self.build_button.changed.connect(self.build)
+        self._hidden: list[Labels] = []  # labels we hid in 3-D, shown again in 2-D
+        viewer.dims.events.ndisplay.connect(self._labels_in_3d)
         self.export_button.changed.connect(lambda: self.export(self.folder.value))
         self.snapshot_button.changed.connect(lambda: self.snapshot(self.snapshot_path.value))
 
@@ -94,7 +96,25 @@ class SurfacesWidget(Container):
         show_surfaces(self.viewer, layer, meshes)
         if self.viewer.dims.ndisplay == 2 and meshes:
             self.viewer.dims.ndisplay = 3
-        return f"{len(meshes)} surface(s) of {layer.name!r}"
+        self._labels_in_3d()
+        note = " (its voxels are hidden in 3-D, where they would cover them)" if meshes else ""
+        return f"{len(meshes)} surface(s) of {layer.name!r}{note}"
+
+    def _labels_in_3d(self, *_: object) -> None:
+        """In 3-D hide the Labels layers our surfaces come from; show them again in 2-D."""
+        layers = self.viewer.layers
+        if self.viewer.dims.ndisplay == 3:
+            sources = {la.metadata[SURFACE_KEY]["source"] for la in layers
+                       if SURFACE_KEY in la.metadata and la.visible}  # fmt: skip
+            for la in layers:
+                if isinstance(la, Labels) and la.name in sources and la.visible:
+                    la.visible = False
+                    self._hidden.append(la)
+        else:
+            for la in self._hidden:
+                if la in layers:
+                    la.visible = True
+            self._hidden.clear()
 
     @reports_errors
     def export(self, folder: str | Path) -> list[Path]:
