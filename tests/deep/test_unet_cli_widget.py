@@ -107,4 +107,12 @@ def test_finetune_on_a_correction_from_the_dock(
     assert str(widget.checkpoint.value) == str(new)  # Run now predicts with it
     assert [r["epoch"] for r in panel.plot.curves["fine-tune"]] == [1, 2, 3]
     saved = list((tmp_path / "corrections").glob("ct*.nii.gz"))
-    assert len(saved) == 1 and "press Run" in panel.status.value
+    assert len(saved) == 1 and "predict again" in panel.status.value
+    corrected = np.asarray(result.data).copy()
+    assert panel.rerun.native.isVisibleTo(widget.native)  # offered after a fine-tune
+    panel.rerun.clicked()
+    worker = widget.runner.worker
+    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
+    assert np.array_equal(result.data, corrected)  # the correction is kept...
+    assert "unet ct (2)" in viewer.layers  # ...and the new prediction sits beside it
+    assert not panel.rerun.native.isVisibleTo(widget.native)

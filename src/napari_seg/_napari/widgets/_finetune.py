@@ -42,6 +42,9 @@ class FinetunePanel:
         )
         self.replay = FileEdit(mode="d", label="replay task", name="replay")
         self.button = PushButton(text="Fine-tune on this correction", name="finetune_button")
+        self.rerun = PushButton(text="Predict again with the fine-tuned model", name="rerun")
+        self.rerun.visible = False  # offered once a fine-tune has finished
+        self.rerun.changed.connect(self._rerun)
         self.status = Label(value="")
         self.plot = CurvePlot(dock.viewer, x_label="step", dice=False)
         self.runner = TaskRunner(self.button, dock.cancel_button, self.status)
@@ -54,13 +57,16 @@ class FinetunePanel:
                 "not forget them (leave empty for the correction alone).",
                 "button": "Save the correction next to the checkpoint, fine-tune a copy of the "
                 "checkpoint on it, and make the copy the dock's checkpoint.",
+                "rerun": "Run the U-Net again with the new checkpoint; your corrected layer is "
+                "kept (the new prediction goes to a new layer).",
             },
         )
         self.button.changed.connect(self.start)
 
     @property
     def widgets(self) -> list[Widget]:
-        return [self.heading, self.corrected, self.steps, self.replay, self.button, self.status]
+        return [self.heading, self.corrected, self.steps, self.replay, self.button, self.rerun,
+                self.status]  # fmt: skip
 
     def reset_choices(self, *_: object) -> None:
         """The prediction ``unet <image>`` is the default layer to learn from."""
@@ -112,13 +118,19 @@ class FinetunePanel:
 
     def _done(self, result) -> str:
         self.dock.checkpoint.value = result.checkpoint  # Run now predicts with the new one
+        self.rerun.visible = True
         note = (
             f"saved {result.checkpoint.name} ({len(result.losses)} steps, loss "
             f"{result.losses[0]:.3f} -> {result.losses[-1]:.3f}); the correction is in "
-            f"{result.correction}; press Run to predict with it"
+            f"{result.correction}; predict again to see what it learned"
         )
         show_info(note)
         return note
+
+    def _rerun(self, *_: object) -> None:
+        """Predict with the fine-tuned checkpoint; hand edits are never written over."""
+        self.rerun.visible = False
+        self.dock.run()
 
 
 def _run(checkpoint, image, labels, geometry, *, progress=None, should_stop=None, **kw):
