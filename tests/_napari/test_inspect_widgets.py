@@ -92,6 +92,8 @@ def test_statistics_table_and_click_to_centre(scene, qtbot, tmp_path):
     assert [r["volume_ml"] for r in widget.rows] == [r["volume_ml"] for r in expected]
     assert widget.rows[1]["name"] == "spleen" and widget.rows[0]["mean"] == 80
     assert widget.table.native.rowCount() == 2
+    headers = list(widget.table.column_headers)
+    assert "volume (mL)" in headers and "surface (mm²)" in headers and "extent_z (mm)" in headers
     widget.centre_on(1)
     z, y, x = (widget.rows[1][f"centroid_{a}"] for a in "zyx")
     assert np.allclose(viewer.dims.point[-3:], (z, y, x), atol=1.5)  # on the nearest slice

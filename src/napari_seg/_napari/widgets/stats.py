@@ -129,7 +129,7 @@ class StatisticsWidget(Container):
         self.table.value = {
             "data": data,
             "index": [str(r["label"]) for r in rows],
-            "columns": columns,
+            "columns": [_header(c) for c in columns],
         }
         self.table.native.resizeColumnsToContents()
         total = sum(r["volume_ml"] for r in rows)
@@ -167,3 +167,10 @@ class StatisticsWidget(Container):
             write_text(path, json.dumps(jsonable(self.rows), indent=2, allow_nan=False))
         self.status.value = f"wrote {path}"
         return path
+
+
+def _header(column: str) -> str:
+    """A table heading with its unit: ``volume_ml`` -> ``volume (mL)``, ``extent_x (mm)``."""
+    unit = STAT_COLUMNS[column]
+    base = column.removesuffix("_ml").removesuffix("_mm2").removesuffix("_mm3")
+    return f"{base} ({unit})" if unit else base
