@@ -31,6 +31,23 @@ def test_every_command_has_a_help(capsys):
         assert exc.value.code == 0 and "usage" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["segment", "x.nii.gz", "-o", "y.nii.gz", "--window", "5", "5"],
+         "napari-seg: error: unrecognized arguments: --window 5 5 (see napari-seg --help)"),
+        (["evaluate", "a.nii.gz", "b.nii.gz", "--tolerance-mm", "-1"],
+         "napari-seg evaluate: error: argument --tolerance-mm:"),
+    ],
+)  # fmt: skip
+def test_option_errors_are_one_line_without_the_usage_block(capsys, argv, expected):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.startswith(expected)
+    assert len(err.strip().splitlines()) == 1 and "usage" not in err
+
+
 def test_no_command_prints_help_and_fails(capsys):
     assert main([]) == 2
     assert "usage" in capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
 from .._errors import one_line
@@ -18,9 +19,16 @@ from . import train as _train
 __all__ = ["build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an option error is one line (no usage block), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``napari-seg`` (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="napari-seg",
         description="Volumetric segmentation: NIfTI/Decathlon I/O, classical methods, "
         "U-Net inference and training, and metrics. Same core as the napari plugin.",
