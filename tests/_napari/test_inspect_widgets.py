@@ -45,6 +45,11 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
     surfaces = [la for la in viewer.layers if la._type_string == "surface"]
     assert [la.name for la in surfaces] == ["labels surface 1 liver", "labels surface 2 spleen"]
     assert viewer.dims.nsteps == steps  # the sliders still step one 2.5 mm slice at a time
+    origin = np.asarray(surfaces[0].data_to_world((0, 0, 0)))
+    axes = [np.asarray(surfaces[0].data_to_world(e)) - origin for e in np.eye(3)]
+    # a plain positive scale: with the labels' flips in its transform napari lit the
+    # surface from the wrong side (half of it dark)
+    assert np.allclose(axes, np.diag(np.diag(axes))) and (np.diag(axes) > 0).all()
     expected = label_surfaces(np.asarray(layer.data), geometry, smoothing=0)
     # every vertex is where napari puts that point of the labels: world of the data point
     verts = np.array([surfaces[0].data_to_world(v) for v in surfaces[0].data[0]])

@@ -8,7 +8,7 @@ from napari.layers import Labels, Surface
 from napari.utils.colormaps import Colormap
 
 from ..inspect import Mesh
-from ._layers import layer_geometry, placement
+from ._layers import layer_geometry
 
 __all__ = ["SURFACE_KEY", "show_surfaces"]
 
@@ -19,26 +19,29 @@ SURFACE_KEY = "napari_seg_surface"
 def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]) -> list[Surface]:
     """Add (or update, after a correction) one Surface layer per mesh of ``source``.
 
-    The meshes are in world mm; each layer holds them in ``source``'s voxel
-    coordinates with ``source``'s placement (scale, translate, affine), so it sits
-    on the voxels whatever the orientation, and napari's sliders keep stepping
-    one slice at a time (a layer in plain mm would make them step by 1 mm).
+    The meshes are in world mm. Each layer holds them divided by the labels' voxel
+    size, with that size as its (positive, diagonal) scale: napari puts every vertex
+    at its world mm whatever the grid's orientation, its sliders keep stepping one
+    slice at a time (a layer at scale 1 would make them step by 1 mm), and no flip
+    or rotation enters the layer's transform (with the labels' own transform
+    napari lit half of an LPS surface from the wrong side).
     """
     names = source.metadata.get("label_names") or {}
-    place = {k: v for k, v in placement(source).items() if k != "metadata"}
-    affine = layer_geometry(source).affine
-    to_voxels = np.linalg.inv(affine[:3, :3])
+    step = np.asarray(layer_geometry(source).spacing, float)[-3:]  # mm per voxel, napari order
+    place = {
+        "scale": tuple(step),
+        "units": tuple(str(u) for u in source.units)[-3:],
+        "axis_labels": tuple(source.axis_labels)[-3:],
+    }
     out = []
     for value, mesh in sorted(meshes.items()):
         label_name = str(names.get(value) or names.get(str(value)) or "")
         name = f"{source.name} surface {value}" + (f" {label_name}" if label_name else "")
-        ijk = (mesh.vertices - affine[:3, 3]) @ to_voxels.T  # exact: the inverse of the map
-        data = (ijk[:, ::-1], mesh.faces)  # napari voxel order (k, j, i)
+        data = (mesh.napari_vertices / step, mesh.faces)
         if name in viewer.layers and isinstance(viewer.layers[name], Surface):
             layer = viewer.layers[name]
             layer.data = data
-            for key in ("scale", "translate", "rotate", "shear", "affine"):
-                setattr(layer, key, place[key])  # the labels may have moved
+            layer.scale = place["scale"]
         else:
             colour = np.asarray(source.get_color(value), dtype=float)
             colour[3] = 1.0
