@@ -156,3 +156,17 @@ def test_controls_are_labelled_on_an_empty_viewer(make_napari_viewer, name):
     controls = [w for w in widget if not isinstance(w, (ButtonWidget, Label, Table))]
     unlabelled = [w.name or type(w).__name__ for w in controls if label_cell(w) is None]
     assert not unlabelled, f"{name}: no label beside {unlabelled}"
+
+
+@pytest.mark.parametrize("name", ["Decathlon cases", "Train", "Statistics"])
+def test_labels_are_never_cut_in_napari_font(make_napari_viewer, qtbot, name):
+    """magicgui sizes labels in the default font; napari's theme draws them larger."""
+    from napari_seg._napari._controls import label_cell
+
+    viewer = make_napari_viewer()
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, name)
+    qtbot.wait(50)  # the dock is fitted once it sits in the window
+    cells = [c for c in map(label_cell, widget) if c is not None and c.text()]
+    assert cells
+    short = [c.text() for c in cells if c.minimumWidth() < c.sizeHint().width()]
+    assert not short, f"{name}: labels narrower than their text: {short}"
