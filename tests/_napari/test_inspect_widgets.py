@@ -90,6 +90,7 @@ def test_statistics_table_and_click_to_centre(scene, qtbot, tmp_path):
     assert widget.labels_layer.value is layer
     assert widget.image.value is img  # the image on the labels' grid, not the shifted one
     viewer.layers.remove(shifted)
+    img.metadata["modality"] = "CT"  # as the reader marks a CT: intensities are HU
     widget.runner.worker = None
     widget.measure()
     wait_for_worker(qtbot, widget, timeout=60_000)
@@ -99,6 +100,7 @@ def test_statistics_table_and_click_to_centre(scene, qtbot, tmp_path):
     assert widget.table.native.rowCount() == 2
     headers = list(widget.table.column_headers)
     assert "volume (mL)" in headers and "surface (mm²)" in headers and "extent_z (mm)" in headers
+    assert "mean (HU)" in headers and "median (HU)" in headers
     widget.centre_on(1)
     z, y, x = (widget.rows[1][f"centroid_{a}"] for a in "zyx")
     assert np.allclose(viewer.dims.point[-3:], (z, y, x), atol=1.5)  # on the nearest slice

@@ -72,6 +72,7 @@ class StatisticsWidget(Container):
             },
         )
         self.rows: list[dict] = []
+        self._intensity_unit = ""  # "HU" when the measured image is a CT
         self.measure_button.changed.connect(self.measure)
         self.copy_button.changed.connect(self.copy)
         self.export_button.changed.connect(lambda: self.export(self.export_path.value))
@@ -109,6 +110,8 @@ class StatisticsWidget(Container):
                 what=f"{layer.name!r} and {self.image.value.name!r}",
             )
             image = volume_of(self.image.value, what="image")
+        ct = self.image.value is not None and self.image.value.metadata.get("modality") == "CT"
+        self._intensity_unit = "HU" if ct else ""
         names = {int(k): str(v) for k, v in (layer.metadata.get("label_names") or {}).items()}
         fn = partial(
             label_statistics,
@@ -129,7 +132,7 @@ class StatisticsWidget(Container):
         self.table.value = {
             "data": data,
             "index": [str(r["label"]) for r in rows],
-            "columns": [_header(c) for c in columns],
+            "columns": [_header(c, self._intensity_unit) for c in columns],
         }
         self.table.native.resizeColumnsToContents()
         total = sum(r["volume_ml"] for r in rows)
@@ -169,8 +172,11 @@ class StatisticsWidget(Container):
         return path
 
 
-def _header(column: str) -> str:
-    """A table heading with its unit: ``volume_ml`` -> ``volume (mL)``, ``extent_x (mm)``."""
-    unit = STAT_COLUMNS[column]
+_INTENSITY = ("mean", "std", "min", "max", "median")
+
+
+def _header(column: str, intensity_unit: str = "") -> str:
+    """A table heading with its unit: ``volume_ml`` -> ``volume (mL)``, ``mean (HU)`` on a CT."""
+    unit = intensity_unit if column in _INTENSITY else STAT_COLUMNS[column]
     base = column.removesuffix("_ml").removesuffix("_mm2").removesuffix("_mm3")
     return f"{base} ({unit})" if unit else base
