@@ -9,6 +9,7 @@ from napari_seg.cli import main
 from napari_seg.io import Geometry, load_nifti, save_nifti
 from napari_seg.metrics import overlap_metrics
 from tests._geometry import ORIENTATIONS
+from tests._napari._widgets import run_widget, wait_for_worker
 
 
 def test_cli_unet_writes_geometry_preserving_nifti(tiny_checkpoint, tmp_path, capsys):
@@ -62,9 +63,7 @@ def test_unet_widget_adds_labels_on_the_image(tiny_checkpoint, make_napari_viewe
     widget.checkpoint.value = path
     widget.device.value = "cpu"
     widget.probabilities.value = True
-    widget.run()
-    worker = widget.runner.worker
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
+    run_widget(qtbot, widget, timeout=60_000)
     out = viewer.layers["unet ct"]
     np.testing.assert_allclose(out.scale, viewer.layers["ct"].scale)
     assert overlap_metrics(out.data, ct.spleen)["labels"]["1"]["dice"] > 0.7
@@ -90,9 +89,7 @@ def test_finetune_on_a_correction_from_the_dock(
     widget.image.value = viewer.layers["ct"]
     widget.checkpoint.value = path
     widget.device.value = "cpu"
-    widget.run()
-    worker = widget.runner.worker
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
+    run_widget(qtbot, widget, timeout=60_000)
     result = viewer.layers["unet ct"]
     result.data_setitem(np.nonzero(ct.spleen), 1)  # the user's correction
     panel = widget.finetune
@@ -100,8 +97,7 @@ def test_finetune_on_a_correction_from_the_dock(
     assert panel.corrected.value is result  # the prediction is the default to fine-tune on
     panel.steps.value = 3
     panel.start()
-    worker = panel.runner.worker
-    qtbot.waitUntil(lambda: not worker.is_running and panel.button.enabled, timeout=60_000)
+    wait_for_worker(qtbot, panel, timeout=60_000)
     new = tmp_path / "spleen.ft1.safetensors"
     assert new.is_file() and path.read_bytes() == parent, panel.status.value
     assert str(widget.checkpoint.value) == str(new)  # Run now predicts with it
@@ -110,9 +106,9 @@ def test_finetune_on_a_correction_from_the_dock(
     assert len(saved) == 1 and "predict again" in panel.status.value
     corrected = np.asarray(result.data).copy()
     assert panel.rerun.native.isVisibleTo(widget.native)  # offered after a fine-tune
+    widget.runner.worker = None  # the button must start a new run
     panel.rerun.clicked()
-    worker = widget.runner.worker
-    qtbot.waitUntil(lambda: not worker.is_running and widget.run_button.enabled, timeout=60_000)
+    wait_for_worker(qtbot, widget, timeout=60_000)
     assert np.array_equal(result.data, corrected)  # the correction is kept...
     assert "unet ct (2)" in viewer.layers  # ...and the new prediction sits beside it
     assert not panel.rerun.native.isVisibleTo(widget.native)
