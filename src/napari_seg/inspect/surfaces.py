@@ -75,11 +75,9 @@ class Mesh:
     @cached_property
     def normals(self) -> np.ndarray:
         """Unit outward vertex normals (area-weighted face normals), computed on first use."""
-        v = self.vertices[self.faces]
-        face = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])  # length = 2 x area
         out = np.stack(
-            [np.bincount(self.faces.ravel(), np.repeat(face[:, k], 3), len(self.vertices))
-             for k in range(3)], axis=1,
+            [np.bincount(self.faces.ravel(), np.repeat(c, 3), len(self.vertices))
+             for c in self._face_cross()], axis=1,
         )  # fmt: skip
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
@@ -91,25 +89,31 @@ class Mesh:
     @cached_property
     def area_mm2(self) -> float:
         """Surface area in mm² (computed once, in the meshing thread)."""
-        v = self.vertices
-        a = v[self.faces[:, 1]] - v[self.faces[:, 0]]
-        b = v[self.faces[:, 2]] - v[self.faces[:, 0]]
-        cross = (a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
-                 a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])  # fmt: skip
-        return float(0.5 * np.sqrt(sum(c * c for c in cross)).sum())
+        return float(0.5 * np.sqrt(sum(c * c for c in self._face_cross())).sum())
 
     @property
     def volume_mm3(self) -> float:
         """Enclosed volume in mm³ (divergence theorem; exact for a closed mesh)."""
-        v = self.vertices[self.faces]
-        return float(np.einsum("ij,ij->i", v[:, 0], np.cross(v[:, 1], v[:, 2])).sum() / 6.0)
+        return float(self._signed_volumes()[0].sum())
 
     @property
     def centroid(self) -> np.ndarray:
         """Centroid of the enclosed solid, world ``(x, y, z)`` mm."""
-        v = self.vertices[self.faces]
-        vol = np.einsum("ij,ij->i", v[:, 0], np.cross(v[:, 1], v[:, 2])) / 6.0
+        vol, v = self._signed_volumes()
         return (vol[:, None] * v.sum(axis=1) / 4.0).sum(axis=0) / vol.sum()
+
+    def _face_cross(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """x, y, z of each face's edge cross product (outward, length 2 x its area), shape (M,)."""
+        v = self.vertices
+        a = v[self.faces[:, 1]] - v[self.faces[:, 0]]
+        b = v[self.faces[:, 2]] - v[self.faces[:, 0]]
+        return (a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+                a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])  # fmt: skip
+
+    def _signed_volumes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Signed volume (mm³) of each face's tetrahedron with the origin, and its corners."""
+        v = self.vertices[self.faces]
+        return np.einsum("ij,ij->i", v[:, 0], np.cross(v[:, 1], v[:, 2])) / 6.0, v
 
 
 def as_label_volume(labels: np.ndarray) -> np.ndarray:
