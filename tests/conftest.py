@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("QT_API", "pyqt6")
+# the user's napari-seg settings (display convention, markers) never leak into tests
+os.environ["NAPARI_SEG_CONFIG_DIR"] = tempfile.mkdtemp(prefix="napari-seg-settings-")
 
 
 @pytest.fixture(scope="session")

@@ -70,3 +70,30 @@ def test_bad_arguments(kwargs):
 
 def test_hu_table_is_ordered_sensibly():
     assert HU["air"] < HU["fat"] < HU["soft_tissue"] < HU["liver"] < HU["spleen"] < HU["bone"]
+
+
+def _world_centroid(ct, mask) -> np.ndarray:
+    """Centroid of ``mask`` (Z, Y, X) in world RAS mm through the sample's own geometry."""
+    z, y, x = np.argwhere(mask).mean(axis=0)
+    return (ct.geometry.affine @ [x, y, z, 1.0])[:3]
+
+
+def test_sample_anatomy_is_true_in_world_ras():
+
+    ct = make_synthetic_ct((48, 96, 96), noise_hu=0.0, seed=0)
+    spleen = _world_centroid(ct, ct.spleen > 0)
+    liver = _world_centroid(ct, ct.image == HU["liver"])
+    spine = _world_centroid(ct, ct.image > HU["marrow"] + 100)
+    aorta = _world_centroid(ct, ct.image == HU["aorta"])
+    kidney = _world_centroid(ct, ct.image == HU["kidney"])
+    assert spleen[0] < -10 and liver[0] > 10  # R coordinate: spleen left, liver right
+    assert spine[1] < aorta[1] < 0  # A coordinate: the spine behind the aorta, both posterior
+    assert kidney[1] < 0 and kidney[2] < liver[2]  # kidneys posterior, below the liver
+    assert abs(_world_centroid(ct, ct.image > -2000)).max() < 5  # the grid is centred
+
+
+def test_sample_geometry_is_lps_storage():
+
+    ct = make_synthetic_ct((16, 32, 32), spacing=(2.0, 0.5, 0.7))
+    np.testing.assert_allclose(np.diag(ct.geometry.affine)[:3], (-0.7, -0.5, 2.0))
+    assert ct.geometry.spacing == (2.0, 0.5, 0.7)

@@ -125,3 +125,18 @@ def test_sheared_grid_gets_no_qform_and_nifti2_codes_are_kept(tmp_path):
     h = nib.load(out).header
     assert int(h["sform_code"]) == 4 and h["descrip"].item().startswith(b"scanner export")
     assert h.get_data_dtype() == np.int16
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("endianness", ["<", ">"])
+def test_anatomical_frame_from_header_codes(version, endianness):
+
+    header = (nib.Nifti1Header if version == 1 else nib.Nifti2Header)(endianness=endianness)
+    assert not Geometry(np.eye(4), header.binaryblock).anatomical  # codes 0: a plain array
+    header.set_qform(np.eye(4), code=1)
+    assert Geometry(np.eye(4), header.binaryblock).anatomical
+    header.set_qform(np.eye(4), code=0)
+    header.set_sform(np.eye(4), code=2)
+    assert Geometry(np.eye(4), header.binaryblock).anatomical
+    assert Geometry(np.eye(4)).anatomical  # no header: placed in scanner RAS by us
+    assert Geometry(np.eye(4), header.binaryblock).to_metadata()["napari_seg"]["anatomical"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from napari import current_viewer
 from napari.types import LayerDataTuple
 
 from ..io import (
@@ -25,6 +26,7 @@ from ..io import (
     nifti_stem,
 )
 from ..io.kinds import CT_WINDOWS, Kind, as_labels, guess_kind, looks_like_ct, window_limits
+from ._anatomy import attach_display
 
 __all__ = ["MAX_CHANNEL_LAYERS", "case_layers", "get_reader", "read_paths", "volume_layer"]
 
@@ -44,7 +46,12 @@ def get_reader(path: str | list[str]) -> ReaderFunction | None:
 
 
 def read_paths(path: str | list[str], *, kind: Kind | None = None) -> list[LayerDataTuple]:
-    """Layers for each path; ``kind`` forces ``"image"`` or ``"labels"`` for NIfTI files."""
+    """Layers for each path; ``kind`` forces ``"image"`` or ``"labels"`` for NIfTI files.
+
+    Called by napari's File > Open, the viewer it opens into gets the anatomical
+    display (radiological orientation, edge letters, R/A/S readout) first.
+    """
+    attach_display(current_viewer())
     paths = [path] if isinstance(path, str) else list(path)
     layers: list[LayerDataTuple] = []
     for p in paths:

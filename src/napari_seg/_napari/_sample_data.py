@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
+from napari import current_viewer
 from napari.types import LayerDataTuple
 
 from ..data.synthetic import make_synthetic_ct
-from ..io import Geometry
 from ..io.kinds import CT_WINDOWS, window_limits
+from ._anatomy import attach_display
 
 
 @cache
@@ -18,9 +19,14 @@ def _sample():
 
 
 def make_synthetic_ct_sample() -> list[LayerDataTuple]:
-    """Synthetic CT (HU, 2.5 x 0.8 x 0.8 mm) with spleen and lesion ground truths."""
+    """Synthetic CT (HU, 2.5 x 0.8 x 0.8 mm) with spleen and lesion ground truths.
+
+    Placed in world RAS as a scanner stores an axial series; the viewer it opens
+    into shows it in the clinical convention (:mod:`._anatomy`).
+    """
+    attach_display(current_viewer())
     ct = _sample()
-    placed = Geometry.from_spacing(ct.spacing).layer_kwargs()
+    placed = ct.geometry.layer_kwargs()
     image_kw = {
         **placed,
         "name": "synthetic CT",

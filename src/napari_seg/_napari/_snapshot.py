@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .._files import atomic_path
+from ._anatomy import apply_orientation, readout_hidden
 from ._layers import camera_of
 
 __all__ = ["render_snapshot", "save_snapshot", "turntable_frames"]
@@ -49,7 +50,9 @@ def _shot(viewer, size: tuple[int, int]) -> np.ndarray:
 
 def slice_views(viewer, labels, *, size: tuple[int, int] = (400, 400)) -> list[np.ndarray]:
     """Axial, coronal and sagittal screenshots (RGB, ``size`` = (H, W)) through the labels'
-    centre, superior and anterior up, labels drawn as outlines; the viewer is restored."""
+    centre in the display convention (radiological by default: anterior and superior
+    up, the patient's right on the left), labels drawn as outlines; the viewer is
+    restored."""
     from napari.layers import Surface
 
     dims, camera = viewer.dims, camera_of(viewer)
@@ -69,7 +72,7 @@ def slice_views(viewer, labels, *, size: tuple[int, int] = (400, 400)) -> list[n
             dims.order = tuple(range(dims.ndim - 3)) + tuple(dims.ndim - 3 + o for o in order)
             dims.set_point(range(dims.ndim - 3, dims.ndim), centre)
             viewer.reset_view()
-            camera.orientation2d = ("up", "right")
+            apply_orientation(viewer)  # the user's convention, as the viewer shows it
             shots.append(_shot(viewer, size))
         return shots
     finally:
@@ -87,8 +90,9 @@ def three_d_view(viewer, *, size: tuple[int, int], azimuth: float = 0.0) -> np.n
     if viewer.dims.ndisplay != 3:
         viewer.dims.ndisplay = 3
         viewer.reset_view()
+    apply_orientation(viewer)  # right-handed: a rotation of the patient, never a mirror image
     t = np.deg2rad(azimuth)
-    # napari world order (z, y, x) = (superior, anterior, left): look at the patient's front
+    # napari world order (z, y, x) = (superior, anterior, right): look at the patient's front
     camera_of(viewer).set_view_direction(
         (0.0, -np.cos(t), -np.sin(t)), up_direction=(1.0, 0.0, 0.0)
     )
@@ -112,8 +116,9 @@ def save_snapshot(viewer, path: Path, *, labels=None, size: tuple[int, int] = (1
     w, h = size
     state = (viewer.dims.ndisplay, camera_of(viewer).model_dump())
     try:
-        row = slice_views(viewer, labels, size=(h // 2, w // 3))
-        top = three_d_view(viewer, size=(h, w))
+        with readout_hidden(viewer):
+            row = slice_views(viewer, labels, size=(h // 2, w // 3))
+            top = three_d_view(viewer, size=(h, w))
     finally:
         viewer.dims.ndisplay = state[0]
         camera_of(viewer).update(state[1])

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data.synthetic import SyntheticCT, make_synthetic_ct
-from ..io import Geometry, save_nifti
+from ..io import save_nifti
 from ..metrics import overlap_metrics
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment.recipes import RECIPES, run_recipe
@@ -93,7 +93,7 @@ def run_demo(
     steps = Steps(len(methods) + 1, progress=progress, should_stop=should_stop)
     out = Path(out_dir)
     ct = make_synthetic_ct(shape, seed=seed)
-    geometry = Geometry.from_spacing(ct.spacing)
+    geometry = ct.geometry
     save_nifti(ct.image, geometry, out / "image.nii.gz", kind="image")
     save_nifti(ct.spleen, geometry, out / "spleen_gt.nii.gz", kind="labels")
     save_nifti(ct.lesions, geometry, out / "lesions_gt.nii.gz", kind="labels")

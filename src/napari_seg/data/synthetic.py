@@ -4,6 +4,13 @@ The phantom is built in normalised body coordinates (each axis spans -1..1 over
 the field of view), so any ``shape`` gives the same anatomy; only the lesions
 are placed in millimetres so that they are true spheres for spacing-aware
 methods (watershed, distance transforms).
+
+The array is stored as scanners store axial CT (DICOM's LPS order): the column
+index ``x`` runs towards the patient's left, the row index ``y`` towards the
+back, and the slice index ``z`` towards the head. :attr:`SyntheticCT.geometry`
+places it in world RAS mm accordingly: the spleen lies on the patient's left
+(R < 0), the liver on the right, the spine and aorta posterior, the kidneys
+posterolateral.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["HU", "SyntheticCT", "make_synthetic_ct"]
+from ..io.geometry import Geometry
+
+__all__ = ["HU", "SyntheticCT", "make_synthetic_ct", "synthetic_geometry"]
 
 #: Hounsfield units of each tissue before smoothing and noise.
 HU: dict[str, float] = {
@@ -55,6 +64,30 @@ class SyntheticCT:
     spacing: tuple[float, float, float]
     seed: int
     label_names: dict[int, str] = field(default_factory=lambda: {0: "background", 1: "spleen"})
+
+    @property
+    def geometry(self) -> Geometry:
+        """World placement (RAS mm) of the volume, centred on the origin.
+
+        Stored like a scanner's axial series (LPS): ``i`` (x) to the patient's
+        left, ``j`` (y) posterior, ``k`` (z) superior, so the affine is
+        ``diag(-dx, -dy, dz)`` plus the offset that centres the grid.
+        """
+        return synthetic_geometry(self.image.shape, self.spacing)
+
+
+def synthetic_geometry(
+    shape: tuple[int, int, int], spacing: tuple[float, float, float]
+) -> Geometry:
+    """The placement of a synthetic volume of ``shape`` (Z, Y, X) and ``spacing`` (mm).
+
+    See :attr:`SyntheticCT.geometry`.
+    """
+    dz, dy, dx = (float(s) for s in spacing)
+    nz, ny, nx = shape
+    affine = np.diag([-dx, -dy, dz, 1.0])
+    affine[:3, 3] = ((nx - 1) / 2 * dx, (ny - 1) / 2 * dy, -(nz - 1) / 2 * dz)
+    return Geometry(affine)
 
 
 def make_synthetic_ct(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io import Geometry, save_nifti
-from .synthetic import make_synthetic_ct
+from ..io import save_nifti
+from .synthetic import make_synthetic_ct, synthetic_geometry
 
 __all__ = ["make_synthetic_task"]
 
@@ -56,7 +56,7 @@ def make_synthetic_task(
     root = Path(out)
     for sub in ("imagesTr", "labelsTr", "imagesTs"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    geometry = Geometry.from_spacing(spacing)
+    geometry = synthetic_geometry(shape, spacing)
     training, test = [], []
     for i in range(cases + test_cases):
         ct = make_synthetic_ct(shape, spacing=spacing, seed=seed + i)

@@ -37,6 +37,10 @@ def _reverse(n: int) -> np.ndarray:
     return p
 
 
+def _sizeof_hdr(first4: bytes, order: str) -> int:
+    return int(np.frombuffer(first4, dtype=f"{order}i4")[0])
+
+
 @dataclass(frozen=True, eq=False)
 class Geometry:
     """Placement of a 3-D grid in world space.
@@ -86,6 +90,23 @@ class Geometry:
         norms = np.linalg.norm(self.affine[:3, :3], axis=0)
         return (float(norms[2]), float(norms[1]), float(norms[0]))
 
+    @property
+    def anatomical(self) -> bool:
+        """True unless the kept NIfTI header says the grid has no anatomical frame.
+
+        A header whose ``qform_code`` and ``sform_code`` are both 0 ("unknown": a
+        microscopy stack, a plain array saved as NIfTI) has no patient axes, so it is
+        shown as napari shows any array. Grids without a header (the sample, arrays
+        placed by spacing) are in scanner RAS.
+        """
+        if self.header is None or len(self.header) not in (348, 540):
+            return True
+        wide = len(self.header) == 540  # NIfTI-2: int32 codes at 344, else int16 at 252
+        order = "<" if _sizeof_hdr(self.header[:4], "<") in (348, 540) else ">"
+        dtype, offset = (f"{order}i4", 344) if wide else (f"{order}i2", 252)
+        codes = np.frombuffer(self.header, dtype=dtype, count=2, offset=offset)
+        return bool(np.any(codes != 0))
+
     def napari_affine(self) -> np.ndarray:
         """4x4 napari data-to-world affine in ``(z, y, x)`` order."""
         p = _reverse(3)
@@ -121,7 +142,7 @@ class Geometry:
 
     def to_metadata(self) -> dict[str, Any]:
         """A ``{METADATA_KEY: {...}}`` dict to merge into a layer's metadata."""
-        kept: dict[str, Any] = {"affine": self.affine.tolist()}
+        kept: dict[str, Any] = {"affine": self.affine.tolist(), "anatomical": self.anatomical}
         if self.header is not None:
             kept["nifti_header"] = self.header
         return {METADATA_KEY: kept}

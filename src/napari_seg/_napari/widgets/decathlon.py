@@ -10,6 +10,7 @@ from magicgui.widgets import CheckBox, ComboBox, Container, FileEdit, Label, Pus
 
 from ...io import METADATA_KEY, DecathlonTask, load_decathlon
 from ...progress import Steps
+from .._anatomy import attach_display
 from .._controls import set_tooltips
 from .._docks import tabify_with_siblings
 from .._reader import case_layers
@@ -30,6 +31,7 @@ class DecathlonBrowser(Container):
         super().__init__(labels=True)
         tabify_with_siblings(self.native)
         self.viewer = viewer
+        attach_display(viewer)  # cases open in the clinical orientation
         self.task: DecathlonTask | None = None
         self.folder = FileEdit(mode="d", label="task folder")
         self.case = ComboBox(choices=[], label="case")

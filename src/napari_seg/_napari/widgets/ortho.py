@@ -23,6 +23,7 @@ from napari.qt import QtViewer
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from .._anatomy import apply_orientation
 from .._crosshair import (
     CROSSHAIR,
     add_crosshair,
@@ -30,9 +31,8 @@ from .._crosshair import (
     forget_crosshair,
     weak_click,
 )
-from .._layers import camera_of
 
-#: (title, dims order of the last three axes): napari world (z, y, x) = (S, A, L) for RAS.
+#: (title, dims order of the last three axes): napari world (z, y, x) = (S, A, R) for RAS.
 VIEWS = (("coronal", (1, 0, 2)), ("sagittal", (2, 0, 1)))
 #: Layer properties the mirrors follow (those a layer has).
 SYNCED = ("visible", "opacity", "blending", "contrast_limits", "gamma", "colormap",
@@ -286,7 +286,7 @@ class OrthoViewsWidget(QWidget):
         for (_, order), model in zip(VIEWS, self.models.values(), strict=True):
             if n >= 3:
                 model.dims.order = lead + tuple(n - 3 + o for o in order)
-            camera_of(model).orientation2d = ("up", "right")  # superior up, as radiologists read
+            apply_orientation(model)  # the main viewer's convention: superior up
 
     def _point_changed(self, event=None) -> None:
         """The point moved in one view: move it in the others and redraw the crosshair."""
