@@ -13,6 +13,7 @@ from pathlib import Path
 import napari
 from qtpy.QtWidgets import QApplication
 
+from napari_seg._napari._layers import placement
 from napari_seg.segment.recipes import RECIPES
 
 HERE = Path(__file__).parent
@@ -53,7 +54,7 @@ def main() -> None:
     evaluate.compute()
     settle(lambda: evaluate.result is not None)
     viewer.scale_bar.visible = True  # reads mm: layers carry units
-    viewer.dims.set_point(0, 55 * 2.5)  # through the spleen
+    viewer.dims.set_point(0, image.data_to_world((55, 0, 0))[0])  # through the spleen
     settle()
     viewer.screenshot(str(HERE / "screenshot-2d.png"), canvas_only=False, flash=False)
     image.rendering = "attenuated_mip"
@@ -85,9 +86,9 @@ def correct_dock(viewer: napari.Viewer) -> None:
     drawn[40:74:5] = np.asarray(truth.data)[40:74:5]
     for layer in viewer.layers:
         layer.visible = layer.name == "synthetic CT"
-    layer = viewer.add_labels(
-        drawn, name="spleen drawn every 5th slice", scale=truth.scale, units=truth.units
-    )
+    placed = placement(truth)
+    placed.pop("metadata")
+    layer = viewer.add_labels(drawn, name="spleen drawn every 5th slice", **placed)
     _, correct = viewer.window.add_plugin_dock_widget("napari-seg", "Correct")
     correct.reset_choices()
     correct.labels_layer.value = layer
@@ -95,7 +96,7 @@ def correct_dock(viewer: napari.Viewer) -> None:
     correct.apply()
     settle(lambda: correct.apply_button.enabled and correct.pending is not None)
     viewer.reset_view()
-    viewer.dims.set_point(0, 57 * 2.5)  # between two drawn slices
+    viewer.dims.set_point(0, truth.data_to_world((57, 0, 0))[0])  # between two drawn slices
     settle()
     viewer.screenshot(str(HERE / "correct.png"), canvas_only=False, flash=False)
 

@@ -7,6 +7,7 @@ import pytest
 
 napari = pytest.importorskip("napari")
 
+from napari_seg._napari._layers import layer_spacing, placement  # noqa: E402
 from napari_seg.data.synthetic import make_synthetic_ct  # noqa: E402
 from napari_seg.io import Geometry  # noqa: E402
 from tests._napari._widgets import run_widget  # noqa: E402
@@ -131,11 +132,12 @@ def test_clicked_seeds_split_the_sample_lesions(make_napari_viewer, qtbot):
     viewer.open_sample(PLUGIN, "synthetic_ct")
     truth = viewer.layers["lesions ground truth"]
     lesions = np.asarray(truth.data)
-    mask = viewer.add_labels((lesions > 0).view(np.uint8), name="lesion mask")
-    mask.scale, mask.translate = truth.scale, truth.translate
+    placed = placement(truth)
+    placed.pop("metadata")
+    mask = viewer.add_labels((lesions > 0).view(np.uint8), name="lesion mask", **placed)
     clicks = []
     for i in range(1, lesions.max() + 1):
-        depth = edt.edt((lesions == i).view(np.uint8), anisotropy=tuple(truth.scale))
+        depth = edt.edt((lesions == i).view(np.uint8), anisotropy=layer_spacing(truth))
         clicks.append(truth.data_to_world(np.unravel_index(np.argmax(depth), depth.shape)))
     viewer.add_points(np.asarray(clicks), name="seeds")
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Watershed")

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.viewer
 
 napari = pytest.importorskip("napari")
 
+from napari_seg._napari._layers import layer_geometry  # noqa: E402
 from tests._napari._widgets import run_widget, wait_for_worker  # noqa: E402
 
 npe2 = pytest.importorskip("npe2")
@@ -52,7 +53,9 @@ def test_sample_data_opens_through_plugin(make_napari_viewer):
     assert names == ["synthetic CT", "spleen ground truth", "lesions ground truth"]
     image, spleen = viewer.layers["synthetic CT"], viewer.layers["spleen ground truth"]
     assert isinstance(spleen, napari.layers.Labels)
-    assert tuple(image.scale) == (2.5, 0.8, 0.8) == tuple(spleen.scale)
+    geometry = layer_geometry(image)
+    assert geometry.spacing == (2.5, 0.8, 0.8)
+    np.testing.assert_allclose(layer_geometry(spleen).affine, geometry.affine)
     assert image.data.shape == (96, 192, 192)
 
 
