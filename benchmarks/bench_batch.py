@@ -21,7 +21,7 @@ from napari_seg.batch import segment_case, segment_many
 from napari_seg.data.synthetic import make_synthetic_ct
 from napari_seg.data.synthetic_task import make_synthetic_task
 from napari_seg.deep.train import cpu_recipe, train
-from napari_seg.io import Geometry, save_nifti
+from napari_seg.io import save_nifti
 
 SHAPE, SPACING = (96, 192, 192), (2.5, 0.8, 0.8)
 WINDOW = {"low": 90.0, "high": 250.0, "open_mm": 2.0, "largest": True}
@@ -40,7 +40,7 @@ def main() -> None:
     inputs.mkdir()
     for i in range(8):
         ct = make_synthetic_ct(SHAPE, spacing=SPACING, seed=3000 + i)
-        save_nifti(ct.image, Geometry.from_spacing(SPACING), inputs / f"case{i}.nii.gz")
+        save_nifti(ct.image, ct.geometry, inputs / f"case{i}.nii.gz")
     task = make_synthetic_task(
         work / "Task90", cases=2, test_cases=0, shape=SHAPE, spacing=SPACING, seed=1
     )

@@ -26,7 +26,6 @@ from napari_seg.deep.checkpoint import load_checkpoint
 from napari_seg.deep.finetune import finetune
 from napari_seg.deep.inference import predict
 from napari_seg.deep.train import cpu_recipe, train
-from napari_seg.io import Geometry
 from napari_seg.metrics import overlap_metrics
 
 SHAPE, SPACING = (64, 128, 128), (2.5, 1.2, 1.2)
@@ -34,7 +33,7 @@ SHAPE, SPACING = (64, 128, 128), (2.5, 1.2, 1.2)
 
 def dice(checkpoint: Path, case) -> float:
     model, meta = load_checkpoint(checkpoint)
-    geo = Geometry.from_spacing(case.spacing)
+    geo = case.geometry
     labels = predict(case.image, geo, model, meta, device="cpu", overlap=0.25).labels
     return overlap_metrics(labels, case.spleen.astype(labels.dtype), labels=[1])["labels"]["1"][
         "dice"
@@ -68,7 +67,7 @@ def main() -> None:
             base.best_checkpoint,
             a.image,
             a.spleen.astype("uint8"),
-            Geometry.from_spacing(a.spacing),
+            a.geometry,
             steps=args.steps,
             replay=replay,
             device="cpu",

@@ -73,7 +73,7 @@ def main() -> None:
     print(f"# {machine()}, device {device}")
     with tempfile.TemporaryDirectory() as tmp:
         ct = make_synthetic_ct((z, 512, 512), spacing=(1.5, 0.8, 0.8), seed=0)
-        src = save_nifti(ct.image, Geometry.from_spacing(ct.spacing), Path(tmp) / "ct.nii.gz")
+        src = save_nifti(ct.image, ct.geometry, Path(tmp) / "ct.nii.gz")
         end_to_end(src, Path(tmp) / "warm.nii.gz", model, meta, device)  # warm-up, cudnn
         t = min(end_to_end(src, Path(tmp) / "o.nii.gz", model, meta, device) for _ in range(3))
     print(

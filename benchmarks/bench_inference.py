@@ -18,7 +18,6 @@ from napari_seg.data.synthetic import make_synthetic_ct
 from napari_seg.deep.checkpoint import CheckpointMeta
 from napari_seg.deep.inference import _windows
 from napari_seg.deep.preprocess import to_network_frame
-from napari_seg.io import Geometry
 
 ROI = (96, 96, 96)
 
@@ -30,7 +29,7 @@ def main() -> None:
     ct = make_synthetic_ct((96, 192, 192), seed=0)
     x, _ = to_network_frame(
         ct.image[None],
-        Geometry.from_spacing(ct.spacing),
+        ct.geometry,
         orientation="RAS",
         target_spacing=meta.target_spacing,
         window=meta.intensity_window,

@@ -13,12 +13,12 @@ import nibabel as nib
 import numpy as np
 from _common import best_of, large_ct, machine, peak_bytes, report
 
-from napari_seg.io import Geometry, load_nifti, save_nifti
+from napari_seg.io import load_nifti, save_nifti
 
 
 def main() -> None:
     ct = large_ct()
-    geo = Geometry.from_spacing(ct.spacing)
+    geo = ct.geometry
     print(f"# {machine()}; volume {ct.image.shape} int16 = {ct.image.nbytes / 1e6:.0f} MB")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "ct.nii.gz"

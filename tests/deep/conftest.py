@@ -10,7 +10,6 @@ torch = pytest.importorskip("torch")
 from napari_seg.data.synthetic import make_synthetic_ct  # noqa: E402
 from napari_seg.deep.checkpoint import CheckpointMeta, save_checkpoint  # noqa: E402
 from napari_seg.deep.preprocess import to_network_frame  # noqa: E402
-from napari_seg.io import Geometry  # noqa: E402
 
 TINY = CheckpointMeta(
     network="unet",
@@ -25,7 +24,7 @@ TINY = CheckpointMeta(
 def train_tiny(steps: int = 60, seed: int = 0):
     torch.manual_seed(seed)
     ct = make_synthetic_ct((48, 96, 96), spacing=(5.0, 1.6, 1.6), seed=seed)
-    geo = Geometry.from_spacing(ct.spacing)
+    geo = ct.geometry
     kw = {
         "orientation": TINY.orientation,
         "target_spacing": TINY.target_spacing,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.synthetic import synthetic_geometry
 from ..data.synthetic_task import make_synthetic_task
-from ..io import Geometry
 
 __all__ = ["train_demo_unet"]
 
@@ -38,7 +38,7 @@ def train_demo_unet(out_dir: Path, *, epochs: int = 40, seed: int = 1000):
         """U-Net (fast, trained above), sliding windows, largest component."""
         return predict(
             image,
-            Geometry.from_spacing(spacing),
+            synthetic_geometry(image.shape, spacing),  # stored as the task's cases
             model,
             meta,
             device="cpu",
