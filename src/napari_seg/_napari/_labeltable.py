@@ -1,0 +1,121 @@
+"""A Labels layer's label table on the layer: names in ``features``, colours in its colormap.
+
+The table itself is kept in ``layer.metadata["label_table"]`` (a plain dict, so a
+layer data tuple and the writer carry it); ``metadata["label_names"]`` mirrors
+its names for the tools that read only names (statistics, surfaces). Hidden
+segments are drawn transparent; their colour stays in the table.
+
+Role styles tell layers apart: ground truth is drawn as an outline, results
+(predictions) filled, previews as a yellow outline above everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from napari.layers import Labels
+from napari.utils.colormaps import DirectLabelColormap
+
+from ..io.labeltable import LabelTable, Segment
+
+__all__ = [
+    "ROLE_STYLES",
+    "TABLE_KEY",
+    "apply_table",
+    "colormap_for",
+    "inherit_table",
+    "style",
+    "table_kwargs",
+    "table_of",
+]
+
+TABLE_KEY = "label_table"
+
+#: Unlisted values (painted with a value the table does not name) are drawn in this colour.
+_UNLISTED = (0.7, 0.7, 0.7, 1.0)
+
+#: Layer kwargs per role; everything stays editable in the layer controls.
+ROLE_STYLES: dict[str, dict[str, Any]] = {
+    "ground truth": {"contour": 2, "opacity": 0.9},
+    "prediction": {"contour": 0, "opacity": 0.5},
+    "preview": {"contour": 1, "opacity": 0.9},
+}
+
+#: Previews draw every label in this outline colour, whatever the table says.
+PREVIEW_COLOR = (1.0, 0.85, 0.0, 1.0)
+
+
+def _dump(table: LabelTable) -> dict[str, Any]:
+    return {"format": table.source_format, "segments": table.to_dict()}
+
+
+def table_of(layer: Labels | dict[str, Any]) -> LabelTable | None:
+    """The layer's table (a layer, or the attributes of a layer data tuple), else None."""
+    meta = layer.get("metadata", {}) if isinstance(layer, dict) else layer.metadata
+    kept = meta.get(TABLE_KEY)
+    if isinstance(kept, LabelTable):
+        return kept
+    if not isinstance(kept, dict) or "segments" not in kept:
+        return None
+    return LabelTable.from_dict(kept["segments"], source_format=kept.get("format"))
+
+
+def colormap_for(table: LabelTable) -> DirectLabelColormap:
+    """Each listed value in its colour (transparent when hidden), 0 transparent."""
+    colors: dict[int | None, Any] = {None: _UNLISTED, 0: (0.0, 0.0, 0.0, 0.0)}
+    for v, seg in table.segments.items():
+        if v != 0:
+            colors[v] = seg.color if seg.visible else (*seg.color[:3], 0.0)
+    return DirectLabelColormap(color_dict=colors)
+
+
+def _features(table: LabelTable) -> dict[str, list]:
+    segs = table.segments
+    return {"index": list(segs), "name": [s.name for s in segs.values()]}
+
+
+def table_kwargs(table: LabelTable | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Layer kwargs with the table's features, colormap and metadata added."""
+    if table is None:
+        return kwargs
+    meta = {**kwargs.get("metadata", {}), TABLE_KEY: _dump(table), "label_names": table.names}
+    return {**kwargs, "features": _features(table), "colormap": colormap_for(table),
+            "metadata": meta}  # fmt: skip
+
+
+def apply_table(layer: Labels, table: LabelTable) -> None:
+    """Put ``table`` on ``layer``: metadata, names (features) and colours (colormap)."""
+    layer.metadata = {**layer.metadata, TABLE_KEY: _dump(table), "label_names": table.names}
+    layer.features = _features(table)
+    layer.colormap = colormap_for(table)
+
+
+def inherit_table(layer: Labels, source: Any) -> None:
+    """Give ``layer`` the table of ``source`` (when it has one): same ids, same classes."""
+    table = table_of(source) if isinstance(source, Labels | dict) else None
+    if table is not None:
+        apply_table(layer, table)
+
+
+def style(layer: Labels, role: str) -> None:
+    """Draw ``layer`` as its role: ground truth outlined, predictions filled, previews yellow."""
+    for key, value in ROLE_STYLES[role].items():
+        setattr(layer, key, value)
+    if role == "preview":
+        layer.colormap = DirectLabelColormap(
+            color_dict={None: PREVIEW_COLOR, 0: (0.0, 0.0, 0.0, 0.0)}
+        )
+
+
+def label_values(data: np.ndarray) -> np.ndarray:
+    """Voxel count per value (index = value) of a non-negative integer volume."""
+    flat = np.asarray(data).reshape(-1)
+    if flat.dtype.kind == "b":
+        flat = flat.view(np.uint8)
+    return np.bincount(flat) if flat.size else np.zeros(1, np.int64)
+
+
+def segment(table: LabelTable | None, value: int) -> Segment | None:
+    """The table's segment for ``value``, if any."""
+    return None if table is None else table.segments.get(int(value))
