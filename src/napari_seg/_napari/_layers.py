@@ -15,6 +15,8 @@ from ..io.geometry import MM_PER_UNIT
 
 __all__ = [
     "camera_of",
+    "intensity_unit",
+    "is_ct",
     "layer_geometry",
     "layer_spacing",
     "placement",
@@ -143,6 +145,16 @@ def upsert_labels(
         return layer
     placed["metadata"] = {**placed["metadata"], **kwargs.pop("metadata", {})}
     return viewer.add_labels(data, name=name, **placed, **kwargs)
+
+
+def is_ct(layer: Layer | None) -> bool:
+    """True for an image the reader (or sample) marked CT: its values are Hounsfield units."""
+    return layer is not None and str(layer.metadata.get("modality", "")).upper() == "CT"
+
+
+def intensity_unit(layer: Layer | None) -> str:
+    """``"HU"`` for a CT image, else ``"intensity"`` (MRI, microscopy: arbitrary units)."""
+    return "HU" if is_ct(layer) else "intensity"
 
 
 def camera_of(viewer: Any) -> Any:

@@ -101,6 +101,14 @@ class Geometry:
         norms = np.linalg.norm(self.affine[:3, :3], axis=0)
         return (float(norms[2]), float(norms[1]), float(norms[0]))
 
+    def in_mm(self) -> Geometry:
+        """The same grid with its affine in mm (itself when it already is)."""
+        if self.unit == "mm":
+            return self
+        a = self.affine.copy()
+        a[:3, :] *= self.mm_per_unit
+        return Geometry(a, self.header, "mm")
+
     def napari_affine(self) -> np.ndarray:
         """4x4 napari data-to-world affine in ``(z, y, x)`` order."""
         p = _reverse(3)

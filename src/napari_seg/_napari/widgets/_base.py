@@ -28,7 +28,7 @@ from napari.layers import Image, Labels, Points
 from ...segment.methods import METHODS, run_method
 from .._controls import control_for, set_tooltips
 from .._docks import tabify_with_siblings
-from .._layers import layer_spacing, volume_of
+from .._layers import intensity_unit, is_ct, layer_spacing, volume_of
 from .._results import find_target, prepare, write
 from .._tasks import TaskRunner, reports_errors
 
@@ -162,6 +162,7 @@ class MethodWidget(SegmentWidget):
             self.image.label = "labels" if self.methods == ("cleanup",) else "mask"
         self.method.changed.connect(self._show_relevant)
         self.advanced.changed.connect(self._show_relevant)
+        self.image.changed.connect(self._show_relevant)
         self._show_relevant()
 
     @property
@@ -171,12 +172,29 @@ class MethodWidget(SegmentWidget):
     def _show_relevant(self, *_: object) -> None:
         spec = METHODS[self.method.value]
         mine = {p.name for p in spec.all_params}
+        image = self.image.value if self.source_type is Image else None
+        ct = is_ct(image)
         for name, widget in self.controls.items():
-            widget.visible = name in mine and (
-                self.advanced.value or not self.params[name].advanced
+            widget.visible = (
+                name in mine
+                and (self.advanced.value or not self.params[name].advanced)
+                and (ct or image is None or name != "preset")  # CT windows: CT only
             )
+        if image is not None and not ct and "preset" in self.controls:
+            self.controls["preset"].value = None
+        self._intensity_labels(intensity_unit(image) if image is not None else "HU")
         if hasattr(self, "mask"):
             self.mask.visible = spec.uses_mask
+
+    def _intensity_labels(self, unit: str) -> None:
+        """Options declared in HU read "(intensity)" for an image that is not a CT."""
+        for name, param in self.params.items():
+            if param.unit == "HU":
+                widget = self.controls[name]
+                widget.label = param.label.replace("(HU)", f"({unit})")
+                widget.tooltip = widget.tooltip.replace("(HU)", f"({unit})").replace(
+                    "(intensity)", f"({unit})"
+                )
 
     def current_params(self) -> dict[str, Any]:
         """Values of the current method's controls, by parameter name."""
