@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+import weakref
+
+import napari
 from napari.layers import Labels
 from napari.utils.colormaps import DirectLabelColormap
 
-from ..io.labeltable import LabelTable, Segment
+from ..io.labeltable import LabelTable
 
 __all__ = [
     "ROLE_STYLES",
@@ -28,6 +30,8 @@ __all__ = [
     "style",
     "table_kwargs",
     "table_of",
+    "watch_roles",
+    "with_role",
 ]
 
 TABLE_KEY = "label_table"
@@ -108,14 +112,33 @@ def style(layer: Labels, role: str) -> None:
         )
 
 
-def label_values(data: np.ndarray) -> np.ndarray:
-    """Voxel count per value (index = value) of a non-negative integer volume."""
-    flat = np.asarray(data).reshape(-1)
-    if flat.dtype.kind == "b":
-        flat = flat.view(np.uint8)
-    return np.bincount(flat) if flat.size else np.zeros(1, np.int64)
+#: ``metadata`` key naming a layer's role; napari's Labels take no ``contour`` keyword, so a
+#: reader marks the role and the layer is styled when it is inserted (:func:`watch_roles`).
+ROLE_KEY = "role"
+_WATCHED: weakref.WeakSet = weakref.WeakSet()
 
 
-def segment(table: LabelTable | None, value: int) -> Segment | None:
-    """The table's segment for ``value``, if any."""
-    return None if table is None else table.segments.get(int(value))
+def with_role(kwargs: dict[str, Any], role: str) -> dict[str, Any]:
+    """Layer kwargs marked with ``role``, styled once the layer is in a watched viewer."""
+    if role not in ROLE_STYLES:
+        raise ValueError(f"unknown layer role {role!r}; expected one of {sorted(ROLE_STYLES)}")
+    kwargs = {**kwargs, "metadata": {**kwargs.get("metadata", {}), ROLE_KEY: role}}
+    allowed = {k: v for k, v in ROLE_STYLES[role].items() if k != "contour"}
+    return {**kwargs, **allowed}
+
+
+def watch_roles(viewer: Any = None) -> None:
+    """Style Labels layers by their marked role as they are added to ``viewer`` (default: the
+    current one). Idempotent; without a viewer (scripts, the CLI) it does nothing."""
+    viewer = viewer if viewer is not None else napari.current_viewer()
+    if viewer is None or viewer in _WATCHED:
+        return
+    viewer.layers.events.inserted.connect(_on_inserted)
+    _WATCHED.add(viewer)
+
+
+def _on_inserted(event) -> None:
+    layer = event.value
+    role = layer.metadata.get(ROLE_KEY) if isinstance(layer, Labels) else None
+    if role in ROLE_STYLES:
+        style(layer, role)

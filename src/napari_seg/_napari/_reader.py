@@ -27,7 +27,7 @@ from ..io import (
 from ..io.kinds import CT_WINDOWS, Kind, as_labels, guess_kind, looks_like_ct, window_limits
 from ..io.labeltable import LabelTable, table_for_volume
 from ..io.nifti import nifti_intent
-from ._labeltable import ROLE_STYLES, table_kwargs
+from ._labeltable import table_kwargs, watch_roles, with_role
 
 __all__ = ["MAX_CHANNEL_LAYERS", "case_layers", "get_reader", "read_paths", "volume_layer"]
 
@@ -72,7 +72,10 @@ def _label_kwargs(
     kw: dict[str, Any], table: LabelTable | None, *, ground_truth: bool = False
 ) -> dict[str, Any]:
     """Names and colours from the table; ground truth drawn as an outline."""
-    kw = {**kw, "opacity": 0.5, **(ROLE_STYLES["ground truth"] if ground_truth else {})}
+    kw = {**kw, "opacity": 0.5}
+    if ground_truth:
+        watch_roles()  # the viewer opening the file outlines its ground truth once added
+        kw = with_role(kw, "ground truth")
     return table_kwargs(table, kw)
 
 

@@ -86,7 +86,18 @@ class SegmentsWidget(Container):
         self.add_button.changed.connect(self.add)
         self.remove_button.changed.connect(self.remove)
         self.labels_layer.changed.connect(self._bind)
+        self._alive = True
+        self.native.destroyed.connect(self._closed)
         self._bind()
+
+    def _closed(self, *_: object) -> None:
+        """The dock is gone: stop listening to the layer (a count in flight is dropped)."""
+        self._alive = False
+        self._timer.stop()
+        if self._layer is not None:
+            for name in _EVENTS:
+                getattr(self._layer.events, name).disconnect(self._changed)
+        self._layer = None
 
     # -- layer binding ------------------------------------------------------------------
     def _bind(self, *_: object) -> None:
@@ -103,6 +114,8 @@ class SegmentsWidget(Container):
         self.refresh()
 
     def _changed(self, event=None) -> None:
+        if not self._alive:
+            return
         self.refresh()
         if event is None or event.type in ("paint", "set_data", "data"):
             self._timer.start()
@@ -122,12 +135,13 @@ class SegmentsWidget(Container):
         worker.start()
 
     def _counted(self, counts: dict[int, int]) -> None:
-        self.counts = counts
-        self.refresh()
+        if self._alive:
+            self.counts = counts
+            self.refresh()
 
     def _count_finished(self) -> None:
         self._worker = None
-        if self._again:
+        if self._again and self._alive:
             self._again = False
             self.recount()
 
@@ -249,4 +263,6 @@ class SegmentsWidget(Container):
                 return
             value = self.values[row]
         n = remove_segment(self._layer_or_fail(), value)
+        self.counts.pop(int(value), None)  # known now; the recount follows
+        self.refresh()
         self.status.value = f"removed segment {value} ({n} voxels); Ctrl+Z undoes"
