@@ -39,7 +39,9 @@ def test_slicer_and_freesurfer_tables_differ_only_in_alpha(tmp_path):
     slicer = tmp_path / "seg.ctbl"
     slicer.write_text("# Color table file\n0 Background 0 0 0 0\n1 liver 221 130 101 255\n")
     fs = tmp_path / "FreeSurferColorLUT.txt"
-    fs.write_text("#No. Label Name: R G B A\n0 Unknown 0 0 0 0\n17 Left-Hippocampus 220 216 20 0\n")
+    fs.write_text(
+        "#No. Label Name: R G B A\n0 Unknown 0 0 0 0\n17 Left-Hippocampus 220 216 20 0\n"
+    )
     a, b = LabelTable.read(slicer), LabelTable.read(fs)
     assert (a.source_format, b.source_format) == ("slicer", "freesurfer")
     assert a.segments[1].color[3] == 1.0 and b.segments[17].color[3] == 1.0  # FS: 0 = opaque

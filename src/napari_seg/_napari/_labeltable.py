@@ -11,9 +11,8 @@ Role styles tell layers apart: ground truth is drawn as an outline, results
 
 from __future__ import annotations
 
-from typing import Any
-
 import weakref
+from typing import Any
 
 import napari
 from napari.layers import Labels
@@ -27,6 +26,7 @@ __all__ = [
     "apply_table",
     "colormap_for",
     "inherit_table",
+    "matching_table",
     "style",
     "table_kwargs",
     "table_of",
@@ -93,6 +93,20 @@ def apply_table(layer: Labels, table: LabelTable) -> None:
     layer.metadata = {**layer.metadata, TABLE_KEY: _dump(table), "label_names": table.names}
     layer.features = _features(table)
     layer.colormap = colormap_for(table)
+
+
+def matching_table(viewer: Any, names: dict[int, str]) -> LabelTable:
+    """A table for ``names``: the colours of a Labels layer in ``viewer`` whose table names
+    the same classes by the same values (a task's ground truth), else default colours."""
+    wanted = {v: n.strip().lower() for v, n in names.items() if v != 0}
+    for layer in viewer.layers:
+        table = table_of(layer) if isinstance(layer, Labels) else None
+        if table is None:
+            continue
+        have = {v: n.strip().lower() for v, n in table.names.items() if v != 0}
+        if have == wanted:
+            return table
+    return LabelTable.from_names(names)
 
 
 def inherit_table(layer: Labels, source: Any) -> None:

@@ -128,9 +128,9 @@ def case_layers(
     if loaded.label is not None:
         kw = _base_kwargs(loaded.label, case.label, 3)
         kw["metadata"][METADATA_KEY].update(tag)
-        table = table_for_volume(case.label) or (
-            LabelTable.from_names(label_names, source_format="dataset.json") if label_names else None
-        )
+        table = table_for_volume(case.label)
+        if table is None and label_names:
+            table = LabelTable.from_names(label_names, source_format="dataset.json")
         kw = _label_kwargs(kw, table, ground_truth=True)
         layers.append((loaded.label.data, {**kw, "name": f"{case.name} ground truth"}, "labels"))
     return layers

@@ -37,11 +37,12 @@ def guess_kind(
     """``"labels"`` or ``"image"`` for a volume loaded from ``path``.
 
     Labels when the file says so (NIfTI ``intent`` code 1002, ``NIFTI_INTENT_LABEL``,
-    whatever the number of values: a 116-region atlas is labels), when the file lives under ``labelsTr/`` or ``labelsTs/``, when its
-    name ends in ``_seg``, ``_label(s)``, ``_mask`` (or ``-seg`` etc.), or when it
-    holds integers with at most :data:`MAX_LABEL_VALUES` distinct non-negative
-    values (checked on an evenly strided sample of up to 2M voxels, then on
-    all voxels). Everything else is an image.
+    whatever the number of values: a 116-region atlas is labels), when the file
+    lives under ``labelsTr/`` or ``labelsTs/``, when its name ends in ``_seg``,
+    ``_label(s)``, ``_mask`` (or ``-seg`` etc.), or when it holds integers with
+    at most :data:`MAX_LABEL_VALUES` distinct non-negative values (checked on an
+    evenly strided sample of up to 2M voxels, then on all voxels). Everything
+    else is an image.
 
     Parameters
     ----------

@@ -76,7 +76,9 @@ class LabelTable:
 
     # -- constructors ---------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, table: Mapping[Any, Any], *, source_format: str | None = None) -> LabelTable:
+    def from_dict(
+        cls, table: Mapping[Any, Any], *, source_format: str | None = None
+    ) -> LabelTable:
         """From ``{value: {"name": str, "color": (r, g, b[, a])}}`` (0..1 or 0..255).
 
         Also takes ``{value: name}``; a missing colour gets :func:`default_color`,
@@ -98,9 +100,13 @@ class LabelTable:
         return cls(dict(sorted(segments.items())), source_format)
 
     @classmethod
-    def from_names(cls, names: Mapping[int, str], *, source_format: str | None = None) -> LabelTable:
+    def from_names(
+        cls, names: Mapping[int, str], *, source_format: str | None = None
+    ) -> LabelTable:
         """Names only (``dataset.json``): colours from :func:`default_color`."""
-        return cls.from_dict({int(v): str(n) for v, n in names.items()}, source_format=source_format)
+        return cls.from_dict(
+            {int(v): str(n) for v, n in names.items()}, source_format=source_format
+        )
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> LabelTable:
@@ -120,9 +126,7 @@ class LabelTable:
             raise ValueError(f"{path}: cannot read the label table ({exc})") from exc
         if kind == "mricron":
             entries = _mricron_colours(path, entries)
-        return cls(
-            {v: Segment(n, c, vis) for v, (n, c, vis) in sorted(entries.items())}, kind
-        )
+        return cls({v: Segment(n, c, vis) for v, (n, c, vis) in sorted(entries.items())}, kind)
 
     # -- views ----------------------------------------------------------------------------
     @property

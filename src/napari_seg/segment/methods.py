@@ -85,6 +85,9 @@ class Method:
     smoothing: bool = True
     cleanup: bool = True
     uses_mask: bool = True
+    #: Output label values mean the source labels' classes (so names and colours carry over),
+    #: unless the ``components`` option made them instances.
+    keeps_ids: bool = False
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -219,7 +222,7 @@ METHODS: dict[str, Method] = {
                source_kind="labels", smoothing=False, uses_mask=False),
         Method("cleanup", "Components and clean-up", "Clean up a labels volume, in this order.",
                _cleanup, CLEANUP, source_kind="labels", smoothing=False, cleanup=False,
-               uses_mask=False),
+               uses_mask=False, keeps_ids=True),
     )
 }  # fmt: skip
 

@@ -25,9 +25,11 @@ from magicgui.widgets import (
 )
 from napari.layers import Image, Labels, Points
 
+from ...io.labeltable import LabelTable
 from ...segment.methods import METHODS, run_method
 from .._controls import control_for, set_tooltips
 from .._docks import tabify_with_siblings
+from .._labeltable import apply_table, table_of
 from .._layers import intensity_unit, is_ct, layer_spacing, volume_of
 from .._results import find_target, prepare, write
 from .._tasks import TaskRunner, reports_errors
@@ -115,7 +117,14 @@ class SegmentWidget(Container):
     def _show(self, name: str, source: Any, target, payload) -> str:
         _, prepared = payload
         self.output_layer, note = write(self.viewer, prepared, target, name=name, source=source)
+        table = self.output_table(source)
+        if table is not None:
+            apply_table(self.output_layer, table)
         return note
+
+    def output_table(self, source: Any) -> LabelTable | None:
+        """Names and colours for the result (None: napari's own colours)."""
+        return None
 
     @staticmethod
     def optional_mask(widget: Widget) -> np.ndarray | None:
@@ -195,6 +204,13 @@ class MethodWidget(SegmentWidget):
                 widget.tooltip = widget.tooltip.replace("(HU)", f"({unit})").replace(
                     "(intensity)", f"({unit})"
                 )
+
+    def output_table(self, source: Any) -> LabelTable | None:
+        """The source's table when the method keeps its label values (clean-up)."""
+        spec = METHODS[self.method.value]
+        if spec.keeps_ids and not self.current_params().get("components"):
+            return table_of(source) if isinstance(source, Labels) else None
+        return None
 
     def current_params(self) -> dict[str, Any]:
         """Values of the current method's controls, by parameter name."""

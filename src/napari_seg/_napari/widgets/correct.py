@@ -29,6 +29,7 @@ from ...edit import label_at
 from .._controls import full_width
 from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
+from .._labeltable import style
 from .._layers import layer_spacing, upsert_labels
 from .._results import Target, apply_edits, prepare
 from .._segments import current_table
@@ -226,8 +227,7 @@ class CorrectWidget(Container):
             changed = np.asarray(target.data) != prepared.labels
             preview = upsert_labels(self.viewer, np.where(changed, prepared.labels, 0),
                                     name=PREVIEW, source=target.layer)  # fmt: skip
-            preview.opacity = 0.8
-            preview.contour = 1
+            style(preview, "preview")  # a yellow outline over the labels being corrected
             return f"preview of {prepared.changed} voxels: Accept or Cancel"
         apply_edits(target.layer, prepared.edits)
         target.close()

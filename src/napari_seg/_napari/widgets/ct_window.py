@@ -44,9 +44,13 @@ class CTWindowWidget(Container):
         ct = layer is None or is_ct(layer)
         for widget in (self.window, self.ww, self.wl):
             widget.visible = ct
-        self.note.value = "" if ct else (
-            f"{layer.name!r} is not a CT: its values are not Hounsfield units, so there are "
-            "no CT windows; set its contrast in the layer controls."
+        self.note.value = (
+            ""
+            if ct
+            else (
+                f"{layer.name!r} is not a CT: its values are not Hounsfield units, so there are "
+                "no CT windows; set its contrast in the layer controls."
+            )
         )
         if layer is not None and ct:
             self.apply()
