@@ -31,9 +31,7 @@ _LABEL_NAME = re.compile(r"(^|[_\-.])(seg|segmentation|label|labels|mask)$", re.
 _SAMPLE = 2_000_000
 
 
-def guess_kind(
-    path: str | os.PathLike[str] | None, data: np.ndarray, *, intent: int = 0
-) -> Kind:
+def guess_kind(path: str | os.PathLike[str] | None, data: np.ndarray, *, intent: int = 0) -> Kind:
     """``"labels"`` or ``"image"`` for a volume loaded from ``path``.
 
     Labels when the file says so (NIfTI ``intent`` code 1002, ``NIFTI_INTENT_LABEL``,
