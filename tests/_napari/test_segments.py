@@ -114,6 +114,8 @@ def test_segments_dock_rename_recolour_add_remove_each_one_undo(segments, qtbot)
     value = widget.add()
     assert value == 3 and layer.selected_label == 3 and 3 in widget.values
     widget.remove(value=1)
+    qtbot.waitUntil(lambda: not widget.remover.is_running, timeout=10_000)
+    qtbot.waitUntil(lambda: 1 not in widget.values, timeout=10_000)
     assert not (np.asarray(layer.data) == 1).any() and 1 not in widget.values
     layer.undo()  # the removal: voxels and row come back together
     assert (np.asarray(layer.data) == 1).sum() == 256

@@ -28,8 +28,8 @@ try:
 except ImportError:  # pragma: no cover - depends on the napari version
     _MaskedPaintAtom = None
 
-__all__ = ["add_segment", "current_table", "guard_locked", "recolour", "remove_segment",
-           "rename", "set_flags"]  # fmt: skip
+__all__ = ["add_segment", "current_table", "guard_locked", "recolour", "removal_edits",
+           "remove_segment", "rename", "set_flags"]  # fmt: skip
 
 _EMPTY = np.empty(0, np.intp)
 
@@ -83,29 +83,41 @@ def recolour(layer: Labels, value: int, color: Any) -> None:
     _record(layer, before, before.recoloured(value, color))
 
 
-def add_segment(layer: Labels, name: str | None = None) -> int:
-    """Add a segment with the smallest free value (one undo step); returns its value."""
+def add_segment(layer: Labels, name: str | None = None, *, used: set[int] | None = None) -> int:
+    """Add a segment with the smallest value neither the table nor the voxels use (one undo
+    step); returns it. ``used``: the values in the voxels when known (the dock's counts)."""
     before = current_table(layer)
-    value = before.next_free(set(np.unique(np.asarray(layer.data)).tolist()) if
-                             layer.data.size <= 1 << 20 else None)  # fmt: skip
+    if used is None:
+        used = {int(v) for v in np.unique(np.asarray(layer.data))}
+    value = before.next_free(used)
     _record(layer, before, before.with_segment(value, name))
     return value
 
 
-def remove_segment(layer: Labels, value: int) -> int:
-    """Erase segment ``value``'s voxels and drop its row (one undo step); returns voxels erased."""
-    before = current_table(layer)
-    data = np.asarray(layer.data)
-    mask = data == value
+def removal_edits(data: np.ndarray, value: int) -> tuple[list[tuple], int]:
+    """The edits that set ``value``'s voxels to 0 (bounding box, mask, old values), and their
+    count; safe to run in a worker (0.4 s for 200x512x512)."""
+    mask = np.asarray(data) == value
     n = int(np.count_nonzero(mask))
-    edits = []
-    if n:
-        box = _bbox(mask)
-        sub = mask[box]
-        if _MaskedPaintAtom is None:
-            edits = [(np.nonzero(mask), None, None, 0)]
-        else:
-            edits = [(box, sub, data[box][sub], 0)]
+    if not n:
+        return [], 0
+    if _MaskedPaintAtom is None:
+        index = np.nonzero(mask)
+        return [(index, None, np.asarray(data)[index], 0)], n
+    box = _bbox(mask)
+    sub = mask[box]
+    return [(box, sub, np.asarray(data)[box][sub], 0)], n
+
+
+def remove_segment(layer: Labels, value: int, edits: list[tuple] | None = None) -> int:
+    """Erase segment ``value``'s voxels and drop its row (one undo step); returns voxels erased.
+
+    ``edits`` from :func:`removal_edits` (made in a worker) are used when given.
+    """
+    before = current_table(layer)
+    if edits is None:
+        edits, _ = removal_edits(layer.data, value)
+    n = sum(int(np.count_nonzero(m)) if m is not None else len(old) for _, m, old, _ in edits)
     _record(layer, before, before.without(value), edits)
     return n
 

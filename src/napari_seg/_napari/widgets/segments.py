@@ -21,11 +21,13 @@ from qtpy.QtWidgets import QColorDialog, QTableWidget, QTableWidgetItem
 from .._controls import full_width, set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import layer_geometry
+from .._results import Target
 from .._segments import (
     add_segment,
     current_table,
     guard_locked,
     recolour,
+    removal_edits,
     remove_segment,
     rename,
     set_flags,
@@ -75,7 +77,9 @@ class SegmentsWidget(Container):
         self.values: list[int] = []
         self._layer: Labels | None = None
         self._worker = None
+        self.remover = None  # the worker finding a removed segment's voxels
         self._again = False
+        self._seen = (0, 0)
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
@@ -108,16 +112,29 @@ class SegmentsWidget(Container):
         self.counts = {}
         if self._layer is not None:
             guard_locked(self._layer)
+            self._seen = self._history()
             for name in _EVENTS:
                 getattr(self._layer.events, name).connect(self._changed)
             self.recount()
         self.refresh()
 
+    def _history(self) -> tuple[int, int]:
+        layer = self._layer
+        return (len(getattr(layer, "_undo_history", ())), len(getattr(layer, "_redo_history", ())))
+
     def _changed(self, event=None) -> None:
+        """Names or colours changed: new rows. Voxels changed: count again (debounced).
+
+        napari also emits ``set_data`` when it re-slices; only one that moved the undo
+        history (undo, redo) changed voxels.
+        """
         if not self._alive:
             return
-        self.refresh()
-        if event is None or event.type in ("paint", "set_data", "data"):
+        kind = getattr(event, "type", "data")
+        if kind in ("colormap", "features"):
+            self.refresh()
+        elif kind != "set_data" or self._history() != self._seen:
+            self._seen = self._history()
             self._timer.start()
 
     def recount(self) -> None:
@@ -135,9 +152,26 @@ class SegmentsWidget(Container):
         worker.start()
 
     def _counted(self, counts: dict[int, int]) -> None:
-        if self._alive:
-            self.counts = counts
+        if not self._alive:
+            return
+        same_rows = {v for v, c in counts.items() if c} == {v for v, c in self.counts.items() if c}
+        self.counts = counts
+        if same_rows and self.table.rowCount() == len(self.values):
+            self._show_counts()
+        else:
             self.refresh()
+
+    def _show_counts(self) -> None:
+        """Only the voxel and volume cells (a brush stroke does not rebuild 116 rows)."""
+        per_voxel, _ = self._volume()
+        self.table.blockSignals(True)
+        try:
+            for row, v in enumerate(self.values):
+                n = self.counts.get(v, 0)
+                self.table.item(row, 4).setText(str(n))
+                self.table.item(row, 5).setText(f"{n * per_voxel:.4g}")
+        finally:
+            self.table.blockSignals(False)
 
     def _count_finished(self) -> None:
         self._worker = None
@@ -250,19 +284,40 @@ class SegmentsWidget(Container):
 
     def add(self, *_: object) -> int:
         """Add a segment with the next free value and paint with it (one undo step)."""
-        value = add_segment(self._layer_or_fail())
+        layer = self._layer_or_fail()
+        value = add_segment(layer, used=set(self.counts) if self.counts else None)
         self.select(value)
         return value
 
     def remove(self, *_: object, value: int | None = None) -> None:
-        """Remove segment ``value`` (default: the selected row): voxels to 0, row dropped."""
+        """Remove segment ``value`` (default: the selected row): voxels to 0, row dropped.
+
+        The voxels are found in a worker; if the layer is edited meanwhile nothing is
+        removed. One undo step (Ctrl+Z brings voxels and row back).
+        """
+        layer = self._layer_or_fail()
         if value is None:
             row = self.table.currentRow()
             if not 0 <= row < len(self.values):
                 self.status.value = "select the segment to remove"
                 return
             value = self.values[row]
-        n = remove_segment(self._layer_or_fail(), value)
-        self.counts.pop(int(value), None)  # known now; the recount follows
+        target = Target(layer)
+        worker = create_worker(removal_edits, target.data, int(value), _start_thread=False)
+        worker.returned.connect(lambda result: self._removed(target, int(value), result))
+        worker.finished.connect(target.close)
+        self.remover = worker
+        self.status.value = f"removing segment {value}…"
+        worker.start()
+
+    def _removed(self, target: Target, value: int, result: tuple[list, int]) -> None:
+        if not self._alive or target.layer is not self._layer:
+            return
+        if target.edited_during_run:
+            self.status.value = f"the layer changed meanwhile; segment {value} was not removed"
+            return
+        edits, n = result
+        remove_segment(target.layer, value, edits)
+        self.counts.pop(value, None)  # known now; the recount follows
         self.refresh()
         self.status.value = f"removed segment {value} ({n} voxels); Ctrl+Z undoes"
