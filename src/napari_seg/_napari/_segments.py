@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from napari.layers import Labels
+from napari.utils.colormaps import DirectLabelColormap
 
 from ..io.labeltable import LabelTable
 from ._labeltable import apply_table, table_of
@@ -29,7 +30,7 @@ except ImportError:  # pragma: no cover - depends on the napari version
     _MaskedPaintAtom = None
 
 __all__ = ["add_segment", "current_table", "guard_locked", "recolour", "removal_edits",
-           "remove_segment", "rename", "set_flags"]  # fmt: skip
+           "remove_segment", "rename", "set_flags", "shown_color"]  # fmt: skip
 
 _EMPTY = np.empty(0, np.intp)
 
@@ -56,8 +57,17 @@ def current_table(layer: Labels) -> LabelTable:
     table = table_of(layer)
     if table is not None:
         return table
-    names = layer.metadata.get("label_names") or {}
-    return LabelTable.from_names({int(k): str(v) for k, v in names.items()})
+    names = {int(k): str(v) for k, v in (layer.metadata.get("label_names") or {}).items()}
+    # in the colours napari shows now, so a first edit changes no colour on screen
+    return LabelTable.from_dict(
+        {v: {"name": n, "color": shown_color(layer, v)} for v, n in names.items()}
+    )
+
+
+def shown_color(layer: Labels, value: int) -> tuple[float, float, float, float]:
+    """The colour napari draws ``value`` in on ``layer`` now (RGBA 0..1)."""
+    rgba = np.asarray(layer.colormap.map(np.array([int(value)])), float).reshape(-1)[:4]
+    return (float(rgba[0]), float(rgba[1]), float(rgba[2]), float(rgba[3]))
 
 
 def _record(layer: Labels, before: LabelTable, after: LabelTable, edits=()) -> None:
@@ -90,7 +100,10 @@ def add_segment(layer: Labels, name: str | None = None, *, used: set[int] | None
     if used is None:
         used = {int(v) for v in np.unique(np.asarray(layer.data))}
     value = before.next_free(used)
-    _record(layer, before, before.with_segment(value, name))
+    after = before.with_segment(value, name)
+    if not isinstance(layer.colormap, DirectLabelColormap):  # napari's colours: keep them
+        after = after.recoloured(value, shown_color(layer, value))
+    _record(layer, before, after)
     return value
 
 
