@@ -217,10 +217,12 @@ def _mricron_colours(path: Path, entries: dict) -> dict:
     """MRIcron names take their colours from the binary ``.lut`` beside them, if any."""
     lut = path.with_suffix(".lut")
     palette = fmt.read_mricron_palette(lut.read_bytes()) if lut.is_file() else None
-    return {
-        v: (n, palette[v % 256] if palette and v else default_color(v), vis)
-        for v, (n, _c, vis) in entries.items()
-    }
+    def colour(v: int):
+        # black in MRIcron's palette means "no colour" there (drawn as nothing), not black
+        c = palette[v % 256] if palette and v else None
+        return c if c is not None and max(c[:3]) > 0 else default_color(v)
+
+    return {v: (n, colour(v), vis) for v, (n, _c, vis) in entries.items()}
 
 
 def sidecar_path(volume: str | os.PathLike[str], suffix: str) -> Path:

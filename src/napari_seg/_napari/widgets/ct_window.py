@@ -31,6 +31,7 @@ class CTWindowWidget(Container):
         self.wl.tooltip = "Window level in HU: the value shown as mid-grey."
         self.note = Label(value="")
         self.extend([self.image, self.window, self.ww, self.wl, self.note])
+        self.note.native.setWordWrap(True)  # a long note wraps instead of widening the dock
         full_width(self.note)
         self.window.changed.connect(self._preset)
         self.ww.changed.connect(self.apply)

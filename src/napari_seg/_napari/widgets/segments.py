@@ -16,7 +16,7 @@ from napari.layers import Labels
 from napari.qt.threading import create_worker
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QColor
-from qtpy.QtWidgets import QColorDialog, QTableWidget, QTableWidgetItem
+from qtpy.QtWidgets import QColorDialog, QHeaderView, QTableWidget, QTableWidgetItem
 
 from .._controls import full_width, set_tooltips
 from .._docks import tabify_with_siblings
@@ -37,7 +37,7 @@ from ._segment_counts import VoxelCounter
 
 __all__ = ["COLUMNS", "SegmentsWidget"]
 
-COLUMNS = ("", "name", "visible", "locked", "voxels", "volume")
+COLUMNS = ("", "name", "show", "lock", "voxels", "volume")
 _EVENTS = ("colormap", "features")
 
 
@@ -52,13 +52,20 @@ class SegmentsWidget(Container):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        for col in range(len(COLUMNS)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the name takes the rest
         self.table.setMinimumHeight(240)
+        self.table.setMinimumWidth(340)  # a name of 16 characters beside the numbers
+        self.table.setWordWrap(False)
         self.add_button, self.remove_button = PushButton(text="Add"), PushButton(text="Remove")
         self.status = Label(value="")
         table_widget = Container(widgets=[], labels=False)
         table_widget.native.layout().addWidget(self.table)
         self.extend([self.labels_layer, table_widget, self.add_button, self.remove_button,
                      self.status])  # fmt: skip
+        self.status.native.setWordWrap(True)
         full_width(table_widget, self.status)
         set_tooltips(self, {
             "labels_layer": "The Labels layer whose segments to list and edit.",
@@ -154,13 +161,12 @@ class SegmentsWidget(Container):
             present = {v for v, c in self.counts.items() if c and v != 0}
             self.values = sorted((set(table.segments) - {0}) | present)
             per_voxel, unit = self._volume()
-            self.table.setHorizontalHeaderItem(5, QTableWidgetItem(f"volume ({unit})"))
+            self.table.setHorizontalHeaderItem(5, QTableWidgetItem(unit))
             self.table.setRowCount(len(self.values))
             for row, v in enumerate(self.values):
                 seg = table.segments.get(v)
                 color = seg.color if seg is not None else shown_color(layer, v)
                 self._fill_row(row, v, seg, color, per_voxel)
-            self.table.resizeColumnsToContents()
         finally:
             self.table.blockSignals(False)
 
