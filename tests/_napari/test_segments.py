@@ -168,3 +168,24 @@ def test_correct_tools_honour_segments_locked_in_the_dock(segments, qtbot):
     after = np.asarray(layer.data)
     np.testing.assert_array_equal(after[before == 1], 1)
     assert (after == 2).sum() > (before == 2).sum()
+
+
+def test_statistics_read_micrometres_for_a_micrometre_file(make_napari_viewer, tmp_path, qtbot):
+    from tests._napari._widgets import wait_for_worker
+
+    img = nib.Nifti1Image(_labels().T.copy(), np.diag([0.5, 0.5, 2.0, 1.0]))
+    img.header.set_xyzt_units("micron", "sec")
+    nib.save(img, tmp_path / "cells_seg.nii.gz")
+    viewer = make_napari_viewer()
+    viewer.open(str(tmp_path / "cells_seg.nii.gz"), plugin=PLUGIN)
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Statistics")
+    widget.reset_choices()
+    widget.labels_layer.value = viewer.layers["cells_seg"]
+    widget.surfaces.value = False
+    widget.runner.worker = None
+    widget.measure()
+    wait_for_worker(qtbot, widget, timeout=60_000)
+    headers = list(widget.table.column_headers)
+    assert "volume (µm³)" in headers and "centroid_x (µm)" in headers
+    assert widget.rows[0]["volume_mm3"] == pytest.approx(256 * 0.5 * 0.5 * 2.0 * 1e-9)
+    assert widget.table.data[0][headers.index("volume (µm³)")] == pytest.approx(128.0)

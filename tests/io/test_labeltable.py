@@ -138,3 +138,20 @@ def test_micrometre_file_keeps_its_unit_through_load_and_save(tmp_path):
     assert np.allclose(vol.geometry.in_mm().affine[:3, :3], np.diag([5e-4, 5e-4, 2e-3]))
     fresh = save_nifti(vol.data, Geometry(vol.geometry.affine, unit="µm"), tmp_path / "o.nii")
     assert nib.load(fresh).header.get_xyzt_units()[0] == "micron"
+
+
+def test_cli_cleanup_writes_the_input_table_beside_its_output(tmp_path, capsys):
+    from napari_seg.cli import main
+
+    data = np.zeros((6, 12, 12), np.uint8)
+    data[1:5, 2:6, 2:6], data[1:5, 7:11, 7:11], data[0, 0, 0] = 1, 2, 2
+    src = save_nifti(data, Geometry(np.eye(4)), tmp_path / "seg.nii.gz")
+    (tmp_path / "seg.ctbl").write_text("1 liver 200 0 0 255\n2 tumour 0 0 200 255\n")
+    out = tmp_path / "out" / "clean.nii.gz"
+    assert main(["segment", str(src), "-o", str(out), "--method", "cleanup",
+                 "--min-voxels", "2", "--quiet"]) == 0  # fmt: skip
+    table = LabelTable.read(tmp_path / "out" / "clean.ctbl")
+    assert table.names == {1: "liver", 2: "tumour"} and table.source_format == "slicer"
+    assert main(["segment", str(src), "-o", str(tmp_path / "inst.nii.gz"), "--method",
+                 "cleanup", "--components", "--quiet"]) == 0  # fmt: skip
+    assert not (tmp_path / "inst.ctbl").exists()  # instances: the classes' names do not apply
