@@ -217,6 +217,7 @@ def _mricron_colours(path: Path, entries: dict) -> dict:
     """MRIcron names take their colours from the binary ``.lut`` beside them, if any."""
     lut = path.with_suffix(".lut")
     palette = fmt.read_mricron_palette(lut.read_bytes()) if lut.is_file() else None
+
     def colour(v: int):
         # black in MRIcron's palette means "no colour" there (drawn as nothing), not black
         c = palette[v % 256] if palette and v else None
