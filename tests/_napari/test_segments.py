@@ -12,9 +12,7 @@ napari = pytest.importorskip("napari")
 
 from qtpy.QtCore import Qt  # noqa: E402
 
-from napari_seg._napari._segments import current_table  # noqa: E402
 from napari_seg.io import Geometry, save_nifti  # noqa: E402
-from napari_seg.io.labeltable import LabelTable  # noqa: E402
 
 pytestmark = pytest.mark.viewer
 PLUGIN = "napari-seg"
@@ -66,6 +64,9 @@ def test_itksnap_table_applied_and_written_back_on_save(make_napari_viewer, tmp_
     layer = viewer.layers["case"]
     assert list(layer.features["name"]) == ["Clear Label", "Liver", "Tumour"]
     np.testing.assert_allclose(layer.colormap.map(np.array([1, 2]))[:, :3], [[1, 0, 0], [0, 0, 1]])
+    from napari_seg.io.labeltable import LabelTable  # new in this change: imported here so
+    # that the tests above fail on the old code for their own reason, not an ImportError
+
     out = tmp_path / "saved" / "edited.nii.gz"
     written = layer.save(str(out), plugin=PLUGIN)
     assert str(out.with_name("edited.txt")) in written
@@ -131,6 +132,8 @@ def test_segments_dock_rename_recolour_add_remove_each_one_undo(segments, qtbot)
 
 
 def test_click_paints_with_the_segment_and_locked_segments_hold(segments, qtbot):
+    from napari_seg._napari._segments import current_table
+
     viewer, widget, layer = segments
     widget.table.cellClicked.emit(1, 1)  # a click on the "Tumour" row
     assert layer.selected_label == 2 and layer.mode == "paint"
