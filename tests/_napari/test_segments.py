@@ -151,6 +151,17 @@ def test_click_paints_with_the_segment_and_locked_segments_hold(segments, qtbot)
     assert (np.asarray(layer.data) == 1).sum() == (before == 1).sum()
     layer.undo()
     np.testing.assert_array_equal(np.asarray(layer.data), before)
+    # a view's mirror (Orthogonal views) paints the same array: the layer's locks hold there
+    from napari_seg._napari._segments import guard_locked
+
+    mirror = napari.layers.Labels(layer.data)
+    guard_locked(mirror, source=layer)
+    mirror.brush_size = 40
+    mirror.paint((2, 5, 5), 2)
+    np.testing.assert_array_equal(np.asarray(layer.data)[before == 1], 1)
+    widget.set_flag(2, visible=False)  # hidden: drawn transparent, its colour kept
+    assert layer.colormap.map(np.array([2]))[0, 3] == 0
+    assert current_table(layer).segments[2].color[:3] == (0.0, 0.0, 1.0)
 
 
 def test_correct_tools_honour_segments_locked_in_the_dock(segments, qtbot):

@@ -143,19 +143,21 @@ def set_flags(layer: Labels, value: int, *, visible: bool | None = None,
         guard_locked(layer)
 
 
-def guard_locked(layer: Labels) -> None:
+def guard_locked(layer: Labels, *, source: Labels | None = None) -> None:
     """Make napari's painting on ``layer`` leave locked segments alone (idempotent).
 
     Brush, eraser, fill and polygon all write through ``_apply_mask_to_data``;
     the guard removes the voxels of locked segments from the mask, and paints
-    nothing with a locked segment's value.
+    nothing with a locked segment's value. ``source``: the layer whose table says
+    what is locked (a view's mirror of it paints into the same array).
     """
     if getattr(layer, "_napari_seg_locked_guard", False):
         return
     original = layer._apply_mask_to_data
+    owner = weakref.ref(source if source is not None else layer)
 
     def guarded(data, mask, new_label, volume_slice):
-        table = table_of(layer)
+        table = table_of(owner()) if owner() is not None else None
         locked = table.locked if table is not None else set()
         if locked:
             if int(new_label) in locked:
