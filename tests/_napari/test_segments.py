@@ -203,3 +203,21 @@ def test_statistics_read_micrometres_for_a_micrometre_file(make_napari_viewer, t
     assert "volume (µm³)" in headers and "centroid_x (µm)" in headers
     assert widget.rows[0]["volume_mm3"] == pytest.approx(256 * 0.5 * 0.5 * 2.0 * 1e-9)
     assert widget.table.data[0][headers.index("volume (µm³)")] == pytest.approx(128.0)
+
+
+def test_roles_are_drawn_apart(make_napari_viewer):
+    from napari_seg._napari._labeltable import PREVIEW_COLOR
+
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "synthetic_ct")
+    assert viewer.layers["spleen ground truth"].contour > 0  # ground truth: an outline
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Threshold")
+    widget.reset_choices()
+    widget.image.value = viewer.layers["synthetic CT"]
+    widget.method.value = "manual"
+    widget.controls["low"].value = 100.0
+    widget.preview.value = True
+    preview = viewer.layers["threshold preview"]
+    assert preview.contour > 0
+    assert np.allclose(preview.colormap.map(np.array([1]))[0], PREVIEW_COLOR)
+    assert widget.controls["low"].label == "low (HU)"  # the sample is a CT
