@@ -11,9 +11,12 @@ from napari.layers import Image, Labels, Layer
 from napari.utils.transforms import Affine
 
 from ..io import METADATA_KEY, Geometry
+from ..io.geometry import MM_PER_UNIT
 
 __all__ = [
     "camera_of",
+    "intensity_unit",
+    "is_ct",
     "layer_geometry",
     "layer_spacing",
     "placement",
@@ -46,6 +49,7 @@ def layer_geometry(layer: Layer | dict[str, Any], *, atol: float = 1e-4) -> Geom
             "shear": layer.shear,
             "affine": layer.affine.affine_matrix,
             "metadata": layer.metadata,
+            "units": layer.units,
         }
     else:
         attributes = layer
@@ -61,12 +65,29 @@ def layer_geometry(layer: Layer | dict[str, Any], *, atol: float = 1e-4) -> Geom
     m = full.affine_matrix[-4:, -4:] if ndim >= 3 else _lift_2d(full.affine_matrix)
     kept = attributes.get("metadata", {}).get(METADATA_KEY, {})
     header = kept.get("nifti_header")
+    unit = _unit_of(attributes)
     current = Geometry.from_napari_affine(m)
     if "affine" in kept:
-        source = Geometry(np.asarray(kept["affine"]), header)
+        source = Geometry(np.asarray(kept["affine"]), header, unit)
         if np.allclose(source.affine, current.affine, atol=atol):
             return source
-    return Geometry(current.affine, header)
+    return Geometry(current.affine, header, unit)
+
+
+#: napari (pint) unit names -> :data:`~napari_seg.io.geometry.MM_PER_UNIT` names.
+_PINT_UNITS = {"millimeter": "mm", "micrometer": "µm", "meter": "m"}
+
+
+def _unit_of(attributes: dict[str, Any]) -> str:
+    """The length unit of the spatial axes: the layer's ``units``, else the kept one, else mm."""
+    units = attributes.get("units")
+    if units is not None and len(units):
+        name = str(units[-1])
+        name = _PINT_UNITS.get(name, name)
+        if name in MM_PER_UNIT:
+            return name
+    kept = attributes.get("metadata", {}).get(METADATA_KEY, {})
+    return kept.get("unit", "mm") if kept.get("unit") in MM_PER_UNIT else "mm"
 
 
 def _lift_2d(m: np.ndarray) -> np.ndarray:
@@ -124,6 +145,16 @@ def upsert_labels(
         return layer
     placed["metadata"] = {**placed["metadata"], **kwargs.pop("metadata", {})}
     return viewer.add_labels(data, name=name, **placed, **kwargs)
+
+
+def is_ct(layer: Layer | None) -> bool:
+    """True for an image the reader (or sample) marked CT: its values are Hounsfield units."""
+    return layer is not None and str(layer.metadata.get("modality", "")).upper() == "CT"
+
+
+def intensity_unit(layer: Layer | None) -> str:
+    """``"HU"`` for a CT image, else ``"intensity"`` (MRI, microscopy: arbitrary units)."""
+    return "HU" if is_ct(layer) else "intensity"
 
 
 def camera_of(viewer: Any) -> Any:

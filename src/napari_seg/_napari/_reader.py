@@ -26,7 +26,10 @@ from ..io import (
     nifti_stem,
 )
 from ..io.kinds import CT_WINDOWS, Kind, as_labels, guess_kind, looks_like_ct, window_limits
+from ..io.labeltable import LabelTable, table_for_volume
+from ..io.nifti import nifti_intent
 from ._anatomy import attach_display
+from ._labeltable import table_kwargs, watch_roles, with_role
 
 __all__ = ["MAX_CHANNEL_LAYERS", "case_layers", "get_reader", "read_paths", "volume_layer"]
 
@@ -72,12 +75,15 @@ def _base_kwargs(vol: Volume, path: Path, ndim: int) -> dict[str, Any]:
     return kw
 
 
-def _label_kwargs(kw: dict[str, Any], names: dict[int, str] | None) -> dict[str, Any]:
+def _label_kwargs(
+    kw: dict[str, Any], table: LabelTable | None, *, ground_truth: bool = False
+) -> dict[str, Any]:
+    """Names and colours from the table; ground truth drawn as an outline."""
     kw = {**kw, "opacity": 0.5}
-    if names:
-        kw["features"] = {"index": list(names), "name": list(names.values())}
-        kw["metadata"] = {**kw["metadata"], "label_names": dict(names)}
-    return kw
+    if ground_truth:
+        watch_roles()  # the viewer opening the file outlines its ground truth once added
+        kw = with_role(kw, "ground truth")
+    return table_kwargs(table, kw)
 
 
 def _image_kwargs(kw: dict[str, Any], data: np.ndarray, modality: str | None) -> dict[str, Any]:
@@ -90,13 +96,13 @@ def _image_kwargs(kw: dict[str, Any], data: np.ndarray, modality: str | None) ->
 
 def volume_layer(vol: Volume, path: Path, *, kind: Kind | None = None) -> list[LayerDataTuple]:
     """One layer (or one per channel of a 4-D image) for a NIfTI volume."""
-    kind = kind or guess_kind(path, vol.data)
+    kind = kind or guess_kind(path, vol.data, intent=nifti_intent(vol.geometry))
     name = nifti_stem(path)
     if kind == "labels":
         data = as_labels(vol.data, path)
-        return [
-            (data, {**_label_kwargs(_base_kwargs(vol, path, 3), None), "name": name}, "labels")
-        ]
+        truth = any(p.lower() in ("labelstr", "labelsts") for p in path.parts[:-1])
+        kw = _label_kwargs(_base_kwargs(vol, path, 3), table_for_volume(path), ground_truth=truth)
+        return [(data, {**kw, "name": name}, "labels")]
     if vol.data.ndim == 4 and vol.data.shape[0] > MAX_CHANNEL_LAYERS:
         # a time series (fMRI, 4-D perfusion): one layer with a slider, not hundreds of layers
         return [(vol.data, {**_base_kwargs(vol, path, 4), "name": name}, "image")]
@@ -129,6 +135,9 @@ def case_layers(
     if loaded.label is not None:
         kw = _base_kwargs(loaded.label, case.label, 3)
         kw["metadata"][METADATA_KEY].update(tag)
-        kw = _label_kwargs(kw, label_names)
+        table = table_for_volume(case.label)
+        if table is None and label_names:
+            table = LabelTable.from_names(label_names, source_format="dataset.json")
+        kw = _label_kwargs(kw, table, ground_truth=True)
         layers.append((loaded.label.data, {**kw, "name": f"{case.name} ground truth"}, "labels"))
     return layers

@@ -35,7 +35,17 @@ try:  # napari's compact undo atom (bounding box + mask); older napari: fancy in
 except ImportError:  # pragma: no cover - depends on the napari version
     _MaskedPaintAtom = None
 
-__all__ = ["Prepared", "Target", "apply_edits", "digest", "find_target", "prepare", "write"]
+__all__ = [
+    "Prepared",
+    "Target",
+    "apply_edits",
+    "digest",
+    "edits_between",
+    "find_target",
+    "prepare",
+    "write",
+    "write_edits",
+]
 
 #: Checksum of the data each layer held right after our last write to it.
 _WRITTEN: weakref.WeakKeyDictionary[Labels, str] = weakref.WeakKeyDictionary()
@@ -111,7 +121,7 @@ def _bbox(mask: np.ndarray) -> tuple[slice, ...]:
     return tuple(out)
 
 
-def _edits(old: np.ndarray, new: np.ndarray) -> tuple[list[tuple], int]:
+def edits_between(old: np.ndarray, new: np.ndarray) -> tuple[list[tuple], int]:
     """The changes from ``old`` to ``new`` as compact undo atoms (worker side)."""
     changed = old != new
     n = int(np.count_nonzero(changed))
@@ -155,21 +165,27 @@ def prepare(labels: np.ndarray, target: Target, *, overwrite_edits: bool = False
     if not overwrite_edits and digest(old) != target.written:
         return Prepared(labels, digest(labels), reason="was edited by hand")
     cast = labels.astype(old.dtype, copy=False)
-    edits, n = _edits(old, cast)
+    edits, n = edits_between(old, cast)
     return Prepared(cast, digest(cast), edits=edits, changed=n)
+
+
+def write_edits(layer: Labels, edits: list[tuple]) -> None:
+    """Write the edits into ``layer``, each saved in its history (inside a caller's
+    ``block_history`` they make one undo step)."""
+    for where, mask, old_values, value in edits:
+        if mask is None:  # fancy indices: napari's own path
+            layer.data_setitem(where, value, refresh=False)
+            continue
+        region = np.asarray(layer.data[where])
+        region[mask] = value
+        layer.data[where] = region
+        layer._save_history(_MaskedPaintAtom(where, mask, old_values, int(value)))
 
 
 def apply_edits(layer: Labels, edits: list[tuple]) -> None:
     """Write the edits into ``layer`` as one undo step (GUI thread)."""
     with layer.block_history():
-        for where, mask, old_values, value in edits:
-            if mask is None:  # fancy indices: napari's own path
-                layer.data_setitem(where, value, refresh=False)
-                continue
-            region = np.asarray(layer.data[where])
-            region[mask] = value
-            layer.data[where] = region
-            layer._save_history(_MaskedPaintAtom(where, mask, old_values, int(value)))
+        write_edits(layer, edits)
     layer.refresh()
 
 

@@ -10,6 +10,7 @@ from napari.types import LayerDataTuple
 from ..data.synthetic import make_synthetic_ct
 from ..io.kinds import CT_WINDOWS, window_limits
 from ._anatomy import attach_display
+from ._labeltable import watch_roles, with_role
 
 
 @cache
@@ -43,6 +44,8 @@ def make_synthetic_ct_sample() -> list[LayerDataTuple]:
     lesions_kw["metadata"] = {**placed["metadata"], "label_names": lesion_names}
     lesions_kw["features"] = {"index": list(lesion_names), "name": list(lesion_names.values())}
     spleen_kw["features"] = {"index": list(ct.label_names), "name": list(ct.label_names.values())}
+    watch_roles()  # the ground truths are outlined once they are in the viewer
+    spleen_kw, lesions_kw = (with_role(kw, "ground truth") for kw in (spleen_kw, lesions_kw))
     return [
         (ct.image.copy(), image_kw, "image"),
         (ct.spleen.copy(), spleen_kw, "labels"),

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._files import refuse_overwriting_inputs
 from ..io import Geometry, load_nifti, save_nifti
+from ..io.labeltable import LabelTable, table_for_volume
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
 from ._common import TerminalProgress, bounded, device_name, load_input
 
@@ -177,6 +178,24 @@ def run(args: argparse.Namespace) -> int:
             args.method, source, spacing=geometry.spacing, params=params, progress=bar, **used
         )
     out = save_nifti(labels, geometry, args.out, kind="labels")
+    table = _output_table(args)
+    if table is not None:  # the label names and colours go beside the labels
+        print(f"label table -> {table.write(table.sidecar_for(out))}")
     n = len(np.unique(labels)) - (1 if (labels == 0).any() else 0)
     print(f"{name}: {args.method} -> {out} ({n} label value(s), {time.perf_counter() - t0:.2f} s)")
     return 0
+
+
+def _output_table(args: argparse.Namespace) -> LabelTable | None:
+    """The output's label table where it is known: the input's, for a method that keeps
+    label values (clean-up without ``--components``); the checkpoint's classes for the U-Net."""
+    if args.method == "unet":
+        from ..deep.config import checkpoint_info  # reads the header only, no torch
+
+        labels = (checkpoint_info(args.checkpoint) or {}).get("labels") or {}
+        names = {int(v): str(n) for v, n in labels.items() if str(v).isdigit()}
+        return LabelTable.from_names(names) if names else None
+    spec = METHODS[args.method]
+    if spec.keeps_ids and not getattr(args, "components", False) and args.input.is_file():
+        return table_for_volume(args.input)
+    return None

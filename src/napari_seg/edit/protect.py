@@ -25,7 +25,8 @@ def protect(
     preserve_labels : bool
         napari's *preserve labels*: a tool writes into background (0) only.
     locked : iterable of int
-        Labels nothing may change: their voxels keep their value.
+        Labels nothing may change: their voxels keep their value, and no other
+        voxel is given their value.
 
     Returns
     -------
@@ -37,8 +38,10 @@ def protect(
     keep = np.zeros(old.shape, bool)
     if preserve_labels:
         keep |= old != 0
-    for value in locked:
-        keep |= old == value
+    locked = sorted({int(v) for v in locked})
+    if locked:
+        # a locked segment neither loses voxels nor gains any (as 3D Slicer's lock)
+        keep |= np.isin(old, locked) | np.isin(new, locked)
     if not keep.any():
         return new
     out = new.copy()

@@ -67,7 +67,8 @@ def label_statistics(
     labels : numpy.ndarray of int, shape (Z, Y, X)
         Label image in napari order.
     geometry : Geometry
-        Its placement; every length is in world mm through the full affine.
+        Its placement; every length is in world mm through the full affine (a
+        grid in µm or m is converted, so the columns always hold mm).
     image : numpy.ndarray, shape (Z, Y, X), optional
         Intensities on the same grid (HU for a CT): adds mean, std, min, max, median.
     names : mapping of int to str, optional
@@ -88,6 +89,7 @@ def label_statistics(
         26-connected.
     """
     lab = as_label_volume(labels)
+    geometry = geometry.in_mm()
     if image is not None and np.shape(image) != lab.shape:
         raise ValueError(f"image shape {np.shape(image)} differs from labels {lab.shape}")
     boxes = label_boxes(lab)

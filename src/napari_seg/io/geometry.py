@@ -19,7 +19,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["METADATA_KEY", "Geometry", "GeometryError"]
+__all__ = ["METADATA_KEY", "MM_PER_UNIT", "Geometry", "GeometryError"]
+
+#: Length units a grid may be in, and their size in mm.
+MM_PER_UNIT: dict[str, float] = {"mm": 1.0, "µm": 1e-3, "m": 1e3}
 
 #: Key under which a layer's ``metadata`` keeps the geometry of its source.
 METADATA_KEY = "napari_seg"
@@ -52,10 +55,15 @@ class Geometry:
     header : bytes, optional
         The raw NIfTI header of the file the grid came from, kept so that a
         writer can restore codes, units and descriptions.
+    unit : str
+        The length unit of the affine: ``"mm"`` (NIfTI's usual), ``"µm"``
+        (microscopy) or ``"m"``, from the file's ``xyzt_units``. Layers get it
+        as their ``units``, so scale bars and measurements read it.
     """
 
     affine: np.ndarray
     header: bytes | None = None
+    unit: str = "mm"
 
     def __post_init__(self) -> None:
         a = np.asarray(self.affine, dtype=np.float64)
@@ -64,6 +72,13 @@ class Geometry:
         if abs(np.linalg.det(a[:3, :3])) < 1e-12:
             raise GeometryError(f"affine is singular: {a[:3, :3].tolist()}")
         object.__setattr__(self, "affine", a)
+        if self.unit not in MM_PER_UNIT:
+            raise GeometryError(f"unit must be one of {sorted(MM_PER_UNIT)}, got {self.unit!r}")
+
+    @property
+    def mm_per_unit(self) -> float:
+        """Millimetres in one unit of the affine (1 for mm, 0.001 for µm)."""
+        return MM_PER_UNIT[self.unit]
 
     # -- constructors -------------------------------------------------------------------
     @classmethod
@@ -107,6 +122,14 @@ class Geometry:
         codes = np.frombuffer(self.header, dtype=dtype, count=2, offset=offset)
         return bool(np.any(codes != 0))
 
+    def in_mm(self) -> Geometry:
+        """The same grid with its affine in mm (itself when it already is)."""
+        if self.unit == "mm":
+            return self
+        a = self.affine.copy()
+        a[:3, :] *= self.mm_per_unit
+        return Geometry(a, self.header, "mm")
+
     def napari_affine(self) -> np.ndarray:
         """4x4 napari data-to-world affine in ``(z, y, x)`` order."""
         p = _reverse(3)
@@ -118,9 +141,9 @@ class Geometry:
         A positive diagonal placement is given as scale and translate, which
         napari shows with correct scale bars; anything else (flips,
         permutations, oblique) goes through ``affine``.  ``ndim`` > 3 adds
-        leading unit axes (for example time). Spatial axes carry ``units="mm"``
-        and ``axis_labels`` ``z, y, x``, so napari's scale bar and status bar
-        read millimetres.
+        leading unit axes (for example time). Spatial axes carry the grid's
+        ``unit`` (``"mm"``, ``"µm"``) and ``axis_labels`` ``z, y, x``, so napari's
+        scale bar and status bar read the file's unit.
         """
         m = self.napari_affine()
         lead = ndim - 3
@@ -134,7 +157,7 @@ class Geometry:
             full = np.eye(ndim + 1)
             full[lead:, lead:] = m
             kw = {"affine": full}
-        kw["units"] = ("pixel",) * lead + ("mm",) * 3
+        kw["units"] = ("pixel",) * lead + (self.unit,) * 3
         lead_labels = ("t",) if lead == 1 else tuple(f"d{i}" for i in range(lead))
         kw["axis_labels"] = (*lead_labels, "z", "y", "x")
         kw["metadata"] = self.to_metadata()
@@ -142,7 +165,11 @@ class Geometry:
 
     def to_metadata(self) -> dict[str, Any]:
         """A ``{METADATA_KEY: {...}}`` dict to merge into a layer's metadata."""
-        kept: dict[str, Any] = {"affine": self.affine.tolist(), "anatomical": self.anatomical}
+        kept: dict[str, Any] = {
+            "affine": self.affine.tolist(),
+            "unit": self.unit,
+            "anatomical": self.anatomical,
+        }
         if self.header is not None:
             kept["nifti_header"] = self.header
         return {METADATA_KEY: kept}

@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 
 from .errors import NiftiError
-from .nifti import nifti_stem
+from .nifti import INTENT_LABEL, nifti_stem
 
 __all__ = [
     "CT_WINDOWS",
@@ -31,14 +31,16 @@ _LABEL_NAME = re.compile(r"(^|[_\-.])(seg|segmentation|label|labels|mask)$", re.
 _SAMPLE = 2_000_000
 
 
-def guess_kind(path: str | os.PathLike[str] | None, data: np.ndarray) -> Kind:
+def guess_kind(path: str | os.PathLike[str] | None, data: np.ndarray, *, intent: int = 0) -> Kind:
     """``"labels"`` or ``"image"`` for a volume loaded from ``path``.
 
-    Labels when the file lives under ``labelsTr/`` or ``labelsTs/``, when its
-    name ends in ``_seg``, ``_label(s)``, ``_mask`` (or ``-seg`` etc.), or when it
-    holds integers with at most :data:`MAX_LABEL_VALUES` distinct non-negative
-    values (checked on an evenly strided sample of up to 2M voxels, then on
-    all voxels). Everything else is an image.
+    Labels when the file says so (NIfTI ``intent`` code 1002, ``NIFTI_INTENT_LABEL``,
+    whatever the number of values: a 116-region atlas is labels), when the file
+    lives under ``labelsTr/`` or ``labelsTs/``, when its name ends in ``_seg``,
+    ``_label(s)``, ``_mask`` (or ``-seg`` etc.), or when it holds integers with
+    at most :data:`MAX_LABEL_VALUES` distinct non-negative values (checked on an
+    evenly strided sample of up to 2M voxels, then on all voxels). Everything
+    else is an image.
 
     Parameters
     ----------
@@ -46,7 +48,11 @@ def guess_kind(path: str | os.PathLike[str] | None, data: np.ndarray) -> Kind:
         Where the volume came from (only its name and folders are looked at).
     data : numpy.ndarray
         The voxels, any shape.
+    intent : int, keyword-only
+        The file's NIfTI intent code (0 when it has none).
     """
+    if intent == INTENT_LABEL:
+        return "labels"
     if path is not None:
         p = Path(path)
         if any(part.lower() in _LABEL_DIRS for part in p.parts[:-1]):

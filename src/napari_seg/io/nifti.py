@@ -18,7 +18,16 @@ from .errors import NiftiError
 from .geometry import Geometry, GeometryError
 from .validate import open_checked
 
-__all__ = ["NIFTI_SUFFIXES", "Volume", "is_nifti_path", "load_nifti", "nifti_stem", "save_nifti"]
+__all__ = [
+    "INTENT_LABEL",
+    "NIFTI_SUFFIXES",
+    "Volume",
+    "is_nifti_path",
+    "load_nifti",
+    "nifti_intent",
+    "nifti_stem",
+    "save_nifti",
+]
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
 
@@ -80,7 +89,7 @@ def load_nifti(
     path = Path(path)
     header = open_checked(path, max_bytes=max_bytes)
     try:
-        geometry = Geometry(header.get_best_affine(), header.binaryblock)
+        geometry = Geometry(header.get_best_affine(), header.binaryblock, _unit(header))
     except GeometryError as exc:
         raise NiftiError(path, str(exc)) from exc
     _ensure_fits(path, header, mmap=mmap)
@@ -99,6 +108,27 @@ def load_nifti(
     if data.ndim > 4:
         raise NiftiError(path, f"{data.ndim}-D data is not supported (at most 4-D)")
     return Volume(data.T, geometry)
+
+
+#: NIfTI ``xyzt_units`` spatial codes (as nibabel names them) -> our unit names.
+_UNITS = {"mm": "mm", "micron": "µm", "meter": "m"}
+
+#: NIfTI intent code of a label volume (``NIFTI_INTENT_LABEL``).
+INTENT_LABEL = 1002
+
+
+def _unit(header: nib.Nifti1Header) -> str:
+    """The grid's length unit from ``xyzt_units``; unknown (0) is read as mm, as viewers do."""
+    return _UNITS.get(header.get_xyzt_units()[0], "mm")
+
+
+def nifti_intent(geometry: Geometry) -> int:
+    """The NIfTI ``intent_code`` kept in a loaded volume's header (0 if none is kept)."""
+    raw = geometry.header
+    if raw is None or len(raw) not in (348, 540):
+        return 0
+    cls = nib.Nifti1Header if len(raw) == 348 else nib.Nifti2Header
+    return int(cls.from_fileobj(io.BytesIO(raw), check=False)["intent_code"])
 
 
 def _ensure_fits(path: Path, header: nib.Nifti1Header, *, mmap: bool) -> None:
@@ -153,7 +183,8 @@ def _header_for(arr: np.ndarray, geometry: Geometry) -> nib.Nifti1Header:
         header = nib.Nifti1Header.from_fileobj(io.BytesIO(kept), check=False)
     else:
         header = nib.Nifti1Header()
-        header.set_xyzt_units("mm", "sec")
+        unit = {v: k for k, v in _UNITS.items()}[geometry.unit]
+        header.set_xyzt_units(unit, "sec")
         if kept is not None and len(kept) == 540:  # a NIfTI-2 source: keep what NIfTI-1 holds
             source = nib.Nifti2Header.from_fileobj(io.BytesIO(kept), check=False)
             for key in ("sform_code", "qform_code", "xyzt_units", "descrip", "intent_code",

@@ -85,6 +85,9 @@ class Method:
     smoothing: bool = True
     cleanup: bool = True
     uses_mask: bool = True
+    #: Output label values mean the source labels' classes (so names and colours carry over),
+    #: unless the ``components`` option made them instances.
+    keeps_ids: bool = False
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -110,7 +113,8 @@ def _threshold(method: str):
     def run(source, ctx: Inputs, *, progress, should_stop, **p):
         if method == "manual" and all(p.get(k) is None for k in ("low", "high", "preset")):
             raise SegmentationError(
-                "manual threshold needs a low and/or a high bound (HU), or a CT preset"
+                "manual threshold needs a low and/or a high bound (image intensity, HU on a CT), "
+                "or a CT preset"
             )
         return threshold(
             source, method=method, mask=ctx.mask, progress=progress, should_stop=should_stop, **p
@@ -197,11 +201,12 @@ METHODS: dict[str, Method] = {
         Method("canny", "Canny edges", "3-D Canny (or 2-D per slice); 1 = edge.", _canny,
                (SIGMA,
                 Param("edge_low", float, None, "Low hysteresis threshold (quantile of the "
-                      "gradient, or HU/mm with absolute); default 0.7.", optional=True, low=0,
-                      high=1e9, step=0.05),
+                      "gradient, or intensity/mm with absolute); default 0.7.", optional=True,
+                      low=0, high=1e9, step=0.05),
                 Param("edge_high", float, None, "High hysteresis threshold; default 0.9.",
                       optional=True, low=0, high=1e9, step=0.05),
-                Param("absolute", bool, False, "Thresholds in HU/mm, not quantiles."),
+                Param("absolute", bool, False,
+                      "Thresholds in intensity/mm (HU/mm on CT), not quantiles."),
                 Param("mode", str, "3d", "3-D surfaces, or 2-D Canny on each axial slice.",
                       choices=("3d", "slices"))),
                smoothing=False, uses_mask=False),
@@ -219,7 +224,7 @@ METHODS: dict[str, Method] = {
                source_kind="labels", smoothing=False, uses_mask=False),
         Method("cleanup", "Components and clean-up", "Clean up a labels volume, in this order.",
                _cleanup, CLEANUP, source_kind="labels", smoothing=False, cleanup=False,
-               uses_mask=False),
+               uses_mask=False, keeps_ids=True),
     )
 }  # fmt: skip
 

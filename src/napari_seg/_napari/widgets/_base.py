@@ -25,10 +25,12 @@ from magicgui.widgets import (
 )
 from napari.layers import Image, Labels, Points
 
+from ...io.labeltable import LabelTable
 from ...segment.methods import METHODS, run_method
 from .._controls import control_for, set_tooltips
 from .._docks import tabify_with_siblings
-from .._layers import layer_spacing, volume_of
+from .._labeltable import apply_table, table_of
+from .._layers import intensity_unit, is_ct, layer_spacing, volume_of
 from .._results import find_target, prepare, write
 from .._tasks import TaskRunner, reports_errors
 
@@ -115,7 +117,14 @@ class SegmentWidget(Container):
     def _show(self, name: str, source: Any, target, payload) -> str:
         _, prepared = payload
         self.output_layer, note = write(self.viewer, prepared, target, name=name, source=source)
+        table = self.output_table(source)
+        if table is not None:
+            apply_table(self.output_layer, table)
         return note
+
+    def output_table(self, source: Any) -> LabelTable | None:
+        """Names and colours for the result (None: napari's own colours)."""
+        return None
 
     @staticmethod
     def optional_mask(widget: Widget) -> np.ndarray | None:
@@ -162,6 +171,7 @@ class MethodWidget(SegmentWidget):
             self.image.label = "labels" if self.methods == ("cleanup",) else "mask"
         self.method.changed.connect(self._show_relevant)
         self.advanced.changed.connect(self._show_relevant)
+        self.image.changed.connect(self._show_relevant)
         self._show_relevant()
 
     @property
@@ -171,12 +181,36 @@ class MethodWidget(SegmentWidget):
     def _show_relevant(self, *_: object) -> None:
         spec = METHODS[self.method.value]
         mine = {p.name for p in spec.all_params}
+        image = self.image.value if self.source_type is Image else None
+        ct = is_ct(image)
         for name, widget in self.controls.items():
-            widget.visible = name in mine and (
-                self.advanced.value or not self.params[name].advanced
+            widget.visible = (
+                name in mine
+                and (self.advanced.value or not self.params[name].advanced)
+                and (ct or image is None or name != "preset")  # CT windows: CT only
             )
+        if image is not None and not ct and "preset" in self.controls:
+            self.controls["preset"].value = None
+        self._intensity_labels(intensity_unit(image) if image is not None else "HU")
         if hasattr(self, "mask"):
             self.mask.visible = spec.uses_mask
+
+    def _intensity_labels(self, unit: str) -> None:
+        """Options declared in HU read "(intensity)" for an image that is not a CT."""
+        for name, param in self.params.items():
+            if param.unit == "HU":
+                widget = self.controls[name]
+                widget.label = param.label.replace("(HU)", f"({unit})")
+                widget.tooltip = widget.tooltip.replace("(HU)", f"({unit})").replace(
+                    "(intensity)", f"({unit})"
+                )
+
+    def output_table(self, source: Any) -> LabelTable | None:
+        """The source's table when the method keeps its label values (clean-up)."""
+        spec = METHODS[self.method.value]
+        if spec.keeps_ids and not self.current_params().get("components"):
+            return table_of(source) if isinstance(source, Labels) else None
+        return None
 
     def current_params(self) -> dict[str, Any]:
         """Values of the current method's controls, by parameter name."""

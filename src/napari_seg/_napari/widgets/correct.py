@@ -29,8 +29,10 @@ from ...edit import label_at
 from .._controls import full_width
 from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
+from .._labeltable import style
 from .._layers import layer_spacing, upsert_labels
 from .._results import Target, apply_edits, prepare
+from .._segments import current_table
 from .._tasks import TaskRunner, reports_errors
 
 PREVIEW = "correction preview"
@@ -97,7 +99,10 @@ class CorrectWidget(Container):
         self.smoothing.tooltip = "closing fills dents, opening cuts spurs, gaussian rounds."
         self.other.tooltip = "combine: the other operand; grow from seeds: the scribbles."
         self.op.tooltip = "union adds, intersect keeps the overlap, subtract removes it."
-        self.locked.tooltip = "Comma-separated labels no tool may change, e.g. 2, 3."
+        self.locked.tooltip = (
+            "Comma-separated labels no tool may change, e.g. 2, 3 "
+            "(segments locked in the Segments dock are locked too)."
+        )
         self.apply_button.tooltip = "Run the tool (button tools) in the background."
         self.cancel_button.tooltip = "Stop the running tool; nothing is written."
         self.accept_button.tooltip = "Write the preview into the layer (one undo step)."
@@ -198,6 +203,7 @@ class CorrectWidget(Container):
             raise ValueError("accept or cancel the preview first")
         old = np.asarray(layer.data)
         locked = [int(v) for v in self.locked.value.replace(",", " ").split()]
+        locked = sorted(set(locked) | current_table(layer).locked)  # the Segments dock's locks
         protection = {"preserve_labels": bool(layer.preserve_labels), "locked": locked}
         name, options, target = self.tool.value, self._options(layer), Target(layer)
 
@@ -221,8 +227,7 @@ class CorrectWidget(Container):
             changed = np.asarray(target.data) != prepared.labels
             preview = upsert_labels(self.viewer, np.where(changed, prepared.labels, 0),
                                     name=PREVIEW, source=target.layer)  # fmt: skip
-            preview.opacity = 0.8
-            preview.contour = 1
+            style(preview, "preview")  # a yellow outline over the labels being corrected
             return f"preview of {prepared.changed} voxels: Accept or Cancel"
         apply_edits(target.layer, prepared.edits)
         target.close()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import napari
-from magicgui.widgets import ComboBox, Container, FloatSpinBox, create_widget
+from magicgui.widgets import ComboBox, Container, FloatSpinBox, Label, create_widget
 from napari.layers import Image
 
 from ...io.kinds import CT_WINDOWS, window_limits
+from .._controls import full_width
 from .._docks import tabify_with_siblings
+from .._layers import is_ct
 
 
 class CTWindowWidget(Container):
@@ -27,11 +29,32 @@ class CTWindowWidget(Container):
         self.image.tooltip = "The CT image layer whose contrast limits to set."
         self.ww.tooltip = "Window width in HU: the range of values shown from black to white."
         self.wl.tooltip = "Window level in HU: the value shown as mid-grey."
-        self.extend([self.image, self.window, self.ww, self.wl])
+        self.note = Label(value="")
+        self.extend([self.image, self.window, self.ww, self.wl, self.note])
+        self.note.native.setWordWrap(True)  # a long note wraps instead of widening the dock
+        full_width(self.note)
         self.window.changed.connect(self._preset)
         self.ww.changed.connect(self.apply)
         self.wl.changed.connect(self.apply)
-        self.image.changed.connect(self.apply)
+        self.image.changed.connect(self._image_changed)
+        self._image_changed()
+
+    def _image_changed(self, *_: object) -> None:
+        """CT: the HU windows. Anything else: say so, and leave its contrast alone."""
+        layer = self.image.value
+        ct = layer is None or is_ct(layer)
+        for widget in (self.window, self.ww, self.wl):
+            widget.visible = ct
+        self.note.value = (
+            ""
+            if ct
+            else (
+                f"{layer.name!r} is not a CT: its values are not Hounsfield units, so there are "
+                "no CT windows; set its contrast in the layer controls."
+            )
+        )
+        if layer is not None and ct:
+            self.apply()
 
     def _preset(self, *_: object) -> None:
         if self.window.value in CT_WINDOWS:
@@ -43,7 +66,7 @@ class CTWindowWidget(Container):
     def apply(self, *_: object) -> None:
         """Set the chosen layer's contrast limits; a hand-typed W/L makes the window custom."""
         layer = self.image.value
-        if layer is None:
+        if layer is None or not is_ct(layer):
             return
         width, level = float(self.ww.value), float(self.wl.value)
         if CT_WINDOWS.get(self.window.value) != (width, level):

@@ -31,6 +31,7 @@ from .._crosshair import (
     forget_crosshair,
     weak_click,
 )
+from .._segments import guard_locked
 
 #: (title, dims order of the last three axes): napari world (z, y, x) = (S, A, R) for RAS.
 VIEWS = (("coronal", (1, 0, 2)), ("sagittal", (2, 0, 1)))
@@ -175,6 +176,8 @@ class OrthoViewsWidget(QWidget):
             return
         model = list(self.models.values())[i]
         mirror = Layer.create(*layer.as_layer_data_tuple())
+        if isinstance(mirror, Labels):
+            guard_locked(mirror, source=layer)  # segments locked on the layer hold here too
         model.layers.insert(self._slot(layer, model), mirror)
         mirrors[i] = mirror
         self._main_of[id(mirror)] = layer

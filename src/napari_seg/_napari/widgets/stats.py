@@ -14,10 +14,11 @@ from qtpy.QtWidgets import QApplication
 
 from ..._files import write_text
 from ...inspect import STAT_COLUMNS, SUMMARY_COLUMNS, label_statistics
+from ...io.geometry import MM_PER_UNIT
 from ...metrics import jsonable, to_csv
 from .._controls import full_width, set_tooltips
 from .._docks import tabify_with_siblings
-from .._layers import camera_of, layer_geometry, volume_of
+from .._layers import camera_of, intensity_unit, layer_geometry, volume_of
 from .._tasks import TaskRunner, reports_errors
 
 
@@ -72,7 +73,8 @@ class StatisticsWidget(Container):
             },
         )
         self.rows: list[dict] = []
-        self._intensity_unit = ""  # "HU" when the measured image is a CT
+        self._intensity_unit = ""  # "HU" when the measured image is a CT, else "intensity"
+        self._unit = "mm"  # the labels' length unit: the table shows lengths in it
         self.measure_button.changed.connect(self.measure)
         self.copy_button.changed.connect(self.copy)
         self.export_button.changed.connect(lambda: self.export(self.export_path.value))
@@ -110,8 +112,8 @@ class StatisticsWidget(Container):
                 what=f"{layer.name!r} and {self.image.value.name!r}",
             )
             image = volume_of(self.image.value, what="image")
-        ct = self.image.value is not None and self.image.value.metadata.get("modality") == "CT"
-        self._intensity_unit = "HU" if ct else ""
+        self._intensity_unit = intensity_unit(self.image.value) if image is not None else ""
+        self._unit = geometry.unit
         names = {int(k): str(v) for k, v in (layer.metadata.get("label_names") or {}).items()}
         fn = partial(
             label_statistics,
@@ -126,13 +128,12 @@ class StatisticsWidget(Container):
     def show(self, rows: list[dict]) -> str:
         self.rows = rows
         columns = [c for c in SUMMARY_COLUMNS if rows and c in rows[0]]
-        data = [
-            [round(r[c], 3) if isinstance(r[c], float) else r[c] for c in columns] for r in rows
-        ]
+        factor = {c: _display_factor(c, self._unit) for c in columns}
+        data = [[_cell(r[c], factor[c]) for c in columns] for r in rows]
         self.table.value = {
             "data": data,
             "index": [str(r["label"]) for r in rows],
-            "columns": [_header(c, self._intensity_unit) for c in columns],
+            "columns": [_header(c, self._intensity_unit, self._unit) for c in columns],
         }
         self.table.native.resizeColumnsToContents()
         total = sum(r["volume_ml"] for r in rows)
@@ -147,10 +148,11 @@ class StatisticsWidget(Container):
         self.viewer.dims.set_point(range(self.viewer.dims.ndim - 3, self.viewer.dims.ndim), world)
         camera = camera_of(self.viewer)
         camera.center = world if self.viewer.dims.ndisplay == 3 else world[1:]
+        scale = 1.0 / MM_PER_UNIT[self._unit]
         self.status.value = (
             f"label {r['label']} at (x, y, z) = "
-            + ", ".join(f"{v:.1f}" for v in world[::-1])
-            + " mm"
+            + ", ".join(f"{v * scale:.1f}" for v in world[::-1])
+            + f" {self._unit}"
         )
 
     @reports_errors
@@ -175,8 +177,30 @@ class StatisticsWidget(Container):
 _INTENSITY = ("mean", "std", "min", "max", "median")
 
 
-def _header(column: str, intensity_unit: str = "") -> str:
-    """A table heading with its unit: ``volume_ml`` -> ``volume (mL)``, ``mean (HU)`` on a CT."""
-    unit = intensity_unit if column in _INTENSITY else STAT_COLUMNS[column]
+def _display_factor(column: str, unit: str) -> float:
+    """What a mm column is multiplied by to read in ``unit`` (µm files: µm, µm², µm³)."""
+    if unit == "mm" or column in _INTENSITY:
+        return 1.0
+    per_mm = 1.0 / MM_PER_UNIT[unit]
+    mm_unit = STAT_COLUMNS.get(column, "")
+    power = {"mm": 1, "mm²": 2, "mL": 3}.get(mm_unit, 0)
+    return per_mm**power * (1000.0 if mm_unit == "mL" else 1.0)
+
+
+def _cell(value, factor: float):
+    return round(value * factor, 3) if isinstance(value, float) else value
+
+
+def _header(column: str, intensity_unit: str = "", unit: str = "mm") -> str:
+    """A table heading with its unit: ``volume_ml`` -> ``volume (mL)``, ``mean (HU)`` on a CT.
+
+    Lengths, areas and volumes read in the labels' unit when it is not mm
+    (``centroid_x (µm)``, ``surface (µm²)``, ``volume (µm³)``).
+    """
+    mm_unit = STAT_COLUMNS[column]
+    if column in _INTENSITY:
+        mm_unit = intensity_unit
+    elif unit != "mm" and mm_unit in ("mm", "mm²", "mL"):
+        mm_unit = {"mm": unit, "mm²": f"{unit}²", "mL": f"{unit}³"}[mm_unit]
     base = column.removesuffix("_ml").removesuffix("_mm2").removesuffix("_mm3")
-    return f"{base} ({unit})" if unit else base
+    return f"{base} ({mm_unit})" if mm_unit else base

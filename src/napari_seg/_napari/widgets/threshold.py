@@ -8,6 +8,7 @@ from magicgui.widgets import CheckBox
 
 from ...segment.methods import run_method
 from ...segment.threshold import CT_PRESETS
+from .._labeltable import style
 from .._layers import layer_spacing, upsert_labels
 from ._base import MethodWidget
 
@@ -55,7 +56,7 @@ class ThresholdWidget(MethodWidget):
         if PREVIEW not in self.viewer.layers:
             upsert_labels(self.viewer, np.zeros(data.shape, np.uint8), name=PREVIEW, source=layer)
             preview = self.viewer.layers[PREVIEW]
-            preview.colormap = {None: "transparent", 1: "yellow"}  # distinct from results
+            style(preview, "preview")  # a yellow outline: distinct from results
             self.viewer.layers.move(self.viewer.layers.index(preview), len(self.viewer.layers))
         preview = self.viewer.layers[PREVIEW]
         preview.data[:] = 0

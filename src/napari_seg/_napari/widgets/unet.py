@@ -11,6 +11,7 @@ from magicgui.widgets import CheckBox, ComboBox, FileEdit, FloatSpinBox, SpinBox
 
 from ...deep.config import CHECKPOINT_SUFFIXES, checkpoint_info
 from .._controls import full_width, set_tooltips
+from .._labeltable import matching_table
 from .._layers import layer_geometry, placement
 from .._registry import trained_checkpoints
 from ._base import SegmentWidget
@@ -128,6 +129,15 @@ class UNetWidget(SegmentWidget):
 
     def labels_of(self, result):
         return result.labels
+
+    def output_table(self, source):
+        """The checkpoint's class names, in the colours of a ground truth naming the same."""
+        labels = (checkpoint_info(self.checkpoint.value) or {}).get("labels") or {}
+        try:
+            names = {int(v): str(n) for v, n in labels.items()}
+        except (TypeError, ValueError):
+            return None
+        return matching_table(self.viewer, names) if names else None
 
     def _show(self, name, source, target, payload):
         note = super()._show(name, source, target, payload)
