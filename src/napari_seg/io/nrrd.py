@@ -14,9 +14,7 @@ so a gzip bomb costs nothing.
 
 from __future__ import annotations
 
-import bz2
 import io
-import math
 import os
 import zlib
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .._files import atomic_path
-from .._memory import MemoryBoundError, ensure_fits
+from ._nrrd_read import read_nrrd_header, read_nrrd_payload, short_reason
 from .errors import NrrdError
 from .geometry import Geometry, GeometryError
 from .nifti import Volume
@@ -50,49 +48,11 @@ _TO_RAS = {
     "left-anterior-superior": (-1, 1, 1), "las": (-1, 1, 1),
     "scanner-xyz": (1, 1, 1), "3d-right-handed": (1, 1, 1),
 }  # fmt: skip
-_CHUNK = 1 << 22
 
 
 def is_nrrd_path(path: str | os.PathLike[str]) -> bool:
     """True if ``path`` ends in ``.nrrd`` or ``.nhdr`` (any case; ``.seg.nrrd`` included)."""
     return str(path).lower().endswith(NRRD_SUFFIXES)
-
-
-def read_nrrd_header(path: str | os.PathLike[str]) -> tuple[dict[str, Any], int]:
-    """The parsed header of a NRRD file (pynrrd's dict) and the byte offset of its data."""
-    import nrrd
-
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            lines = _HeaderLines(f)
-            return nrrd.read_header(lines), lines.data_offset
-    except OSError as exc:
-        raise NrrdError(path, f"cannot open ({exc.strerror or exc})") from exc
-    except Exception as exc:  # pynrrd raises many types for broken headers
-        raise NrrdError(path, f"not a valid NRRD header ({_short(exc)})") from exc
-
-
-class _HeaderLines:
-    """Header lines of an open file, stopping at the blank line; remembers where data start."""
-
-    def __init__(self, f) -> None:
-        self.f, self.data_offset, self.count = f, 0, 0
-
-    def __iter__(self):
-        for raw in iter(self.f.readline, b""):
-            self.count += 1
-            if self.count > 10_000 or len(raw) > 1 << 20:
-                raise ValueError("header longer than 10,000 lines or a 1 MiB line")
-            line = raw.decode("latin-1")
-            self.data_offset = self.f.tell()
-            if not line.strip():
-                return
-            yield line
-
-
-def _short(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def nrrd_geometry(header: dict[str, Any], path: Path) -> tuple[Geometry, list[int]]:
@@ -109,7 +69,9 @@ def nrrd_geometry(header: dict[str, Any], path: Path) -> tuple[Geometry, list[in
         linear = dirs[spatial].T
         origin = np.asarray(header.get("space origin", np.zeros(3)), dtype=np.float64)
     else:
-        spatial = [a for a in range(len(sizes)) if sizes[a] > 1][:3] if len(sizes) > 3 else [0, 1, 2]
+        spatial = (
+            [a for a in range(len(sizes)) if sizes[a] > 1][:3] if len(sizes) > 3 else [0, 1, 2]
+        )
         spacings = np.asarray(header.get("spacings", [1.0] * len(sizes)), dtype=np.float64)
         linear = np.diag(np.nan_to_num(spacings[spatial], nan=1.0))
         mins = header.get("axis mins", header.get("axismins"))
@@ -123,66 +85,6 @@ def nrrd_geometry(header: dict[str, Any], path: Path) -> tuple[Geometry, list[in
         return Geometry(affine), [a for a in range(len(sizes)) if a not in spatial]
     except GeometryError as exc:
         raise NrrdError(path, str(exc)) from exc
-
-
-def read_nrrd_payload(path: Path, header: dict[str, Any], data_offset: int) -> np.ndarray:
-    """The voxels as pynrrd's Fortran-order array, inflating at most the declared size."""
-    import nrrd
-
-    from nrrd.reader import _determine_datatype
-
-    sizes = [int(s) for s in header["sizes"]]
-    if len(sizes) > 5 or min(sizes, default=0) < 1:
-        raise NrrdError(path, f"sizes {sizes} are not a 3-D to 5-D grid")
-    dtype = _determine_datatype(header)
-    nbytes = math.prod(sizes) * dtype.itemsize
-    encoding = str(header.get("encoding", "")).lower()
-    datafile = header.get("data file", header.get("datafile"))
-    stored = path.stat().st_size if encoding == "raw" and not datafile else 0
-    try:
-        ensure_fits(max(nbytes, stored), str(path), copies=2)
-    except MemoryBoundError as exc:
-        raise NrrdError(path, str(exc).split(": ", 1)[1]) from exc
-    if encoding not in ("gzip", "gz", "bzip2", "bz2"):
-        with open(path, "rb") as fh:
-            fh.seek(data_offset)
-            return nrrd.read_data(header, fh, str(path))
-    source = path.parent / datafile if datafile else path
-    if datafile and not source.is_file():
-        raise NrrdError(path, f"its data file {datafile!r} does not exist")
-    skip = int(header.get("byte skip", header.get("byteskip", 0)))
-    if int(header.get("line skip", header.get("lineskip", 0))) or skip < -1:
-        raise NrrdError(path, "line skip / negative byte skip with compressed data is not supported")
-    raw = _inflate(source, 0 if datafile else data_offset, encoding, max(skip, 0) + nbytes)
-    raw = raw[max(skip, 0) :] if skip >= 0 else raw[-nbytes:]
-    if len(raw) != nbytes:
-        raise NrrdError(path, f"compressed data hold {len(raw)} bytes, the header needs {nbytes}")
-    return np.frombuffer(raw, dtype).reshape(sizes, order="F")
-
-
-def _inflate(source: Path, offset: int, encoding: str, limit: int) -> bytearray:
-    """Decompress at most ``limit`` bytes of the stream that starts at ``offset``."""
-    gz = encoding in ("gzip", "gz")
-    dec = zlib.decompressobj(zlib.MAX_WBITS | 32) if gz else bz2.BZ2Decompressor()
-    out = bytearray()
-    with open(source, "rb") as fh:
-        fh.seek(offset)
-        pending = b""
-        while len(out) < limit:
-            chunk = pending or fh.read(_CHUNK)
-            if not chunk:
-                break
-            if gz:
-                out += dec.decompress(chunk, limit - len(out))
-                pending = dec.unconsumed_tail
-                if dec.eof:
-                    break
-            else:
-                out += dec.decompress(chunk, max_length=limit - len(out))
-                pending = b""
-                if dec.eof:
-                    break
-    return out
 
 
 def load_nrrd(path: str | os.PathLike[str]) -> Volume:
@@ -213,11 +115,13 @@ def _read(path: Path) -> tuple[dict[str, Any], np.ndarray]:
     except (NrrdError, MemoryError):
         raise
     except (nrrd.NRRDError, ValueError, OSError, KeyError, TypeError, EOFError, zlib.error) as exc:
-        raise NrrdError(path, f"cannot read the voxel data ({_short(exc)})") from exc
+        raise NrrdError(path, f"cannot read the voxel data ({short_reason(exc)})") from exc
     return header, data
 
 
-def _to_volume(header: dict[str, Any], data: np.ndarray, path: Path) -> tuple[np.ndarray, Geometry]:
+def _to_volume(
+    header: dict[str, Any], data: np.ndarray, path: Path
+) -> tuple[np.ndarray, Geometry]:
     geometry, others = nrrd_geometry(header, path)
     if len(others) > 1:
         raise NrrdError(path, f"{data.ndim}-D data with {len(others)} non-spatial axes")
@@ -229,7 +133,9 @@ def _to_volume(header: dict[str, Any], data: np.ndarray, path: Path) -> tuple[np
     return data, geometry
 
 
-def nrrd_header_for(arr: np.ndarray, geometry: Geometry, *, layers: bool = False) -> dict[str, Any]:
+def nrrd_header_for(
+    arr: np.ndarray, geometry: Geometry, *, layers: bool = False
+) -> dict[str, Any]:
     """pynrrd header for ``arr`` (napari order) placed by ``geometry``, in LPS space."""
     lps = np.diag([-1.0, -1.0, 1.0, 1.0]) @ geometry.affine
     dirs = lps[:3, :3].T
@@ -253,7 +159,7 @@ def write_nrrd(path: Path, arr: np.ndarray, header: dict[str, Any]) -> Path:
     try:
         nrrd.write(buffer, np.ascontiguousarray(arr).T, dict(header), compression_level=1)
     except Exception as exc:  # pynrrd raises several types for unwritable headers
-        raise NrrdError(path, f"cannot encode ({_short(exc)})") from exc
+        raise NrrdError(path, f"cannot encode ({short_reason(exc)})") from exc
     blob = buffer.getvalue()
     try:
         if path.name.lower().endswith(".nhdr"):
