@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._files import refuse_overwriting_inputs
-from ..io import Geometry, load_nifti, save_nifti
+from ..io import Geometry, load_volume, save_volume
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
 from ._common import TerminalProgress, bounded, device_name, load_input
 
@@ -60,17 +60,25 @@ def _add_param(group, p: Param, methods: list[str]) -> None:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "segment",
-        help="segment a NIfTI volume or a Decathlon case into a labels NIfTI",
-        description="Segment INPUT (a NIfTI file, or a Decathlon task folder with --case) "
-        "and write labels with the input's geometry. For watershed and cleanup, INPUT is "
-        "the mask/labels file (as in the widgets).",
+        help="segment a volume (NIfTI, NRRD, DICOM series) or a Decathlon case into labels",
+        description="Segment INPUT (a NIfTI or NRRD file, a DICOM series folder, DICOMDIR "
+        "or one file of the series, or a Decathlon task folder with --case) and write labels "
+        "with the input's geometry; the output's name picks its format. For watershed and "
+        "cleanup, INPUT is the mask/labels file (as in the widgets).",
     )
-    p.add_argument("input", type=Path, help="NIfTI file or Decathlon task folder")
-    p.add_argument("-o", "--out", type=Path, required=True, help="output .nii.gz/.nii")
+    p.add_argument(
+        "input", type=Path, help="NIfTI/NRRD file, DICOM folder or file, or Decathlon task"
+    )
+    p.add_argument(
+        "-o", "--out", type=Path, required=True,
+        help="output .nii.gz/.nii/.nrrd/.nhdr, .seg.nrrd (3D Slicer segmentation) or .dcm "
+        "(DICOM SEG; INPUT must be a DICOM series)",
+    )  # fmt: skip
     p.add_argument("--case", help="case name, when INPUT is a Decathlon task")
+    p.add_argument("--series", help="DICOM series to use when INPUT holds several: index or UID")
     p.add_argument("--channel", type=int, default=0, help="channel of a 4-D/multi-modal image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    io = p.add_argument_group("other inputs (NIfTI files on INPUT's grid)")
+    io = p.add_argument_group("other inputs (volume files on INPUT's grid)")
     io.add_argument("--mask", type=Path, help="ROI: non-zero = inside (threshold, k-means)")
     io.add_argument("--markers", type=Path, help="seed labels: seeded watershed")
     io.add_argument("--image", type=Path, help="intensities a seeded watershed grows over")
@@ -112,7 +120,7 @@ def add_method_options(p: argparse.ArgumentParser) -> None:
 def _same_grid(path: Path | None, shape: tuple[int, ...], geometry: Geometry):
     if path is None:
         return None
-    vol = load_nifti(path)
+    vol = load_volume(path)
     if vol.data.shape != shape:
         raise ValueError(f"{path}: shape {vol.data.shape} differs from the input {shape}")
     geometry.check_same_grid(vol.geometry, what=f"{path} and the input")
@@ -146,7 +154,8 @@ def run(args: argparse.Namespace) -> int:
     )
     unet = args.method == "unet"
     channel = None if unet else args.channel  # the network takes every channel
-    source, geometry, name = load_input(args.input, case=args.case, channel=channel)
+    loaded = load_input(args.input, case=args.case, channel=channel, series=args.series)
+    source, geometry, name = loaded.data, loaded.geometry, loaded.name
     shape = source.shape[-3:]
     inputs = {
         "mask": _same_grid(args.mask, shape, geometry),
@@ -176,7 +185,9 @@ def run(args: argparse.Namespace) -> int:
         labels = run_method(
             args.method, source, spacing=geometry.spacing, params=params, progress=bar, **used
         )
-    out = save_nifti(labels, geometry, args.out, kind="labels")
+    out = save_volume(
+        labels, geometry, args.out, kind="labels", segments=loaded.segments, source=loaded.source
+    )
     n = len(np.unique(labels)) - (1 if (labels == 0).any() else 0)
     print(f"{name}: {args.method} -> {out} ({n} label value(s), {time.perf_counter() - t0:.2f} s)")
     return 0

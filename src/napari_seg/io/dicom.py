@@ -27,7 +27,7 @@ from .dicom_series import SeriesInfo, pick_series
 from .errors import DicomError
 from .geometry import Geometry, GeometryError
 
-__all__ = ["DicomVolume", "load_dicom", "series_geometry"]
+__all__ = ["DicomVolume", "load_dicom", "read_series", "series_geometry"]
 
 _LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 
@@ -214,7 +214,11 @@ def load_dicom(
         See the module docstring; also files that cannot be decoded and
         volumes that do not fit in memory.
     """
-    info = pick_series(path, series)
+    return read_series(pick_series(path, series), spacing_tolerance=spacing_tolerance)
+
+
+def read_series(info: SeriesInfo, *, spacing_tolerance: float = 0.01) -> DicomVolume:
+    """Load a series that :func:`~.dicom_series.find_series` found; see :func:`load_dicom`."""
     geometry, order = series_geometry(info, spacing_tolerance=spacing_tolerance)
     where = info.files[0].parent
     slopes, inters, dtype = _scaling(info, where)

@@ -45,7 +45,7 @@ def _description(number: int, value: int, entry: dict[str, Any]):
     from .slicer_seg import default_color
 
     rgb = tuple(entry.get("color") or default_color(value))[:3]
-    rgb8 = tuple(int(round(float(c) * 255)) for c in rgb)
+    rgb8 = tuple(round(float(c) * 255) for c in rgb)
     return hd.seg.SegmentDescription(
         segment_number=number,
         segment_label=str(entry.get("name") or f"Segment_{value}")[:64],

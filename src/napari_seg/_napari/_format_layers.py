@@ -1,0 +1,97 @@
+"""Layers for NRRD, 3D Slicer ``.seg.nrrd``, DICOM series and DICOM SEG files.
+
+A folder with several DICOM series opens one image layer per series (named after
+its description); a series that cannot be read is skipped with a warning, unless
+none can. Segment tables become the Labels layer's ``colormap`` and
+``metadata["label_names"]``; the DICOM source (series UID and files) is kept in
+``metadata["napari_seg"]["dicom"]`` so a DICOM SEG can be written on it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+from napari.types import LayerDataTuple
+
+from .._errors import one_line
+from ..io import METADATA_KEY, Volume, is_nifti_path, volume_stem
+from ..io.dicom_series import find_series, is_dicom_path
+from ..io.kinds import Kind
+from ..io.nrrd import is_nrrd_path, load_nrrd
+from ..io.slicer_seg import is_seg_nrrd_path, load_seg_nrrd
+from ._reader import _base_kwargs, _image_kwargs, _label_kwargs, volume_layer
+
+__all__ = ["format_layers", "is_other_format"]
+
+_UNLISTED = (0.8, 0.8, 0.8, 1.0)  # labels painted later, not in the file's table
+
+
+def is_other_format(path: str) -> bool:
+    """True for paths this module opens (NRRD, DICOM); NIfTI and Decathlon are elsewhere."""
+    return is_nrrd_path(path) or (not is_nifti_path(path) and is_dicom_path(path))
+
+
+def _segments_kwargs(kw: dict[str, Any], table: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    kw = _label_kwargs(kw, {v: e["name"] for v, e in table.items()})
+    colors: dict[Any, tuple] = {None: _UNLISTED, 0: (0.0, 0.0, 0.0, 0.0)}
+    colors.update({v: tuple(e["color"]) for v, e in table.items()})
+    return {**kw, "colormap": colors}
+
+
+def _labels_layer(vol: Volume, path: Path, table, name: str) -> LayerDataTuple:
+    kw = _segments_kwargs(_base_kwargs(vol, path, 3), table)
+    return (vol.data, {**kw, "name": name}, "labels")
+
+
+def format_layers(path: str, *, kind: Kind | None = None) -> list[LayerDataTuple]:
+    """Layers for one NRRD file, ``.seg.nrrd``, DICOM SEG, DICOM file, DICOMDIR or folder."""
+    p = Path(path)
+    if is_seg_nrrd_path(p):
+        seg = load_seg_nrrd(p)
+        layers = seg.layers()
+        return [
+            _labels_layer(
+                Volume(data, seg.geometry),
+                p,
+                seg.table(i),
+                volume_stem(p) + (f" [layer {i}]" if len(layers) > 1 else ""),
+            )
+            for i, data in enumerate(layers)
+        ]
+    if is_nrrd_path(p):
+        return volume_layer(load_nrrd(p), p, kind=kind)
+    from ..io.dicomseg import is_dicom_seg, load_dicom_seg
+
+    if p.is_file() and is_dicom_seg(p):
+        seg = load_dicom_seg(p)
+        vol = Volume(seg.data, seg.geometry)
+        return [_labels_layer(vol, p, seg.segments or {}, volume_stem(p))]
+    return _series_layers(p)
+
+
+def _series_layers(p: Path) -> list[LayerDataTuple]:
+    from ..io.dicom import read_series
+
+    found = find_series(p)
+    layers: list[LayerDataTuple] = []
+    errors: list[Exception] = []
+    for s in found:
+        try:
+            vol = read_series(s)
+        except ValueError as exc:  # one bad series (a scout, a mixed one) spares the others
+            errors.append(exc)
+            continue
+        kw = _base_kwargs(Volume(vol.data, vol.geometry), p, 3)
+        kw["metadata"][METADATA_KEY]["dicom"] = vol.source
+        kw = _image_kwargs(kw, vol.data, vol.source["modality"] or None)
+        name = s.description or volume_stem(p)
+        if len(found) > 1:
+            name = f"{name} (series {s.number or '?'})"
+        layers.append((vol.data, {**kw, "name": name}, "image"))
+    if not layers:
+        raise errors[0]
+    for exc in errors:
+        warnings.warn(f"skipped a DICOM series: {one_line(exc)}", stacklevel=2)
+    return layers
