@@ -165,3 +165,18 @@ def test_not_dicom(tmp_path):
         load_dicom(tmp_path)
     with pytest.raises(DicomError, match="not a DICOM file"):
         load_dicom(tmp_path / "notes.txt")
+
+
+@pytest.mark.parametrize(
+    "syntax", ["1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.90"]
+)  # RLE, JPEG-LS lossless, JPEG 2000 lossless
+def test_compressed_series(tmp_path, syntax):
+    import pydicom
+
+    stored = np.random.default_rng(3).integers(-1000, 3000, (3, 64, 48)).astype(np.int16)
+    for path in write_series(tmp_path / "s", stored, GRIDS["axial"], intercept=0):
+        ds = pydicom.dcmread(path)
+        ds.compress(syntax)
+        ds.save_as(path, enforce_file_format=True)
+    assert pydicom.dcmread(path).file_meta.TransferSyntaxUID == syntax
+    assert np.array_equal(load_dicom(tmp_path / "s").data, stored)
