@@ -4,7 +4,10 @@ A folder with several DICOM series opens one image layer per series (named after
 its description); a series that cannot be read is skipped with a warning, unless
 none can. Segment tables become the Labels layer's ``colormap`` and
 ``metadata["label_names"]``; the DICOM source (series UID and files) is kept in
-``metadata["napari_seg"]["dicom"]`` so a DICOM SEG can be written on it.
+``metadata["napari_seg"]["dicom"]`` so a DICOM SEG can be written on it. Volumes
+are shown with their axes permuted towards world ``(z, y, x)``
+(:func:`~napari_seg.io.geometry.world_axis_order`): a coronal or sagittal series
+opens in napari's 2-D view, every voxel where the file puts it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from napari.types import LayerDataTuple
 
 from .._errors import one_line
 from ..io import METADATA_KEY, Volume, is_nifti_path, volume_stem
+from ..io.geometry import world_axis_order
 from ..io.dicom_series import find_series, is_dicom_path
 from ..io.kinds import Kind
 from ..io.nrrd import is_nrrd_path, load_nrrd
@@ -40,7 +44,12 @@ def _segments_kwargs(kw: dict[str, Any], table: dict[int, dict[str, Any]]) -> di
     return {**kw, "colormap": colors}
 
 
+def _shown(vol: Volume) -> Volume:
+    return Volume(*world_axis_order(vol.data, vol.geometry))
+
+
 def _labels_layer(vol: Volume, path: Path, table, name: str) -> LayerDataTuple:
+    vol = _shown(vol)
     kw = _segments_kwargs(_base_kwargs(vol, path, 3), table)
     return (vol.data, {**kw, "name": name}, "labels")
 
@@ -61,7 +70,8 @@ def format_layers(path: str, *, kind: Kind | None = None) -> list[LayerDataTuple
             for i, data in enumerate(layers)
         ]
     if is_nrrd_path(p):
-        return volume_layer(load_nrrd(p), p, kind=kind)
+        vol = load_nrrd(p)
+        return volume_layer(_shown(vol) if vol.data.ndim == 3 else vol, p, kind=kind)
     from ..io.dicomseg import is_dicom_seg, load_dicom_seg
 
     if p.is_file() and is_dicom_seg(p):
@@ -83,13 +93,14 @@ def _series_layers(p: Path) -> list[LayerDataTuple]:
         except ValueError as exc:  # one bad series (a scout, a mixed one) spares the others
             errors.append(exc)
             continue
-        kw = _base_kwargs(Volume(vol.data, vol.geometry), p, 3)
+        shown = _shown(Volume(vol.data, vol.geometry))
+        kw = _base_kwargs(shown, p, 3)
         kw["metadata"][METADATA_KEY]["dicom"] = vol.source
-        kw = _image_kwargs(kw, vol.data, vol.source["modality"] or None)
+        kw = _image_kwargs(kw, shown.data, vol.source["modality"] or None)
         name = s.description or volume_stem(p)
         if len(found) > 1:
             name = f"{name} (series {s.number or '?'})"
-        layers.append((vol.data, {**kw, "name": name}, "image"))
+        layers.append((shown.data, {**kw, "name": name}, "image"))
     if not layers:
         raise errors[0]
     for exc in errors:

@@ -61,6 +61,17 @@ def _description(number: int, value: int, entry: dict[str, Any]):
     )
 
 
+def _onto(arr: np.ndarray, geometry: Geometry, source: Geometry) -> tuple[np.ndarray, Geometry]:
+    """Labels shown with permuted axes (see ``world_axis_order``) back in the series' order."""
+    lin = np.linalg.solve(geometry.napari_affine()[:3, :3], source.napari_affine()[:3, :3])
+    order = [int(a) for a in np.argmax(np.abs(lin), axis=0)]
+    if sorted(order) != [0, 1, 2] or order == [0, 1, 2]:
+        return arr, geometry
+    m = geometry.napari_affine()
+    m[:3, :3] = m[:3, order]
+    return np.transpose(arr, order), Geometry.from_napari_affine(m)
+
+
 def save_dicom_seg(
     labels: np.ndarray,
     geometry: Geometry,
@@ -103,7 +114,7 @@ def save_dicom_seg(
     if not files:
         raise DicomError(path, "DICOM SEG needs labels on an image read from a DICOM series")
     arr = np.asarray(labels)
-    if arr.ndim != 3 or arr.shape[0] != len(files) or arr.dtype.kind not in "iub":
+    if arr.ndim != 3 or len(files) not in arr.shape or arr.dtype.kind not in "iub":
         raise DicomError(path, f"labels {arr.shape} {arr.dtype} are not integer on the "
                          f"{len(files)}-slice source series")  # fmt: skip
     try:
@@ -114,6 +125,9 @@ def save_dicom_seg(
     src_geometry, order = series_geometry(info)
     if order != list(range(len(files))):
         raise DicomError(path, "the source files are not in volume order")
+    arr, geometry = _onto(arr, geometry, src_geometry)
+    if arr.shape[0] != len(files):
+        raise DicomError(path, f"labels {arr.shape} do not lie on the {len(files)}-slice series")
     try:
         src_geometry.check_same_grid(geometry, what="the labels and the source series")
     except GeometryError as exc:
