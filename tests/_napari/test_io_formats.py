@@ -71,8 +71,8 @@ def test_seg_nrrd_opens_with_names_and_colours(make_napari_viewer, tmp_path):
     geo = Geometry.from_spacing((2.0, 0.5, 0.5), origin=(1.0, 2.0, 3.0))
     data = np.zeros((3, 4, 5), np.uint8)
     data[1, 1:3, 1:4] = 2
-    path = save_seg_nrrd(data, geo, tmp_path / "s.seg.nrrd",
-                         segments={2: {"name": "kidney", "color": (0.0, 0.5, 1.0, 1.0)}})  # fmt: skip
+    table = {2: {"name": "kidney", "color": (0.0, 0.5, 1.0, 1.0)}}
+    path = save_seg_nrrd(data, geo, tmp_path / "s.seg.nrrd", segments=table)
     viewer = make_napari_viewer()
     viewer.open(str(path), plugin="napari-seg")
     layer = viewer.layers["s"]

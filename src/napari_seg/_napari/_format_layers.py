@@ -20,8 +20,8 @@ from napari.types import LayerDataTuple
 
 from .._errors import one_line
 from ..io import METADATA_KEY, Volume, is_nifti_path, volume_stem
-from ..io.geometry import world_axis_order
 from ..io.dicom_series import find_series, is_dicom_path
+from ..io.geometry import world_axis_order
 from ..io.kinds import Kind
 from ..io.nrrd import is_nrrd_path, load_nrrd
 from ..io.slicer_seg import is_seg_nrrd_path, load_seg_nrrd
