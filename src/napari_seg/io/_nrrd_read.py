@@ -68,8 +68,8 @@ def read_nrrd_payload(path: Path, header: dict[str, Any], data_offset: int) -> n
     from nrrd.reader import _determine_datatype
 
     sizes = [int(s) for s in header["sizes"]]
-    if len(sizes) > 5 or min(sizes, default=0) < 1:
-        raise NrrdError(path, f"sizes {sizes} are not a 3-D to 5-D grid")
+    if len(sizes) > 5 or min(sizes, default=0) < 1 or int(header["dimension"]) != len(sizes):
+        raise NrrdError(path, f"sizes {sizes} are not a 3-D to 5-D grid of its dimension")
     dtype = _determine_datatype(header)
     nbytes = math.prod(sizes) * dtype.itemsize
     encoding = str(header.get("encoding", "")).lower()

@@ -157,9 +157,19 @@ def _slice_step(
     return step
 
 
+def _number(ds, key: str, default: float, where: Path) -> float:
+    value = ds.get(key)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise DicomError(where, f"{key} {value!r} is not a number") from exc
+
+
 def _scaling(info: SeriesInfo, where: Path) -> tuple[np.ndarray, np.ndarray, np.dtype]:
-    slopes = np.array([float(ds.get("RescaleSlope", 1) or 1) for ds in info.headers])
-    inters = np.array([float(ds.get("RescaleIntercept", 0) or 0) for ds in info.headers])
+    slopes = np.array([_number(ds, "RescaleSlope", 1.0, where) for ds in info.headers])
+    inters = np.array([_number(ds, "RescaleIntercept", 0.0, where) for ds in info.headers])
     if not (np.all(np.isfinite(slopes)) and np.all(np.isfinite(inters))) or np.any(slopes == 0):
         raise DicomError(where, "RescaleSlope/RescaleIntercept are not finite non-zero numbers")
     first = info.headers[0]
@@ -219,6 +229,18 @@ def load_dicom(
 
 def read_series(info: SeriesInfo, *, spacing_tolerance: float = 0.01) -> DicomVolume:
     """Load a series that :func:`~.dicom_series.find_series` found; see :func:`load_dicom`."""
+    try:
+        return _read_series(info, spacing_tolerance)
+    except DicomError:
+        raise
+    except Exception as exc:
+        # pydicom parses values lazily: a damaged element fails where it is first read,
+        # with any of many types (ValueError, NotImplementedError for an unknown VR, ...)
+        text = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        raise DicomError(info.files[0].parent, f"unusable header value ({text})") from exc
+
+
+def _read_series(info: SeriesInfo, spacing_tolerance: float) -> DicomVolume:
     geometry, order = series_geometry(info, spacing_tolerance=spacing_tolerance)
     where = info.files[0].parent
     slopes, inters, dtype = _scaling(info, where)

@@ -134,22 +134,15 @@ def find_series(path: str | os.PathLike[str]) -> list[SeriesInfo]:
     series: dict[str, SeriesInfo] = {}
     for f in files:
         ds = _header(f) if f.is_file() else None
-        if ds is None or "Rows" not in ds:
+        try:  # pydicom parses lazily: a damaged element fails here, and the file is skipped
+            keys = ("SeriesInstanceUID", "SeriesDescription", "SeriesNumber", "Modality")
+            uid, text, number, modality = (str(ds.get(k, "")) for k in keys)
+            image = "Rows" in ds and modality != "SEG"
+        except Exception:
             continue
-        if str(ds.get("Modality", "")) == "SEG":
+        if not image or (only is not None and uid != only):
             continue
-        uid = str(ds.get("SeriesInstanceUID", ""))
-        if only is not None and uid != only:
-            continue
-        info = series.setdefault(
-            uid,
-            SeriesInfo(
-                uid,
-                str(ds.get("SeriesDescription", "")),
-                str(ds.get("SeriesNumber", "")),
-                str(ds.get("Modality", "")),
-            ),
-        )
+        info = series.setdefault(uid, SeriesInfo(uid, text, number, modality))
         info.headers.append(ds)
         info.files.append(f)
     if not series:

@@ -63,6 +63,8 @@ def nrrd_geometry(header: dict[str, Any], path: Path) -> tuple[Geometry, list[in
         raise NrrdError(path, f"space {header['space']!r} is not a 3-D anatomical space")
     if "space directions" in header:
         dirs = np.asarray(header["space directions"], dtype=np.float64)
+        if dirs.ndim != 2 or dirs.shape[0] != len(sizes):
+            raise NrrdError(path, f"space directions {dirs.shape} do not match sizes {sizes}")
         spatial = [a for a in range(len(sizes)) if not np.all(np.isnan(dirs[a]))]
         if dirs.shape[1:] != (3,) or len(spatial) != 3:
             raise NrrdError(path, f"needs 3 spatial axes in a 3-D space, got {dirs.shape}")
