@@ -252,10 +252,14 @@ def _read_series(info: SeriesInfo, spacing_tolerance: float) -> DicomVolume:
     data = np.empty((len(order), rows, cols), dtype=dtype)
     for z, i in enumerate(order):
         raw = _pixels(info.files[i], rows, cols)
-        if slopes[i] != 1 or inters[i] != 0:
-            wide = np.float64 if raw.dtype.kind == "f" or dtype.kind == "f" else np.int64
-            raw = raw.astype(wide) * slopes[i].astype(wide) + inters[i].astype(wide)
-        data[z] = raw
+        if dtype.kind == "f" or raw.dtype.kind == "f":  # in float64, then rounded once
+            data[z] = raw * slopes[i] + inters[i] if slopes[i] != 1 or inters[i] else raw
+            continue
+        data[z] = raw  # integers: the output dtype holds the rescaled range (see _scaling)
+        if slopes[i] != 1:
+            data[z] *= data.dtype.type(slopes[i])
+        if inters[i]:
+            data[z] += data.dtype.type(inters[i])
     source = {
         "series_uid": info.uid, "description": info.description, "modality": info.modality,
         "files": [str(info.files[i]) for i in order],
