@@ -124,6 +124,7 @@ def test_several_series_listed_and_picked(tmp_path, stored):
     assert load_dicom(tmp_path, series=1).data.shape == (6, 5, 4)
     uid = find_series(tmp_path)[0].uid
     assert load_dicom(tmp_path, series=uid).data.shape == (3, 5, 4)
+    assert load_dicom(tmp_path, series="ct abdomen").data.shape == (6, 5, 4)
     with pytest.raises(DicomError, match="--series 7 matches 0"):
         load_dicom(tmp_path, series="7")
 

@@ -75,7 +75,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(DICOM SEG; INPUT must be a DICOM series)",
     )  # fmt: skip
     p.add_argument("--case", help="case name, when INPUT is a Decathlon task")
-    p.add_argument("--series", help="DICOM series to use when INPUT holds several: index or UID")
+    p.add_argument(
+        "--series", help="DICOM series when INPUT holds several: index, UID or description"
+    )
     p.add_argument("--channel", type=int, default=0, help="channel of a 4-D/multi-modal image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     io = p.add_argument_group("other inputs (volume files on INPUT's grid)")

@@ -158,7 +158,10 @@ def _number(text: str) -> float:
 
 
 def pick_series(path: str | os.PathLike[str], series: str | int | None = None) -> SeriesInfo:
-    """The one series under ``path``, or the one ``series`` names (index, UID or UID prefix).
+    """The one series under ``path``, or the one ``series`` names.
+
+    ``series`` is an index in the listing, a UID, a unique UID prefix, or a series
+    description (case-insensitive).
 
     Raises
     ------
@@ -172,12 +175,18 @@ def pick_series(path: str | os.PathLike[str], series: str | int | None = None) -
         if len(found) == 1:
             return found[0]
         raise DicomError(
-            path, f"holds {len(found)} series; choose one with --series INDEX or UID: {listing}"
+            path,
+            f"holds {len(found)} series; choose one with --series INDEX, UID or description, "
+            f"or give one file of the series: {listing}",
         )
     text = str(series).strip()
     if text.isdigit() and int(text) < len(found):
         return found[int(text)]
-    matches = [s for s in found if s.uid == text] or [s for s in found if s.uid.startswith(text)]
+    matches = (
+        [s for s in found if s.uid == text]
+        or [s for s in found if s.uid.startswith(text)]
+        or [s for s in found if s.description.strip().lower() == text.lower()]
+    )
     if len(matches) == 1:
         return matches[0]
     raise DicomError(path, f"--series {text} matches {len(matches)} of: {listing}")
