@@ -61,7 +61,8 @@ def _compare(label: str, folder: Path, tmp: Path) -> None:
     out.mkdir()
     t_ours, m_ours, text = _run([sys.executable, "-c", OURS, str(folder)])
     nbytes = int(text.split()[1])
-    t_dcm, m_dcm, _ = _run(["dcm2niix", "-z", "n", "-b", "n", "-f", "x", "-o", str(out), str(folder)])
+    dcm2niix = ["dcm2niix", "-z", "n", "-b", "n", "-f", "x", "-o", str(out), str(folder)]
+    t_dcm, m_dcm, _ = _run(dcm2niix)
     t_nib, m_nib, _ = _run([sys.executable, "-c", NIBABEL, str(out)])
     report(label, t_ours, t_dcm + t_nib, note="(wall, process start and imports included)")
     print(
@@ -73,9 +74,9 @@ def _compare(label: str, folder: Path, tmp: Path) -> None:
 
 def main() -> None:
     from scipy.spatial.transform import Rotation
+    from tests.io._dicom_writer import write_series
 
     from napari_seg.data.synthetic import make_synthetic_ct
-    from tests.io._dicom_writer import write_series
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--slices", type=int, default=300)
