@@ -83,3 +83,23 @@ def test_seg_nrrd_opens_with_names_and_colours(make_napari_viewer, tmp_path):
     out = tmp_path / "again.seg.nrrd"
     napari.save_layers(str(out), [layer], plugin="napari-seg")
     assert load_seg_nrrd(out).table() == load_seg_nrrd(path).table()
+
+
+def test_real_slicer_ct_and_overlapping_segmentation(make_napari_viewer):
+    slicerio = pytest.importorskip("slicerio", reason="slicerio ships 3D Slicer's test files")
+    viewer = make_napari_viewer()
+    viewer.open(slicerio.get_testdata_file("CTChest4.nrrd"), plugin="napari-seg")
+    viewer.open(
+        slicerio.get_testdata_file("SegmentationOverlapping.seg.nrrd"), plugin="napari-seg"
+    )
+    names = [layer.name for layer in viewer.layers]
+    assert names == [
+        "CTChest4",
+        "SegmentationOverlapping [layer 0]",
+        "SegmentationOverlapping [layer 1]",
+    ]
+    ct, first, second = viewer.layers
+    assert ct.metadata.get("modality") == "CT"  # signed HU: the soft-tissue window
+    assert first.metadata["label_names"][5] == "right lung"
+    assert second.metadata["label_names"] == {1: "overlapping sphere"}
+    np.testing.assert_allclose(layer_geometry(first).affine, layer_geometry(ct).affine, atol=1e-6)
