@@ -223,3 +223,38 @@ def dicom_cases(folder: Path, n: int, rng: np.random.Generator) -> list[dict]:
         tag = f"{arg[0]}={arg[1]!s:.12}" if kind == "edge" else ""
         cases.append(_case("dicom", i, kind, tag, sub, must_fail, DICOM_ERRORS))
     return cases
+
+
+def dicom_seg_cases(folder: Path, n: int, rng: np.random.Generator) -> list[dict]:
+    """``n`` damaged DICOM SEG files (header bytes, truncation, flips), through ``stats``."""
+    from napari_seg.io import load_volume, save_volume
+
+    folder.mkdir(parents=True, exist_ok=True)
+    src = load_volume(_dicom_base(folder)[0].parent)
+    labels = (src.data > 0).astype(np.uint8) * 3
+    base = save_volume(labels, src.geometry, folder / "base.dcm", source=src.source)
+    raw = base.read_bytes()
+    cases = []
+    for i in range(n):
+        r = np.random.default_rng(int(rng.integers(1 << 30)))
+        b = bytearray(raw)
+        kind = ["valid", "header_byte", "truncate", "flip"][0 if i == 0 else 1 + i % 3]
+        if kind == "header_byte":
+            for _ in range(int(r.integers(1, 4))):
+                b[int(r.integers(128, min(len(b), 3000)))] = int(r.integers(0, 256))
+        elif kind == "truncate":
+            b = b[: int(r.integers(132, len(b) - 1))]
+        elif kind == "flip":
+            b[int(r.integers(128, len(b)))] ^= 0xFF
+        path = folder / f"{i:04d}.dcm"
+        path.write_bytes(bytes(b))
+        cases.append(
+            {
+                "id": f"dicomseg-{i:04d}-{kind}-",
+                "concern": "dicomseg",
+                "argv": ["stats", str(path), "--no-surface"],
+                "must_fail": kind == "truncate",
+                "allowed": DICOM_ERRORS,
+            }
+        )
+    return cases

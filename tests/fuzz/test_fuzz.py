@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.fuzz._format_cases import dicom_cases, nrrd_cases
+from tests.fuzz._format_cases import dicom_cases, dicom_seg_cases, nrrd_cases
 from tests.fuzz._harness import judge, run_cases
 from tests.fuzz._model_cases import checkpoint_cases
 from tests.fuzz._nifti_cases import nifti_cases
@@ -30,15 +30,18 @@ def outcomes(tmp_path_factory, request):
         + option_cases(root, root / "ckpt" / "base.safetensors")
         + nrrd_cases(root / "nrrd", 200 * scale, rng)
         + dicom_cases(root / "dicom", 200 * scale, rng)
+        + dicom_seg_cases(root / "dicomseg", 60 * scale, rng)
     )
     return root, cases, run_cases(cases, root)
 
 
-@pytest.mark.parametrize("concern", ["nifti", "checkpoint", "dataset", "option", "nrrd", "dicom"])
+@pytest.mark.parametrize(
+    "concern", ["nifti", "checkpoint", "dataset", "option", "nrrd", "dicom", "dicomseg"]
+)
 def test_every_case_keeps_the_contract(outcomes, concern):
     _, cases, results = outcomes
     mine = [c for c in cases if c["concern"] == concern]
-    least = {"nifti": 500, "checkpoint": 200, "dataset": 100, "option": 40, "nrrd": 200}
+    least = {"nifti": 500, "checkpoint": 200, "dataset": 100, "option": 40, "dicomseg": 60}
     assert len(mine) >= least.get(concern, 200)
     broken = []
     for case in mine:

@@ -162,6 +162,23 @@ def save_dicom_seg(
     return path
 
 
+def _ensure_fits(path: Path) -> None:
+    """Refuse a SEG whose frames (decoded, combined, relabelled) would not fit in memory."""
+    import pydicom
+
+    from .._memory import MemoryBoundError, ensure_fits
+
+    try:
+        ds = pydicom.dcmread(path, stop_before_pixels=True)
+        frames, rows, cols = (int(ds.get(k) or 1) for k in ("NumberOfFrames", "Rows", "Columns"))
+    except Exception as exc:  # pydicom raises many types for a damaged header
+        raise DicomError(path, f"not a readable DICOM SEG header ({exc})") from exc
+    try:  # bit-packed frames, their uint8 decoding, the int64 relabelled volume
+        ensure_fits(max(frames, 1) * max(rows, 1) * max(cols, 1), str(path), copies=10)
+    except MemoryBoundError as exc:
+        raise DicomError(path, str(exc).split(": ", 1)[1]) from exc
+
+
 def load_dicom_seg(path: str | os.PathLike[str]):
     """Read a DICOM SEG as labels ``(Z, Y, X)``, RAS geometry and a segment table.
 
@@ -178,6 +195,7 @@ def load_dicom_seg(path: str | os.PathLike[str]):
     from .formats import Loaded
 
     path = Path(path)
+    _ensure_fits(path)
     try:
         seg = hd.seg.segread(path)
         numbers = list(seg.segment_numbers)
