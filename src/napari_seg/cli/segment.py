@@ -134,7 +134,8 @@ def given(args: argparse.Namespace, names) -> dict[str, Any]:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
-def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar) -> np.ndarray:
+def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar):
+    """The U-Net's labels and its checkpoint's label names as a segment table."""
     if args.checkpoint is None:
         raise ValueError("--method unet needs --checkpoint")
     from ..deep.cache import ModelCache  # torch is imported only for this method
@@ -147,7 +148,11 @@ def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar) 
     result = predict(image, geometry, model, meta, device=device, progress=bar, **options)
     for note in result.notes:
         print(f"note: {note}")
-    return result.labels
+    names = {}
+    for key, name in (meta.labels or {}).items():
+        if str(key).isdigit() and int(key) != 0:
+            names[int(key)] = {"name": str(name)}
+    return result.labels, names
 
 
 def run(args: argparse.Namespace) -> int:
@@ -158,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
     channel = None if unet else args.channel  # the network takes every channel
     loaded = load_input(args.input, case=args.case, channel=channel, series=args.series)
     source, geometry, name = loaded.data, loaded.geometry, loaded.name
+    segments = loaded.segments  # names for .seg.nrrd/DICOM SEG: the input's or the U-Net's
     shape = source.shape[-3:]
     inputs = {
         "mask": _same_grid(args.mask, shape, geometry),
@@ -173,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         if other:
             raise ValueError(f"{', '.join(other)}: not for --method unet")
-        labels = _unet(args, source, geometry, bar)
+        labels, segments = _unet(args, source, geometry, bar)
         if cleanup:
             labels = run_method("cleanup", labels, spacing=geometry.spacing, params=cleanup)
     else:
@@ -188,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
             args.method, source, spacing=geometry.spacing, params=params, progress=bar, **used
         )
     out = save_volume(
-        labels, geometry, args.out, kind="labels", segments=loaded.segments, source=loaded.source
+        labels, geometry, args.out, kind="labels", segments=segments, source=loaded.source
     )
     n = len(np.unique(labels)) - (1 if (labels == 0).any() else 0)
     print(f"{name}: {args.method} -> {out} ({n} label value(s), {time.perf_counter() - t0:.2f} s)")
