@@ -103,3 +103,10 @@ def test_real_slicer_ct_and_overlapping_segmentation(make_napari_viewer):
     assert first.metadata["label_names"][5] == "right lung"
     assert second.metadata["label_names"] == {1: "overlapping sphere"}
     np.testing.assert_allclose(layer_geometry(first).affine, layer_geometry(ct).affine, atol=1e-6)
+
+
+def test_every_file_of_a_series_as_one_stack_opens_it_once(make_napari_viewer, two_series):
+    viewer = make_napari_viewer()
+    files = sorted(str(p) for p in (two_series / "ct").iterdir())
+    viewer.open(files, plugin="napari-seg", stack=True)  # File > Open Files as Stack...
+    assert [layer.name for layer in viewer.layers] == ["CT CHEST"]

@@ -27,7 +27,7 @@ from ..io.nrrd import is_nrrd_path, load_nrrd
 from ..io.slicer_seg import is_seg_nrrd_path, load_seg_nrrd
 from ._reader import _base_kwargs, _image_kwargs, _label_kwargs, volume_layer
 
-__all__ = ["format_layers", "is_other_format"]
+__all__ = ["format_layers", "is_other_format", "one_file_per_series"]
 
 _UNLISTED = (0.8, 0.8, 0.8, 1.0)  # labels painted later, not in the file's table
 
@@ -35,6 +35,33 @@ _UNLISTED = (0.8, 0.8, 0.8, 1.0)  # labels painted later, not in the file's tabl
 def is_other_format(path: str) -> bool:
     """True for paths this module opens (NRRD, DICOM); NIfTI and Decathlon are elsewhere."""
     return is_nrrd_path(path) or (not is_nifti_path(path) and is_dicom_path(path))
+
+
+def one_file_per_series(paths: list[str]) -> list[str]:
+    """``paths`` with the DICOM image files of a series that is already listed left out.
+
+    The 300 files of a series opened as one stack (File > Open Files as Stack...) open
+    the series once. (Opened one by one, napari calls the reader per file and each file
+    opens its whole series: open the folder or one file instead.)
+    """
+    import pydicom
+
+    seen: set[str] = set()
+    kept = []
+    for p in paths:
+        if Path(p).is_file() and not is_nifti_path(p) and not is_nrrd_path(p):
+            try:
+                ds = pydicom.dcmread(
+                    p, stop_before_pixels=True, specific_tags=["SeriesInstanceUID"]
+                )
+                uid = str(ds.get("SeriesInstanceUID", ""))
+            except Exception:  # not readable here: the reader reports it
+                uid = ""
+            if uid and uid in seen:
+                continue
+            seen.add(uid)
+        kept.append(p)
+    return kept
 
 
 def _segments_kwargs(kw: dict[str, Any], table: dict[int, dict[str, Any]]) -> dict[str, Any]:

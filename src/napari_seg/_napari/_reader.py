@@ -51,9 +51,9 @@ def get_reader(path: str | list[str]) -> ReaderFunction | None:
 
 def read_paths(path: str | list[str], *, kind: Kind | None = None) -> list[LayerDataTuple]:
     """Layers for each path; ``kind`` forces ``"image"`` or ``"labels"`` for NIfTI/NRRD files."""
-    from ._format_layers import format_layers, is_other_format
+    from ._format_layers import format_layers, is_other_format, one_file_per_series
 
-    paths = [path] if isinstance(path, str) else list(path)
+    paths = one_file_per_series([path] if isinstance(path, str) else list(path))
     layers: list[LayerDataTuple] = []
     for p in paths:
         if is_decathlon_path(p):
