@@ -112,3 +112,20 @@ def test_finetune_on_a_correction_from_the_dock(
     assert np.array_equal(result.data, corrected)  # the correction is kept...
     assert "unet ct (2)" in viewer.layers  # ...and the new prediction sits beside it
     assert not panel.rerun.native.isVisibleTo(widget.native)
+
+
+def test_cli_unet_to_slicer_segmentation_keeps_the_checkpoint_names(tiny_checkpoint, tmp_path):
+    from napari_seg.deep.checkpoint import load_checkpoint
+    from napari_seg.io.slicer_seg import load_seg_nrrd
+
+    path, ct, _ = tiny_checkpoint
+    image = save_nifti(ct.image, Geometry.from_spacing((5.0, 1.6, 1.6)), tmp_path / "ct.nii.gz")
+    out = tmp_path / "unet.seg.nrrd"
+    argv = ["segment", str(image), "-o", str(out), "--method", "unet", "--checkpoint", str(path)]
+    assert main([*argv, "--device", "cpu", "--quiet"]) == 0
+    names = {int(k): v for k, v in load_checkpoint(path)[1].labels.items() if int(k)}
+    seg = load_seg_nrrd(out)
+    assert seg.data.max() >= 1 and names
+    assert {s.label: s.name for s in seg.segments} == {
+        v: names[v] for v in np.unique(seg.data) if v
+    }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.fuzz._format_cases import dicom_cases, dicom_seg_cases, nrrd_cases
 from tests.fuzz._harness import judge, run_cases
 from tests.fuzz._model_cases import checkpoint_cases
 from tests.fuzz._nifti_cases import nifti_cases
@@ -27,15 +28,21 @@ def outcomes(tmp_path_factory, request):
         + checkpoint_cases(root / "ckpt", 200 * scale, rng)
         + dataset_cases(root / "task", 100 * scale, rng)
         + option_cases(root, root / "ckpt" / "base.safetensors")
+        + nrrd_cases(root / "nrrd", 200 * scale, rng)
+        + dicom_cases(root / "dicom", 200 * scale, rng)
+        + dicom_seg_cases(root / "dicomseg", 60 * scale, rng)
     )
     return root, cases, run_cases(cases, root)
 
 
-@pytest.mark.parametrize("concern", ["nifti", "checkpoint", "dataset", "option"])
+@pytest.mark.parametrize(
+    "concern", ["nifti", "checkpoint", "dataset", "option", "nrrd", "dicom", "dicomseg"]
+)
 def test_every_case_keeps_the_contract(outcomes, concern):
     _, cases, results = outcomes
     mine = [c for c in cases if c["concern"] == concern]
-    assert len(mine) >= {"nifti": 500, "checkpoint": 200, "dataset": 100, "option": 40}[concern]
+    least = {"nifti": 500, "checkpoint": 200, "dataset": 100, "option": 40, "dicomseg": 60}
+    assert len(mine) >= least.get(concern, 200)
     broken = []
     for case in mine:
         problem = judge(case, results[case["id"]])

@@ -28,3 +28,13 @@ FEW = np.random.default_rng(0).integers(0, 3, (8, 8, 8)).astype(np.uint8)
 )
 def test_guess_kind(path, data, kind):
     assert guess_kind(path, data) == kind
+
+
+@pytest.mark.parametrize(("low", "ct"), [(-1024, True), (-3024, True), (-2048, True),
+                                          (-5000, False), (-500, False)])  # fmt: skip
+def test_ct_padding_outside_the_field_of_view_still_reads_as_ct(low, ct):
+    from napari_seg.io.kinds import looks_like_ct
+
+    data = np.full((4, 8, 8), 40, np.int16)
+    data[0, 0, 0], data[1, 1, 1] = low, 1200
+    assert looks_like_ct(data) is ct

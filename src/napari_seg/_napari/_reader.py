@@ -1,4 +1,6 @@
-"""Reader contribution: ``.nii``/``.nii.gz`` files, Decathlon task folders and ``dataset.json``.
+"""Reader contribution: NIfTI files, Decathlon task folders and ``dataset.json``; NRRD and DICOM.
+
+NRRD, ``.seg.nrrd``, DICOM series and DICOM SEG layers are built in :mod:`._format_layers`.
 
 The whole list of layers is built before it is returned, so a file that
 fails (a :class:`~napari_seg.io.NiftiError` or :class:`~napari_seg.io.DecathlonError`,
@@ -41,21 +43,27 @@ ReaderFunction = Callable[[Any], list[LayerDataTuple]]
 
 
 def get_reader(path: str | list[str]) -> ReaderFunction | None:
-    """Return :func:`read_paths` if every path is NIfTI or a Decathlon task, else None."""
+    """Return :func:`read_paths` if every path is one we read (NIfTI, Decathlon, NRRD, DICOM)."""
+    from ._format_layers import is_other_format
+
     paths = [path] if isinstance(path, str) else list(path)
-    if paths and all(is_nifti_path(p) or is_decathlon_path(p) for p in paths):
+    if paths and all(
+        is_nifti_path(p) or is_decathlon_path(p) or is_other_format(str(p)) for p in paths
+    ):
         return read_paths
     return None
 
 
 def read_paths(path: str | list[str], *, kind: Kind | None = None) -> list[LayerDataTuple]:
-    """Layers for each path; ``kind`` forces ``"image"`` or ``"labels"`` for NIfTI files.
+    """Layers for each path; ``kind`` forces ``"image"`` or ``"labels"`` for NIfTI/NRRD files.
 
     Called by napari's File > Open, the viewer it opens into gets the anatomical
     display (radiological orientation, edge letters, R/A/S readout) first.
     """
+    from ._format_layers import format_layers, is_other_format, one_file_per_series
+
     attach_display(current_viewer())
-    paths = [path] if isinstance(path, str) else list(path)
+    paths = one_file_per_series([path] if isinstance(path, str) else list(path))
     layers: list[LayerDataTuple] = []
     for p in paths:
         if is_decathlon_path(p):
@@ -64,6 +72,8 @@ def read_paths(path: str | list[str], *, kind: Kind | None = None) -> list[Layer
                 raise ValueError(f"{task.root}: the task lists no training case")
             loaded = task.load_case(task.training[0])
             layers += case_layers(loaded, task.root, task.labels, task.modalities)
+        elif is_other_format(str(p)):
+            layers += format_layers(str(p), kind=kind)
         else:
             layers += volume_layer(load_nifti(p), Path(p), kind=kind)
     return layers

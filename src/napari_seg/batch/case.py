@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._files import sha256_of
-from ..io import load_nifti, save_nifti
+from ..io import load_volume, save_volume
 from ..segment.methods import run_method
 
 __all__ = ["model_loads", "segment_case"]
@@ -64,7 +64,9 @@ def segment_case(
     unet: dict[str, Any] | None = None,
     channel: int = 0,
 ) -> dict[str, Any]:
-    """Segment one NIfTI file into ``out`` (labels with the input's geometry).
+    """Segment one volume (any format :func:`~napari_seg.io.load_volume` reads) into ``out``.
+
+    The labels keep the input's geometry; ``out``'s name picks the format.
 
     Parameters
     ----------
@@ -88,7 +90,7 @@ def segment_case(
         ``seconds``, ``labels`` (distinct non-zero values), ``worker``, ``model_loads``.
     """
     t0 = time.perf_counter()
-    vol = load_nifti(image)
+    vol = load_volume(image)
     if method == "unet":
         from ..deep.inference import predict
 
@@ -104,7 +106,7 @@ def segment_case(
                 raise ValueError(f"--channel {channel}: {image} has {data.shape[0]} channel(s)")
             data = data[channel]
         labels = run_method(method, data, spacing=vol.geometry.spacing, params=params or {})
-    save_nifti(labels, vol.geometry, out, kind="labels")
+    save_volume(labels, vol.geometry, out, kind="labels", source=vol.source)
     n = int(np.count_nonzero(np.unique(labels)))
     return {
         "seconds": time.perf_counter() - t0,

@@ -1,20 +1,35 @@
-"""What a batch segments: a folder of NIfTI files, a Decathlon task, or a text file of paths."""
+"""What a batch segments: a folder of volumes or DICOM series, a Decathlon task, a path list."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from ..io import is_decathlon_path, load_decathlon, nifti_stem
+from ..io import is_decathlon_path, is_volume_path, load_decathlon, volume_stem
+from ..io.dicom_series import find_series, is_dicom_path
 
 __all__ = ["batch_inputs"]
 
-_NIFTI = (".nii", ".nii.gz")
+_VOLUME = (".nii", ".nii.gz", ".nrrd", ".nhdr")
 
 
 def _is_nifti(p: Path) -> bool:
-    return p.name.lower().endswith(_NIFTI) and not p.name.startswith("._")
+    """A NIfTI or NRRD image file (not a Slicer segmentation, not a macOS ``._`` file)."""
+    name = p.name.lower()
+    return (
+        name.endswith(_VOLUME) and not name.endswith(".seg.nrrd") and not p.name.startswith("._")
+    )
+
+
+def _dicom_cases(folder: Path) -> list[tuple[str, Path]]:
+    """One case per DICOM series: named after its description and number, read via one file."""
+    cases = []
+    for s in find_series(folder):
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", s.description).strip("_") or "series"
+        cases.append((f"{stem}_{s.number or s.uid[-8:]}", s.files[0]))
+    return cases
 
 
 def batch_inputs(
@@ -25,9 +40,11 @@ def batch_inputs(
     Parameters
     ----------
     source : path-like
-        A folder of ``.nii``/``.nii.gz`` files; a Decathlon task folder (its ``imagesTs``
-        cases, or with ``split="train"`` its training images); or a text file with one
-        path per line (relative paths from the file's folder; ``#`` comments).
+        A folder of ``.nii``/``.nii.gz``/``.nrrd``/``.nhdr`` files; a folder of DICOM
+        series (one case per series, read through one of its files); a Decathlon task
+        folder (its ``imagesTs`` cases, or with ``split="train"`` its training images);
+        one volume file; or a text file with one path per line (relative paths from the
+        file's folder; ``#`` comments).
     split : {"test", "train"}
         Which images of a Decathlon task.
 
@@ -43,23 +60,30 @@ def batch_inputs(
         cases = task.test if split == "test" else task.training
         found = [(c.name, c.image) for c in cases]
     elif p.is_dir():
-        found = [(nifti_stem(f), f) for f in sorted(p.iterdir()) if f.is_file() and _is_nifti(f)]
-    elif p.is_file() and not _is_nifti(p):
+        found = [(volume_stem(f), f) for f in sorted(p.iterdir()) if f.is_file() and _is_nifti(f)]
+        if not found and is_dicom_path(p):
+            found = _dicom_cases(p)
+    elif p.is_file() and is_volume_path(p):
+        found = _dicom_cases(p) if is_dicom_path(p) else [(volume_stem(p), p)]
+    elif p.is_file():
         found = []
         for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
             text = line.split("#", 1)[0].strip()
             if not text:
                 continue
             f = Path(text) if Path(text).is_absolute() else p.parent / text
-            if not f.is_file():
+            if not f.exists():
                 raise ValueError(f"{p}:{n}: no such file {text!r}")
-            found.append((nifti_stem(f), f))
+            found.append((volume_stem(f), f))
     else:
         raise ValueError(
-            f"{p}: not a folder of NIfTI files, a Decathlon task or a text file of paths"
+            f"{p}: not a folder of volumes or DICOM series, a Decathlon task or a list of paths"
         )
     if not found:
-        raise ValueError(f"{p}: nothing to segment (no .nii/.nii.gz, or an empty {split} split)")
+        raise ValueError(
+            f"{p}: nothing to segment (no .nii/.nii.gz/.nrrd/.nhdr or DICOM series, or an "
+            f"empty {split} split)"
+        )
     names = [name for name, _ in found]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

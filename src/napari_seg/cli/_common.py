@@ -7,21 +7,39 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..io import Geometry, is_decathlon_path, load_decathlon, load_nifti
+from ..io import Geometry, is_decathlon_path, load_decathlon, load_volume
 
-__all__ = ["TerminalProgress", "bounded", "device_name", "label_list", "load_input"]
+__all__ = ["Input", "TerminalProgress", "bounded", "device_name", "label_list", "load_input"]
+
+
+class Input(NamedTuple):
+    """What a command reads: voxels, geometry, a display name, and what the file carried.
+
+    ``segments`` is the file's label table (``.seg.nrrd``, DICOM SEG), ``source`` the
+    DICOM series the image came from (for a DICOM SEG output); either may be None.
+    """
+
+    data: np.ndarray
+    geometry: Geometry
+    name: str
+    segments: dict[int, dict[str, Any]] | None = None
+    source: dict[str, Any] | None = None
 
 
 def load_input(
-    path: Path, *, case: str | None = None, channel: int | None = 0
-) -> tuple[np.ndarray, Geometry, str]:
-    """A volume, its geometry and a display name from a NIfTI file or a Decathlon case.
+    path: Path, *, case: str | None = None, channel: int | None = 0, series: str | None = None
+) -> Input:
+    """A volume, its geometry and a display name from any volume format or a Decathlon case.
 
-    ``channel`` picks one channel of a multi-channel image (``(Z, Y, X)`` out);
-    None keeps them all (``(C, Z, Y, X)`` for multi-channel, else ``(Z, Y, X)``).
+    NIfTI, NRRD/.nhdr, .seg.nrrd, a DICOM series (folder, DICOMDIR or one of its
+    files; ``series`` picks one of several) or DICOM SEG (see
+    :func:`napari_seg.io.load_volume`). ``channel`` picks one channel of a
+    multi-channel image (``(Z, Y, X)`` out); None keeps them all (``(C, Z, Y, X)``
+    for multi-channel, else ``(Z, Y, X)``).
 
     Raises
     ------
@@ -37,25 +55,26 @@ def load_input(
         if channel is None:
             vols = loaded.channels
             data = vols[0].data if len(vols) == 1 else np.stack([v.data for v in vols])
-            return data, vols[0].geometry, f"{task.name}/{case}"
+            return Input(data, vols[0].geometry, f"{task.name}/{case}")
         if not 0 <= channel < len(loaded.channels):
             raise ValueError(
                 f"--channel {channel}: case {case} of {path} has {len(loaded.channels)} channel(s)"
             )
         vol = loaded.channels[channel]
-        return vol.data, vol.geometry, f"{task.name}/{case}"
+        return Input(vol.data, vol.geometry, f"{task.name}/{case}")
     if case is not None:
-        raise ValueError(f"--case {case}: {path} is a NIfTI file, not a Decathlon task folder")
-    vol = load_nifti(path)
+        raise ValueError(f"--case {case}: {path} is a single volume, not a Decathlon task folder")
+    vol = load_volume(path, series=series)
     data = vol.data
     n_channels = data.shape[0] if data.ndim == 4 else 1
+    found = (vol.geometry, path.name, vol.segments, vol.source)
     if channel is None:
-        return data, vol.geometry, path.name
+        return Input(data, *found)
     if not 0 <= channel < n_channels:
         raise ValueError(f"--channel {channel}: {path} has {n_channels} channel(s)")
     if data.ndim == 4:
         data = data[channel]
-    return data, vol.geometry, path.name
+    return Input(data, *found)
 
 
 class TerminalProgress:

@@ -21,7 +21,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "skipped (a stopped batch resumes); a failing case is recorded in OUTDIR/batch.json "
         "and the batch goes on.",
     )
-    p.add_argument("input", type=Path, help="folder of NIfTI files, Decathlon task, or text file")
+    p.add_argument(
+        "input", type=Path,
+        help="folder of NIfTI/NRRD files or of DICOM series, Decathlon task, or text file",
+    )  # fmt: skip
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     p.add_argument(
         "--split",

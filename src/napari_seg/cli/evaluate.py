@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import refuse_overwriting_inputs
-from ..io import is_decathlon_path, load_decathlon, load_nifti
+from ..io import is_decathlon_path, load_decathlon, load_volume
 from ..io.kinds import as_labels
 from ..metrics import align_to, evaluate, jsonable, table_rows, to_csv
 from ..metrics.overlap import finite_mean
@@ -19,7 +19,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "evaluate",
         help="Dice, IoU, accuracy (and surface distances) of predictions against ground truth",
-        description="PRED and GT are NIfTI label files on the same grid; or GT is a Decathlon "
+        description="PRED and GT are label files (NIfTI, NRRD, .seg.nrrd, DICOM SEG) on the "
+        "same grid; or GT is a Decathlon "
         "task and PRED a folder of predictions named after its cases (<case>.nii.gz).",
     )
     p.add_argument("pred", type=Path)
@@ -37,7 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _score(pred_path: Path, gt_path: Path, args, label_names=None) -> dict[str, Any]:
-    pred, gt = load_nifti(pred_path), load_nifti(gt_path)
+    pred, gt = load_volume(pred_path), load_volume(gt_path)
+    if label_names is None and (gt.segments or pred.segments):
+        label_names = {k: v["name"] for k, v in (gt.segments or pred.segments).items()}
     names = (str(pred_path), str(gt_path))
     pred_labels, gt_labels = as_labels(pred.data, pred_path), as_labels(gt.data, gt_path)
     data = align_to(

@@ -10,7 +10,7 @@ from pathlib import Path
 from .._files import refuse_overwriting_inputs
 from ..inspect.export import MESH_FORMATS
 from ..inspect.surfaces import SURFACE_PARAMS
-from ..io import is_decathlon_path, load_decathlon, load_nifti, nifti_stem
+from ..io import is_decathlon_path, load_decathlon, load_volume, volume_stem
 from ..io.kinds import as_labels
 from ._common import TerminalProgress, bounded, label_list
 
@@ -22,7 +22,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         description="Marching cubes per label through the file's full affine: vertices are "
         "(x, y, z) mm as the NIfTI affine maps voxels (RAS+), as 3D Slicer and ParaView read.",
     )
-    p.add_argument("labels", type=Path, help="labels NIfTI")
+    p.add_argument("labels", type=Path, help="labels: NIfTI, NRRD, .seg.nrrd or DICOM SEG")
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     p.add_argument("--labels", dest="label_ids", type=label_list, help="e.g. 1,2 (default all)")
     for param in SURFACE_PARAMS:  # declared once, beside label_surfaces
@@ -44,8 +44,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "stats",
         help="per-label volume (mm³, mL), surface, centroid, extent, intensity statistics",
     )
-    p.add_argument("labels", type=Path, help="labels NIfTI")
-    p.add_argument("--image", type=Path, help="intensities on the same grid (HU for a CT)")
+    p.add_argument("labels", type=Path, help="labels: NIfTI, NRRD, .seg.nrrd or DICOM SEG")
+    p.add_argument(
+        "--image", type=Path,
+        help="intensities on the same grid (HU for a CT): NIfTI, NRRD or a DICOM series",
+    )  # fmt: skip
     p.add_argument("--no-surface", action="store_true", help="skip the meshes (faster)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--csv", type=Path, help="also write the table as CSV")
@@ -73,8 +76,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _labels(path: Path):
-    vol = load_nifti(path)
-    return as_labels(vol.data, path), vol.geometry
+    vol = load_volume(path)
+    names = {k: v["name"] for k, v in (vol.segments or {}).items() if k != 0}
+    return as_labels(vol.data, path), vol.geometry, names or label_names_near(path)
 
 
 def label_names_near(path: Path) -> dict[int, str]:
@@ -88,7 +92,7 @@ def label_names_near(path: Path) -> dict[int, str]:
 def run_surfaces(args: argparse.Namespace) -> int:
     from ..inspect import label_surfaces, write_meshes
 
-    labels, geometry = _labels(args.labels)
+    labels, geometry, names = _labels(args.labels)
     if labels.ndim != 3:
         raise ValueError(f"{args.labels}: a 3-D labels file is needed, got shape {labels.shape}")
     bar = TerminalProgress("surfaces", enabled=not args.quiet)
@@ -104,9 +108,8 @@ def run_surfaces(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{args.labels}: no label to mesh" + (" among --labels" * bool(args.label_ids))
         )
-    names = label_names_near(args.labels)
     paths = write_meshes(
-        meshes, args.out, stem=nifti_stem(args.labels), fmt=args.format, names=names
+        meshes, args.out, stem=volume_stem(args.labels), fmt=args.format, names=names
     )
     for path, (value, mesh) in zip(paths, sorted(meshes.items()), strict=True):
         print(f"{path}: label {value}, {len(mesh.faces):,} faces, {mesh.volume_mm3 / 1000:.2f} mL")
@@ -119,17 +122,17 @@ def run_stats(args: argparse.Namespace) -> int:
 
     if args.csv is not None:
         refuse_overwriting_inputs(args.csv, [args.labels, args.image], option="--csv")
-    labels, geometry = _labels(args.labels)
+    labels, geometry, names = _labels(args.labels)
     image = None
     if args.image is not None:
-        vol = load_nifti(args.image)
+        vol = load_volume(args.image)
         geometry.check_same_grid(vol.geometry, what=f"--image {args.image} and the labels")
         image = vol.data
     rows = label_statistics(
         labels,
         geometry,
         image=image,
-        names=label_names_near(args.labels),
+        names=names,
         surfaces=not args.no_surface,
     )
     if args.csv is not None:

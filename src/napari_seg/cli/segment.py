@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from .._files import refuse_overwriting_inputs
-from ..io import Geometry, load_nifti, save_nifti
+from ..io import Geometry, load_volume, save_volume
+from ..io.formats import holds_segments
 from ..io.labeltable import LabelTable, table_for_volume
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
 from ._common import TerminalProgress, bounded, device_name, load_input
@@ -61,17 +62,27 @@ def _add_param(group, p: Param, methods: list[str]) -> None:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "segment",
-        help="segment a NIfTI volume or a Decathlon case into a labels NIfTI",
-        description="Segment INPUT (a NIfTI file, or a Decathlon task folder with --case) "
-        "and write labels with the input's geometry. For watershed and cleanup, INPUT is "
-        "the mask/labels file (as in the widgets).",
+        help="segment a volume (NIfTI, NRRD, DICOM series) or a Decathlon case into labels",
+        description="Segment INPUT (a NIfTI or NRRD file, a DICOM series folder, DICOMDIR "
+        "or one file of the series, or a Decathlon task folder with --case) and write labels "
+        "with the input's geometry; the output's name picks its format. For watershed and "
+        "cleanup, INPUT is the mask/labels file (as in the widgets).",
     )
-    p.add_argument("input", type=Path, help="NIfTI file or Decathlon task folder")
-    p.add_argument("-o", "--out", type=Path, required=True, help="output .nii.gz/.nii")
+    p.add_argument(
+        "input", type=Path, help="NIfTI/NRRD file, DICOM folder or file, or Decathlon task"
+    )
+    p.add_argument(
+        "-o", "--out", type=Path, required=True,
+        help="output .nii.gz/.nii/.nrrd/.nhdr, .seg.nrrd (3D Slicer segmentation) or .dcm "
+        "(DICOM SEG; INPUT must be a DICOM series)",
+    )  # fmt: skip
     p.add_argument("--case", help="case name, when INPUT is a Decathlon task")
+    p.add_argument(
+        "--series", help="DICOM series when INPUT holds several: index, UID or description"
+    )
     p.add_argument("--channel", type=int, default=0, help="channel of a 4-D/multi-modal image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    io = p.add_argument_group("other inputs (NIfTI files on INPUT's grid)")
+    io = p.add_argument_group("other inputs (volume files on INPUT's grid)")
     io.add_argument("--mask", type=Path, help="ROI: non-zero = inside (threshold, k-means)")
     io.add_argument("--markers", type=Path, help="seed labels: seeded watershed")
     io.add_argument("--image", type=Path, help="intensities a seeded watershed grows over")
@@ -113,7 +124,7 @@ def add_method_options(p: argparse.ArgumentParser) -> None:
 def _same_grid(path: Path | None, shape: tuple[int, ...], geometry: Geometry):
     if path is None:
         return None
-    vol = load_nifti(path)
+    vol = load_volume(path)
     if vol.data.shape != shape:
         raise ValueError(f"{path}: shape {vol.data.shape} differs from the input {shape}")
     geometry.check_same_grid(vol.geometry, what=f"{path} and the input")
@@ -125,7 +136,8 @@ def given(args: argparse.Namespace, names) -> dict[str, Any]:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
-def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar) -> np.ndarray:
+def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar):
+    """The U-Net's labels and its checkpoint's label names as a segment table."""
     if args.checkpoint is None:
         raise ValueError("--method unet needs --checkpoint")
     from ..deep.cache import ModelCache  # torch is imported only for this method
@@ -138,7 +150,11 @@ def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar) 
     result = predict(image, geometry, model, meta, device=device, progress=bar, **options)
     for note in result.notes:
         print(f"note: {note}")
-    return result.labels
+    names = {}
+    for key, name in (meta.labels or {}).items():
+        if str(key).isdigit() and int(key) != 0:
+            names[int(key)] = {"name": str(name)}
+    return result.labels, names
 
 
 def run(args: argparse.Namespace) -> int:
@@ -147,7 +163,9 @@ def run(args: argparse.Namespace) -> int:
     )
     unet = args.method == "unet"
     channel = None if unet else args.channel  # the network takes every channel
-    source, geometry, name = load_input(args.input, case=args.case, channel=channel)
+    loaded = load_input(args.input, case=args.case, channel=channel, series=args.series)
+    source, geometry, name = loaded.data, loaded.geometry, loaded.name
+    segments = loaded.segments  # names for .seg.nrrd/DICOM SEG: the input's or the U-Net's
     shape = source.shape[-3:]
     inputs = {
         "mask": _same_grid(args.mask, shape, geometry),
@@ -163,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         if other:
             raise ValueError(f"{', '.join(other)}: not for --method unet")
-        labels = _unet(args, source, geometry, bar)
+        labels, segments = _unet(args, source, geometry, bar)
         if cleanup:
             labels = run_method("cleanup", labels, spacing=geometry.spacing, params=cleanup)
     else:
@@ -177,9 +195,13 @@ def run(args: argparse.Namespace) -> int:
         labels = run_method(
             args.method, source, spacing=geometry.spacing, params=params, progress=bar, **used
         )
-    out = save_nifti(labels, geometry, args.out, kind="labels")
     table = _output_table(args)
-    if table is not None:  # the label names and colours go beside the labels
+    if table is not None and not segments:
+        segments = table.to_dict()
+    out = save_volume(
+        labels, geometry, args.out, kind="labels", segments=segments, source=loaded.source
+    )
+    if table is not None and not holds_segments(out):  # names and colours beside the labels
         print(f"label table -> {table.write(table.sidecar_for(out))}")
     n = len(np.unique(labels)) - (1 if (labels == 0).any() else 0)
     print(f"{name}: {args.method} -> {out} ({n} label value(s), {time.perf_counter() - t0:.2f} s)")

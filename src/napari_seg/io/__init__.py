@@ -1,4 +1,7 @@
-"""Reading and writing volumes (NIfTI, Decathlon tasks). No napari imports."""
+"""Reading and writing volumes (NIfTI, NRRD, Slicer .seg.nrrd, DICOM, Decathlon tasks).
+
+No napari imports.
+"""
 
 from .decathlon import (
     DecathlonCase,
@@ -7,7 +10,8 @@ from .decathlon import (
     is_decathlon_path,
     load_decathlon,
 )
-from .errors import DecathlonError, NiftiError
+from .errors import DecathlonError, DicomError, NiftiError, NrrdError
+from .formats import Loaded, is_volume_path, load_volume, save_volume, volume_stem
 from .geometry import METADATA_KEY, Geometry, GeometryError
 from .nifti import Volume, is_nifti_path, load_nifti, nifti_stem, save_nifti
 
@@ -16,15 +20,22 @@ __all__ = [
     "DecathlonCase",
     "DecathlonError",
     "DecathlonTask",
+    "DicomError",
     "Geometry",
     "GeometryError",
+    "Loaded",
     "LoadedCase",
     "NiftiError",
+    "NrrdError",
     "Volume",
     "is_decathlon_path",
     "is_nifti_path",
+    "is_volume_path",
     "load_decathlon",
     "load_nifti",
+    "load_volume",
     "nifti_stem",
     "save_nifti",
+    "save_volume",
+    "volume_stem",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["DecathlonError", "NiftiError"]
+__all__ = ["DecathlonError", "DicomError", "NiftiError", "NrrdError"]
 
 
 class NiftiError(ValueError):
@@ -18,6 +18,24 @@ class NiftiError(ValueError):
 
 class DecathlonError(ValueError):
     """A Medical Segmentation Decathlon task folder that is malformed or unsafe."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class NrrdError(ValueError):
+    """A NRRD (``.nrrd``, ``.nhdr``, ``.seg.nrrd``) file that cannot be read or written."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class DicomError(ValueError):
+    """A DICOM series, file, DICOMDIR or DICOM SEG that cannot be read or written."""
 
     def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
         self.path = str(path)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["METADATA_KEY", "MM_PER_UNIT", "Geometry", "GeometryError"]
+__all__ = ["METADATA_KEY", "MM_PER_UNIT", "Geometry", "GeometryError", "world_axis_order"]
 
 #: Length units a grid may be in, and their size in mm.
 MM_PER_UNIT: dict[str, float] = {"mm": 1.0, "µm": 1e-3, "m": 1e3}
@@ -182,3 +182,30 @@ class Geometry:
                 f"{what or 'grids'} are not on the same grid: affines differ by {diff:.3g} mm "
                 f"(tolerance {atol:g} mm)\n{self.affine.round(4)}\nvs\n{other.affine.round(4)}"
             )
+
+
+def world_axis_order(data: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, Geometry]:
+    """The same voxels with their axes permuted to run closest to world ``(z, y, x)``.
+
+    No resampling and no flip: ``data`` is transposed (a view) and the affine's
+    columns permuted with it, so every voxel keeps its world position. A coronal or
+    sagittal acquisition then shows in napari's 2-D view, which needs the displayed
+    axes to map onto the displayed world plane.
+
+    Parameters
+    ----------
+    data : numpy.ndarray, shape (Z, Y, X)
+        Voxels in napari order.
+    geometry : Geometry
+        Their placement.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    m = geometry.napari_affine()
+    world, axis = linear_sum_assignment(-np.abs(m[:3, :3]))
+    order = [int(a) for a in axis[np.argsort(world)]]
+    if order == [0, 1, 2]:
+        return data, geometry
+    permuted = m.copy()
+    permuted[:3, :3] = m[:3, order]
+    return np.transpose(data, order), Geometry.from_napari_affine(permuted)

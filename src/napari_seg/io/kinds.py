@@ -91,8 +91,9 @@ def looks_like_ct(data: np.ndarray, *, modality: str | None = None) -> bool:
     """True for a volume in Hounsfield units: the modality says CT, or the values look like it.
 
     Without a modality: signed integers whose minimum (on a strided sample of up
-    to 2M voxels) lies in -1100..-900 HU (air, or the scanner's -1024 padding)
-    and whose maximum is above 100 HU (soft tissue, contrast, bone).
+    to 2M voxels) lies in -3100..-900 HU (air, or the scanner's padding outside the
+    field of view: -1024, -2048, -3024) and whose maximum is above 100 HU (soft
+    tissue, contrast, bone).
     """
     if modality is not None:
         return modality.strip().upper() == "CT"
@@ -100,7 +101,7 @@ def looks_like_ct(data: np.ndarray, *, modality: str | None = None) -> bool:
         return False
     flat = data.reshape(-1)
     sample = flat[:: max(1, flat.size // _SAMPLE)]
-    return -1100 <= int(sample.min()) <= -900 and int(sample.max()) > 100
+    return -3100 <= int(sample.min()) <= -900 and int(sample.max()) > 100
 
 
 def as_labels(data: np.ndarray, path: str | os.PathLike[str]) -> np.ndarray:
