@@ -118,8 +118,15 @@ INTENT_LABEL = 1002
 
 
 def _unit(header: nib.Nifti1Header) -> str:
-    """The grid's length unit from ``xyzt_units``; unknown (0) is read as mm, as viewers do."""
-    return _UNITS.get(header.get_xyzt_units()[0], "mm")
+    """The grid's length unit from ``xyzt_units``; unknown (0) is read as mm, as viewers do.
+
+    A code NIfTI does not define (a damaged header) is read as unknown too.
+    """
+    try:
+        spatial = header.get_xyzt_units()[0]
+    except KeyError:
+        return "mm"
+    return _UNITS.get(spatial, "mm")
 
 
 def nifti_intent(geometry: Geometry) -> int:
