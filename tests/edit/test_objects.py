@@ -186,3 +186,15 @@ def test_grow_from_seeds_follows_scribbles_between_slices_without_an_edge():
     grown = grow_from_seeds(image, seeds, spacing=(1.0, 1.0, 1.0))
     dice = 2 * ((grown == 1) & organ).sum() / ((grown == 1).sum() + organ.sum())
     assert dice > 0.86  # geodesic alone: 0.846
+
+
+def test_grow_region_stops_at_a_thin_bridge_to_a_neighbour():
+    """Two organs of one intensity touching through a 1-voxel gap: only the clicked one."""
+    image = np.zeros((20, 40, 60), np.float32)
+    zz, yy, xx = np.ogrid[:20, :40, :60]
+    left = ((zz - 10) / 8) ** 2 + ((yy - 20) / 12) ** 2 + ((xx - 15) / 12) ** 2 <= 1
+    right = ((zz - 10) / 8) ** 2 + ((yy - 20) / 12) ** 2 + ((xx - 45) / 12) ** 2 <= 1
+    image[left | right] = 100
+    image[10, 20, 26:35] = 100  # the bridge
+    region = grow_region(image, (10, 20, 15), spacing=(1.0, 1.0, 1.0))
+    assert region[left].all() and not region[right].any()
