@@ -163,7 +163,10 @@ class SeedGrower:
         steps.step()
         geo = geodesic_probabilities(self.cost, self.grid_spacing, grid, labels)
         mixed = self.walker_weight * self.walk + (1 - self.walker_weight) * geo
-        best = np.argmax([upsample(p, self.factor, sub.shape) for p in mixed], axis=0)
+        if len(labels) == 2:  # one map to interpolate: which of the two is larger
+            best = (upsample(mixed[1] - mixed[0], self.factor, sub.shape) > 0).view(np.uint8)
+        else:
+            best = np.argmax([upsample(p, self.factor, sub.shape) for p in mixed], axis=0)
         steps.step()
         out = np.zeros_like(sd)
         out[self.box] = np.where(sub != 0, sub, np.asarray(labels, sd.dtype)[best])
