@@ -247,3 +247,41 @@ def test_button_tools_change_and_undo_exactly(dock, qtbot, tool, setup):
     assert not np.array_equal(layer.data, before), widget.status.value
     layer.undo()
     np.testing.assert_array_equal(layer.data, before)
+
+
+def test_fill_between_slices_follows_the_displayed_plane(dock, qtbot):
+    """Drawn on every 4th coronal slice (axis 1), viewed coronally: the gaps are filled."""
+    viewer, widget, layer = dock
+    data = np.zeros(layer.data.shape, np.uint8)
+    for y in (10, 14, 18):
+        data[2:8, y, 20:35] = 3
+    layer.data = data
+    viewer.dims.order = (1, 0, 2)  # the slider moves through y: coronal slices
+    widget.tool.value = "fill between slices"
+    widget.label_value.value = 3
+    assert widget.axis.value == "displayed plane" and widget.slice_axis(layer) == 1
+    _run(qtbot, widget, widget.apply)
+    widget.accept()
+    assert (np.asarray(layer.data)[3:7, 10:19, 22:33] == 3).all()
+    widget.axis.value = "axis 0"  # the override
+    assert widget.slice_axis(layer) == 0
+
+
+def test_accept_and_cancel_keys_work_on_the_active_preview(dock, qtbot):
+    """After a preview appears it is the active layer: the keys must still reach the dock."""
+    from napari.utils.key_bindings import coerce_keybinding
+
+    viewer, widget, layer = dock
+    data = np.asarray(layer.data).copy()
+    data[8, 25:35, 5:15] = 2
+    layer.data = data
+    widget.tool.value = "fill between slices"
+    widget.label_value.value = 2
+    for key, gone in (("Control-Shift-X", lambda: (layer.data == data).all()),
+                      ("Control-Shift-A", lambda: (layer.data[7, 25:35, 5:15] == 2).all())):  # fmt: skip
+        _run(qtbot, widget, widget.apply)
+        active = viewer.layers.selection.active
+        assert active.name == "correction preview"
+        active.keymap[coerce_keybinding(key)](active)
+        assert widget.pending is None and "correction preview" not in viewer.layers
+        assert gone()

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 import fastremap
 import numpy as np
+from scipy import ndimage as ndi
 
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment._validate import SegmentationError, as_volume, check_spacing
@@ -164,13 +165,40 @@ class SeedGrower:
         geo = geodesic_probabilities(self.cost, self.grid_spacing, grid, labels)
         mixed = self.walker_weight * self.walk + (1 - self.walker_weight) * geo
         if len(labels) == 2:  # one map to interpolate: which of the two is larger
-            best = (upsample(mixed[1] - mixed[0], self.factor, sub.shape) > 0).view(np.uint8)
+            best = upsample(mixed[1] - mixed[0], self.factor, sub.shape) > 0
+            best = _snap(~best, self.image[self.box], self.factor).view(np.uint8) ^ 1
         else:
             best = np.argmax([upsample(p, self.factor, sub.shape) for p in mixed], axis=0)
         steps.step()
         out = np.zeros_like(sd)
         out[self.box] = np.where(sub != 0, sub, np.asarray(labels, sd.dtype)[best])
         return out
+
+
+def _snap(inside: np.ndarray, image: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Re-decide the voxels within one block of the boundary by intensity, where it separates.
+
+    The block grid rounds a boundary to whole blocks; where the two sides' intensities
+    next to it are well apart (means more than 2 SDs of either side), each voxel of the
+    band goes to the side whose intensity it is nearer (in SDs). Otherwise unchanged.
+    """
+    if (f == 1).all() or not inside.any() or inside.all():
+        return inside
+    reach = int(f.max())
+    grown = ndi.binary_dilation(inside, iterations=reach)
+    core = ndi.binary_erosion(inside, iterations=reach)
+    band = grown & ~core
+    near = ndi.binary_dilation(band, iterations=reach)
+    a, b = image[near & core], image[near & ~grown]
+    if a.size < 8 or b.size < 8:
+        return inside
+    ma, sa, mb, sb = a.mean(), a.std() + 1e-6, b.mean(), b.std() + 1e-6
+    if abs(ma - mb) <= 2 * max(sa, sb):
+        return inside
+    v = image[band].astype(np.float64)
+    out = inside.copy()
+    out[band] = np.abs(v - ma) / sa < np.abs(v - mb) / sb
+    return out
 
 
 def grow_from_seeds(
