@@ -28,7 +28,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(os.environ.get("NAPARI_SEG_REAL", Path.home() / ".cache" / "napari-seg" / "real"))
-PYRADIOMICS = "pyradiomics==3.0.1"  # 3.1.0's sdist declares another version; 3.0.1's data is the same
+PYRADIOMICS = (
+    "pyradiomics==3.0.1"  # 3.1.0's sdist declares another version; 3.0.1's data is the same
+)
 
 
 class Unavailable(RuntimeError):

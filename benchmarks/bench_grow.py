@@ -1,4 +1,4 @@
-"""Grow from seeds and grow region: Dice and time against named baselines, synthetic and real scans.
+"""Grow from seeds and grow region: Dice and time against named baselines, synthetic and real.
 
 Grow from seeds: scribbles on 3 axial slices of each target (inside: the target shrunk by
 4 voxels; outside: a band 3-6 voxels around it), as a user draws them. Ours:

@@ -277,8 +277,9 @@ def test_accept_and_cancel_keys_work_on_the_active_preview(dock, qtbot):
     layer.data = data
     widget.tool.value = "fill between slices"
     widget.label_value.value = 2
-    for key, gone in (("Control-Shift-X", lambda: (layer.data == data).all()),
-                      ("Control-Shift-A", lambda: (layer.data[7, 25:35, 5:15] == 2).all())):  # fmt: skip
+    cancelled = lambda: (layer.data == data).all()  # noqa: E731
+    accepted = lambda: (layer.data[7, 25:35, 5:15] == 2).all()  # noqa: E731
+    for key, gone in (("Control-Shift-X", cancelled), ("Control-Shift-A", accepted)):
         _run(qtbot, widget, widget.apply)
         active = viewer.layers.selection.active
         assert active.name == "correction preview"

@@ -181,7 +181,9 @@ def test_grow_from_seeds_follows_scribbles_between_slices_without_an_edge():
         from scipy import ndimage as ndi
 
         seeds[z][ndi.binary_erosion(organ[z], iterations=3)] = 1
-        ring = ndi.binary_dilation(organ[z], iterations=6) & ~ndi.binary_dilation(organ[z], iterations=3)
+        ring = ndi.binary_dilation(organ[z], iterations=6) & ~ndi.binary_dilation(
+            organ[z], iterations=3
+        )
         seeds[z][ring] = 2
     grown = grow_from_seeds(image, seeds, spacing=(1.0, 1.0, 1.0))
     dice = 2 * ((grown == 1) & organ).sum() / ((grown == 1).sum() + organ.sum())

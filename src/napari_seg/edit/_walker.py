@@ -138,7 +138,7 @@ def walker_probabilities(
 def geodesic_probabilities(
     cost: np.ndarray, spacing: np.ndarray, seeds: np.ndarray, labels: Sequence[int]
 ) -> np.ndarray:
-    """Shares ``(1/d_l) / sum_k (1/d_k)`` of each label's geodesic distance ``d_l`` (mm-weighted)."""
+    """Shares ``(1/d_l) / sum_k (1/d_k)`` of each label's geodesic distance ``d_l`` (mm)."""
     inverse = []
     mcp = MCP_Geometric(cost, sampling=tuple(spacing), fully_connected=False)
     for label in labels:

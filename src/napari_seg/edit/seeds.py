@@ -1,4 +1,4 @@
-"""Grow from seeds (3D Slicer's "Grow from seeds"): scribbles of two or more labels compete for voxels.
+"""Grow from seeds (as 3D Slicer's): scribbles of two or more labels compete for voxels.
 
 Each voxel of a region around the scribbles gets the label with the largest mean of
 two probabilities, both computed on a grid of block means of about 2 mm

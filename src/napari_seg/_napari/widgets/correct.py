@@ -143,7 +143,7 @@ class CorrectWidget(Container):
             layer.bind_key(key, lambda _layer, h=handler: h(), overwrite=True)
 
     def slice_axis(self, layer: Labels) -> int:
-        """The labels' axis "fill between slices" works along (the displayed plane's by default)."""
+        """The axis "fill between slices" works along (by default the displayed plane's)."""
         chosen = AXES[self.axis.value]
         if chosen is not None:
             return chosen
