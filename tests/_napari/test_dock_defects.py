@@ -21,3 +21,32 @@ def test_training_curves_x_axis_follows_the_epochs(make_napari_viewer):
         plot.add("unet", {"epoch": epoch, "loss": 1.0 / epoch, "val_dice": 0.05 * epoch})
     low, high = plot.axes[-1].get_xlim()
     assert low <= 1 and high >= 12  # step 6 onwards is visible
+
+
+def test_surfaces_export_all_with_safe_names_and_3d_is_offered(
+    make_napari_viewer, qtbot, tmp_path
+):
+    from tests._napari._widgets import wait_for_worker
+
+    viewer = make_napari_viewer()
+    lab = np.zeros((12, 30, 60), np.uint8)
+    for k in range(6):
+        lab[3:9, 8:20, 2 + 10 * k : 8 + 10 * k] = k + 1
+    layer = viewer.add_labels(lab, name="case labels (corrected)")
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Surfaces")
+    widget.reset_choices()
+    widget.labels_layer.value = layer
+    widget.runner.worker = None
+    widget.build()
+    wait_for_worker(qtbot, widget, timeout=60_000)
+    qtbot.waitUntil(lambda: widget.adding == 0, timeout=20_000)
+    assert viewer.dims.ndisplay == 2  # not switched to 3-D by itself
+    assert viewer.layers.selection.active._type_string == "surface"  # napari selects the newest
+    paths = widget.export(tmp_path)
+    assert len(paths) == 6 and all(" " not in p.name and "(" not in p.name for p in paths)
+    widget.show_3d.value = True
+    widget.runner.worker = None
+    widget.build()
+    wait_for_worker(qtbot, widget, timeout=60_000)
+    qtbot.waitUntil(lambda: widget.adding == 0, timeout=20_000)
+    assert viewer.dims.ndisplay == 3  # when asked for
