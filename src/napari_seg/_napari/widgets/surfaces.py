@@ -16,8 +16,8 @@ from magicgui.widgets import (
     PushButton,
     create_widget,
 )
-from qtpy.QtCore import QTimer
 from napari.layers import Labels
+from qtpy.QtCore import QTimer
 
 from ...inspect import MESH_FORMATS, SURFACE_PARAMS, Mesh, label_surfaces, write_meshes
 from .._controls import control_for, set_tooltips
@@ -26,7 +26,6 @@ from .._layers import layer_geometry, volume_of
 from .._snapshot import save_snapshot
 from .._surface_layers import SURFACE_KEY, show_surfaces
 from .._tasks import TaskRunner, reports_errors
-
 
 #: What "Export surfaces" writes.
 EXPORT_CHOICES = ("all surfaces", "selected surfaces")
