@@ -50,3 +50,20 @@ def test_surfaces_export_all_with_safe_names_and_3d_is_offered(
     wait_for_worker(qtbot, widget, timeout=60_000)
     qtbot.waitUntil(lambda: widget.adding == 0, timeout=20_000)
     assert viewer.dims.ndisplay == 3  # when asked for
+
+
+def test_unet_warning_uses_the_classes_the_model_predicts(make_napari_viewer, tmp_path):
+    pytest.importorskip("torch")
+    from napari_seg.deep.checkpoint import CheckpointMeta, save_checkpoint
+
+    training = {"val_dice": 0.38, "val_dice_per_class": {"liver": 0.75, "tumour": 0.0},
+                "never_predicted": ["tumour"]}  # fmt: skip
+    meta = CheckpointMeta(config="fast", out_channels=3, roi_size=(32, 32, 32), training=training,
+                          labels={"0": "background", "1": "liver", "2": "tumour"})  # fmt: skip
+    path = save_checkpoint(meta.build(), meta, tmp_path / "liver.safetensors")
+    viewer = make_napari_viewer()
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "U-Net")
+    widget.checkpoint.value = path
+    assert "0.38" not in widget.status.value  # not the mean with a never-predicted class
+    assert "never predicted tumour" in widget.status.value
+    assert "liver" not in widget.status.value  # liver at 0.75 is no cause for a warning
