@@ -271,9 +271,10 @@ class _Run:
                 names = [
                     self.meta.labels.get(str(c + 1), str(c + 1)) for c in range(len(per_class))
                 ]
+                never = [n for n, p in zip(names, predicted, strict=False) if not p]
                 info = {**self.meta.training, "best_epoch": record["epoch"], "val_dice": dice,
                         "val_dice_per_class": dict(zip(names, per_class, strict=True)),
-                        "never_predicted": [n for n, p in zip(names, predicted) if not p]}  # fmt: skip
+                        "never_predicted": never}  # fmt: skip
                 save_checkpoint(self.model, replace(self.meta, training=info), self.best_path)
 
     def close_epoch(self, record: dict[str, Any], t_start: float) -> None:
