@@ -67,3 +67,27 @@ def test_unet_warning_uses_the_classes_the_model_predicts(make_napari_viewer, tm
     assert "0.38" not in widget.status.value  # not the mean with a never-predicted class
     assert "never predicted tumour" in widget.status.value
     assert "liver" not in widget.status.value  # liver at 0.75 is no cause for a warning
+
+
+def test_train_dock_offers_fold_all_and_a_worker_error_is_a_status_line(
+    make_napari_viewer, qtbot, tmp_path
+):
+    """One labelled case: fold 0 fails as one line (no re-raise into Qt), fold all is chosen."""
+    pytest.importorskip("torch")
+    from napari_seg.data.synthetic_task import make_synthetic_task
+    from tests._napari._widgets import wait_for_worker
+
+    root = make_synthetic_task(tmp_path / "Task98_One", cases=1, test_cases=0,
+                               shape=(24, 48, 48), spacing=(5.0, 3.2, 3.2))  # fmt: skip
+    viewer = make_napari_viewer()
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Train")
+    assert "all" in widget.fold.choices
+    widget.task.value = root
+    assert widget.fold.value == "all"  # a one-case task can only train on "all"
+    widget.out.value = tmp_path / "out"
+    widget.fold.value = "0"  # the user insists: the worker's error must be one status line
+    widget.runner.worker = None
+    widget.run()
+    wait_for_worker(qtbot, widget, timeout=60_000)
+    qtbot.waitUntil(lambda: "failed" in widget.status.value, timeout=10_000)
+    assert "fold all" in widget.status.value
