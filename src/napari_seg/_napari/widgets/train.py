@@ -108,8 +108,10 @@ class TrainWidget(Container):
     def _task_chosen(self, *_: object) -> None:
         """A task with fewer than two labelled cases can only train with fold "all"."""
         labels = Path(self.task.value) / "labelsTr"
-        if labels.is_dir() and len([p for p in labels.iterdir() if p.name.endswith((".nii", ".nii.gz"))
-                                    and not p.name.startswith("._")]) < 2:  # fmt: skip
+        if not labels.is_dir():
+            return
+        names = [p.name for p in labels.iterdir() if not p.name.startswith("._")]
+        if len([n for n in names if n.endswith((".nii", ".nii.gz"))]) < 2:
             self.fold.value = "all"
 
     def config_for(self, model: str) -> TrainConfig:
