@@ -91,3 +91,21 @@ def test_train_dock_offers_fold_all_and_a_worker_error_is_a_status_line(
     wait_for_worker(qtbot, widget, timeout=60_000)
     qtbot.waitUntil(lambda: "failed" in widget.status.value, timeout=10_000)
     assert "fold all" in widget.status.value
+
+
+def test_orthogonal_views_are_wide_enough_and_the_crosshair_comes_back(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer(show=True)
+    viewer.add_image(np.random.default_rng(0).normal(size=(20, 40, 40)), name="ct")
+    viewer.add_labels(np.zeros((20, 40, 40), np.uint8), name="labels")
+    dock, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Orthogonal views")
+    qtbot.waitUntil(lambda: widget.ready, timeout=30_000)
+    qtbot.waitUntil(lambda: widget.canvases["coronal"].width() > 0, timeout=5_000)
+    assert widget.canvases["coronal"].width() >= 300  # not the ~170 px of a narrow dock
+    viewer.layers.select_all()
+    viewer.layers.remove_selected()  # every layer, the crosshair too
+    assert "crosshair" not in viewer.layers
+    viewer.add_image(np.zeros((10, 30, 30)), name="new ct")
+    viewer.add_labels(np.zeros((10, 30, 30), np.uint8), name="new labels")
+    qtbot.waitUntil(lambda: widget.ready, timeout=30_000)
+    assert "crosshair" in viewer.layers and len(viewer.layers["crosshair"].data) == 3
+    assert viewer.layers[-1].name == "crosshair"  # on top
