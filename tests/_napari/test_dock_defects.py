@@ -97,7 +97,7 @@ def test_orthogonal_views_are_wide_enough_and_the_crosshair_comes_back(make_napa
     viewer = make_napari_viewer(show=True)
     viewer.add_image(np.random.default_rng(0).normal(size=(20, 40, 40)), name="ct")
     viewer.add_labels(np.zeros((20, 40, 40), np.uint8), name="labels")
-    dock, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Orthogonal views")
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Orthogonal views")
     qtbot.waitUntil(lambda: widget.ready, timeout=30_000)
     qtbot.waitUntil(lambda: widget.canvases["coronal"].width() > 0, timeout=5_000)
     assert widget.canvases["coronal"].width() >= 300  # not the ~170 px of a narrow dock
