@@ -42,7 +42,7 @@ class TrainWidget(Container):
         t, d = TrainConfig(), DataConfig()  # the CLI's defaults, from the same dataclasses
         self.size = ComboBox(choices=("fast", "standard"), value=t.size, label="size")
         self.epochs = SpinBox(value=t.epochs, min=1, max=10_000, label="epochs")
-        folds = tuple(str(k) for k in range(t.n_folds)) + ("all",)
+        folds = (*(str(k) for k in range(t.n_folds)), "all")
         self.fold = ComboBox(choices=folds, value=str(t.fold), label="fold")
         self.lr = FloatSpinBox(value=t.lr, min=1e-6, max=1.0, step=1e-4, label="learning rate")
         self.device = ComboBox(
