@@ -109,3 +109,43 @@ def test_orthogonal_views_are_wide_enough_and_the_crosshair_comes_back(make_napa
     qtbot.waitUntil(lambda: widget.ready, timeout=30_000)
     assert "crosshair" in viewer.layers and len(viewer.layers["crosshair"].data) == 3
     assert viewer.layers[-1].name == "crosshair"  # on top
+
+
+def test_snapshot_renders_in_steps_whole_3d_panel_and_restores_visibility(
+    make_napari_viewer, qtbot, tmp_path
+):
+    import imageio.v3 as iio
+    from qtpy.QtCore import QTimer
+
+    from tests._napari._widgets import wait_for_worker
+
+    viewer = make_napari_viewer(show=True)
+    lab = np.zeros((60, 40, 40), np.uint8)
+    lab[2:58, 12:28, 12:28] = 1  # tall: 140 mm superior-inferior, 13 mm across
+    viewer.add_image(lab * 100.0, name="ct", scale=(2.5, 0.8, 0.8))
+    layer = viewer.add_labels(lab, name="labels", scale=(2.5, 0.8, 0.8))
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Surfaces")
+    widget.reset_choices()
+    widget.labels_layer.value = layer
+    widget.runner.worker = None
+    widget.build()
+    wait_for_worker(qtbot, widget, timeout=60_000)
+    qtbot.waitUntil(lambda: widget.adding == 0, timeout=20_000)
+    viewer.dims.ndisplay = 3  # the labels hide behind their surface in 3-D
+    assert not layer.visible
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(1)
+    widget.snapshot(tmp_path / "report.png")
+    qtbot.waitUntil(lambda: not getattr(widget, "snapshotting", False), timeout=60_000)
+    timer.stop()
+    assert len(ticks) >= 4  # the event loop ran between the views
+    picture = iio.imread(tmp_path / "report.png")[..., :3]
+    top = picture[:800]
+    drawn = np.abs(top.astype(int) - top[0, 0].astype(int)).sum(axis=2) > 30
+    rows = np.flatnonzero(drawn.any(axis=1))
+    assert rows.size and rows[0] > 5 and rows[-1] < 795  # the whole surface, not cropped
+    assert viewer.dims.ndisplay == 3 and not layer.visible
+    viewer.dims.ndisplay = 2
+    assert layer.visible  # back for correcting slices, not left hidden

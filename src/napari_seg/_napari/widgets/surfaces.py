@@ -23,9 +23,9 @@ from ...inspect import MESH_FORMATS, SURFACE_PARAMS, Mesh, label_surfaces, write
 from .._controls import control_for, set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import layer_geometry, volume_of
-from .._snapshot import save_snapshot
+from .._snapshot import SNAPSHOT_STEPS, snapshot_steps
 from .._surface_layers import SURFACE_KEY, show_surfaces
-from .._tasks import TaskRunner, reports_errors
+from .._tasks import TaskRunner, one_line, reports_errors
 
 #: What "Export surfaces" writes.
 EXPORT_CHOICES = ("all surfaces", "selected surfaces")
@@ -90,6 +90,7 @@ class SurfacesWidget(Container):
         )
         self.build_button.changed.connect(self.build)
         self.adding = 0  # surface layers still to add (a few per event-loop turn)
+        self.snapshotting = False
         self._hidden: list[Labels] = []  # labels we hid in 3-D, shown again in 2-D
         viewer.dims.events.ndisplay.connect(self._labels_in_3d)
         self.export_button.changed.connect(lambda: self.export(self.folder.value))
@@ -183,9 +184,40 @@ class SurfacesWidget(Container):
 
     @reports_errors
     def snapshot(self, path: str | Path) -> Path:
-        """Save the report picture (3-D view above three slice views) to ``path``."""
+        """Save the report picture (3-D view above three slice views) to ``path``.
+
+        One view is rendered per event-loop turn (the viewer stays responsive);
+        ``self.snapshotting`` is True until the file is written.
+        """
         if not str(path) or str(path) == ".":
             raise ValueError("snapshot: choose a .png file")
-        out = save_snapshot(self.viewer, Path(path), labels=self.labels_layer.value)
-        self.status.value = f"wrote {out}"
-        return out
+        if self.snapshotting:
+            raise ValueError("snapshot: one is being rendered")
+        steps = snapshot_steps(self.viewer, Path(path), labels=self.labels_layer.value)
+        # our 3-D hiding of the labels would fight the snapshot's own restoring
+        self.viewer.dims.events.ndisplay.disconnect(self._labels_in_3d)
+        self.snapshotting = True
+
+        def step() -> None:
+            try:
+                done = next(steps)
+            except StopIteration:
+                done = SNAPSHOT_STEPS
+            except Exception as exc:  # one line in the status, as every error
+                self._snapshot_over()
+                self.runner.fail(f"snapshot failed: {one_line(exc)}")
+                return
+            if done < SNAPSHOT_STEPS:
+                self.status.value = f"snapshot: {done}/{SNAPSHOT_STEPS - 1} views"
+                QTimer.singleShot(0, step)
+                return
+            steps.close()
+            self._snapshot_over()
+            self.status.value = f"wrote {path}"
+
+        QTimer.singleShot(0, step)
+        return Path(path)
+
+    def _snapshot_over(self) -> None:
+        self.snapshotting = False
+        self.viewer.dims.events.ndisplay.connect(self._labels_in_3d)
