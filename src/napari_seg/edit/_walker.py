@@ -136,13 +136,22 @@ def walker_probabilities(
 
 
 def geodesic_probabilities(
-    cost: np.ndarray, spacing: np.ndarray, seeds: np.ndarray, labels: Sequence[int]
+    mcp: MCP_Geometric, seeds: np.ndarray, labels: Sequence[int], cache: dict | None = None
 ) -> np.ndarray:
-    """Shares ``(1/d_l) / sum_k (1/d_k)`` of each label's geodesic distance ``d_l`` (mm)."""
+    """Shares ``(1/d_l) / sum_k (1/d_k)`` of each label's geodesic distance ``d_l`` (mm).
+
+    ``cache`` (label -> (its seed voxels' flat indices, 1/d)) skips the search of a label
+    whose scribbles did not change since the last call, and is updated.
+    """
+    cache = {} if cache is None else cache
     inverse = []
-    mcp = MCP_Geometric(cost, sampling=tuple(spacing), fully_connected=False)
     for label in labels:
-        d, _ = mcp.find_costs([tuple(p) for p in np.argwhere(seeds == label)])
-        inverse.append(1.0 / (d.astype(np.float32) + 1e-6))
+        where = np.flatnonzero(seeds.reshape(-1) == label)
+        kept = cache.get(label)
+        if kept is None or not np.array_equal(kept[0], where):
+            starts = np.column_stack(np.unravel_index(where, seeds.shape))
+            d, _ = mcp.find_costs([tuple(p) for p in starts])
+            kept = cache[label] = (where, 1.0 / (d.astype(np.float32) + 1e-6))
+        inverse.append(kept[1])
     inv = np.asarray(inverse)
     return inv / inv.sum(axis=0)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import fastremap
 import numpy as np
 from scipy import ndimage as ndi
+from skimage.graph import MCP_Geometric
 
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment._validate import SegmentationError, as_volume, check_spacing
@@ -120,8 +121,9 @@ class SeedGrower:
         smooth = gaussian_mm(coarse, sigma_mm=1.0, spacing=self.grid_spacing)
         _, grad = gradient_mm(smooth, spacing=self.grid_spacing)
         typical = float(np.percentile(grad, 75)) or 1.0
-        self.cost = 1.0 + (grad.astype(np.float64) / typical) ** 2
-        self.box, self.walk, self.labels = box, None, []
+        cost = 1.0 + (grad.astype(np.float64) / typical) ** 2
+        self.mcp = MCP_Geometric(cost, sampling=tuple(self.grid_spacing), fully_connected=False)
+        self.box, self.walk, self.labels, self.distances = box, None, [], {}
 
     def grow(
         self,
@@ -162,7 +164,7 @@ class SeedGrower:
         self.walk = walker_probabilities(self.graph, grid, labels, start=start, check=steps.check)
         self.labels = labels
         steps.step()
-        geo = geodesic_probabilities(self.cost, self.grid_spacing, grid, labels)
+        geo = geodesic_probabilities(self.mcp, grid, labels, self.distances)
         mixed = self.walker_weight * self.walk + (1 - self.walker_weight) * geo
         if len(labels) == 2:  # one map to interpolate: which of the two is larger
             best = upsample(mixed[1] - mixed[0], self.factor, sub.shape) > 0
