@@ -194,8 +194,9 @@ class SurfacesWidget(Container):
         if self.snapshotting:
             raise ValueError("snapshot: one is being rendered")
         steps = snapshot_steps(self.viewer, Path(path), labels=self.labels_layer.value)
-        # our 3-D hiding of the labels would fight the snapshot's own restoring
-        self.viewer.dims.events.ndisplay.disconnect(self._labels_in_3d)
+        # the labels hide in the 3-D view as ever; the snapshot restores every layer's
+        # visibility at the end, and the list of those we hid with it
+        hidden = list(self._hidden)
         self.snapshotting = True
 
         def step() -> None:
@@ -204,7 +205,7 @@ class SurfacesWidget(Container):
             except StopIteration:
                 done = SNAPSHOT_STEPS
             except Exception as exc:  # one line in the status, as every error
-                self._snapshot_over()
+                self._snapshot_over(hidden)
                 self.runner.fail(f"snapshot failed: {one_line(exc)}")
                 return
             if done < SNAPSHOT_STEPS:
@@ -212,12 +213,12 @@ class SurfacesWidget(Container):
                 QTimer.singleShot(0, step)
                 return
             steps.close()
-            self._snapshot_over()
+            self._snapshot_over(hidden)
             self.status.value = f"wrote {path}"
 
         QTimer.singleShot(0, step)
         return Path(path)
 
-    def _snapshot_over(self) -> None:
+    def _snapshot_over(self, hidden: list[Labels]) -> None:
         self.snapshotting = False
-        self.viewer.dims.events.ndisplay.connect(self._labels_in_3d)
+        self._hidden = [la for la in hidden if la in self.viewer.layers]
