@@ -75,6 +75,18 @@ def tool_step(labels, truth, image, spacing) -> tuple[np.ndarray, str]:
     }
     if kind == "extra":
         candidates["delete at click"] = lambda: edit.delete_object(labels, p)
+        right = np.argwhere((labels == 1) & truth)
+        if right.size and labels[p] == 1:  # split the leak off at its neck, then delete it
+            q = tuple(right[len(right) // 2])
+
+            def split_off():
+                try:
+                    parts = edit.split_object(labels, q, p, spacing=spacing)
+                except Exception:  # the leak is not one object with the click: no help
+                    return labels
+                return np.where(parts == parts[p], 0, labels).astype(labels.dtype)
+
+            candidates["split off + delete (3 clicks)"] = split_off
     else:
 
         def grow():
@@ -154,8 +166,8 @@ def real(target: float = 0.90) -> None:
     ct = _real.try_load(_real.ct_lung, "lung2")
     if ct is not None:
         tumour = ct.masks["tumour"]
-        box = _box(tumour, 30.0, ct.spacing)
-        start = threshold(ct.image[box], method="manual", low=-400, high=400)
+        box = _box(tumour, 20.0, ct.spacing)
+        start = threshold(ct.image[box], method="manual", low=-300, high=300)
         cases.append(("CT lung2 tumour, window -400..400 HU", ct.image[box], tumour[box],
                       ct.spacing, start))  # fmt: skip
     mri = _real.try_load(_real.mri_colin27)
@@ -168,12 +180,12 @@ def real(target: float = 0.90) -> None:
         print(f"\nstart: {name} (Dice {dice(start, truth):.3f})")
         t0 = time.perf_counter()
         n_tool, d_tool, used = simulate(
-            lambda lab, i=image, t=truth, s=spacing: tool_step(lab, t, i, s), start, truth, 20,
+            lambda lab, i=image, t=truth, s=spacing: tool_step(lab, t, i, s), start, truth, 10,
             target,
         )  # fmt: skip
         t_tool = time.perf_counter() - t0
         n_brush, d_brush, _ = simulate(
-            lambda lab, t=truth: (brush_step(lab, t), "stroke"), start, truth, 300, target
+            lambda lab, t=truth: (brush_step(lab, t), "stroke"), start, truth, 150, target
         )
         print(f"tool user (ours):  {n_tool:4d} steps to Dice {d_tool:.3f}  ({t_tool:.1f} s); "
               f"tools used: {', '.join(used)}")  # fmt: skip

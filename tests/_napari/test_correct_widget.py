@@ -286,3 +286,31 @@ def test_accept_and_cancel_keys_work_on_the_active_preview(dock, qtbot):
         active.keymap[coerce_keybinding(key)](active)
         assert widget.pending is None and "correction preview" not in viewer.layers
         assert gone()
+
+
+def test_grow_from_seeds_again_reuses_the_grower(make_napari_viewer, qtbot):
+    """A second Apply after one more scribble re-solves warm-started, not from scratch."""
+    from napari_seg._napari import _correct_tools
+
+    viewer = make_napari_viewer()
+    image = np.random.default_rng(3).normal(0, 5, (12, 50, 50))
+    image[3:9, 15:35, 15:35] += 120
+    viewer.add_image(image, name="img")
+    scribbles = np.zeros(image.shape, np.uint8)
+    scribbles[6, 22:28, 22:28] = 1
+    scribbles[6, 5:7, 5:45] = 2
+    sc = viewer.add_labels(scribbles, name="scribbles")
+    layer = viewer.add_labels(np.zeros(image.shape, np.uint8), name="labels")
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Correct")
+    widget.reset_choices()
+    widget.labels_layer.value, widget.image.value = layer, viewer.layers["img"]
+    widget.tool.value = "grow from seeds"
+    widget.other.value = sc
+    _run(qtbot, widget, widget.apply)
+    widget.reject()
+    grower = _correct_tools._GROWER[2]
+    sc.data[6, 43:45, 5:45] = 2
+    _run(qtbot, widget, widget.apply)
+    assert _correct_tools._GROWER[2] is grower and grower.walk is not None
+    widget.accept()
+    assert (np.asarray(layer.data)[3:9, 15:35, 15:35] == 1).mean() > 0.8
