@@ -6,7 +6,11 @@ until the result is in a layer), a re-run into the same layer, Evaluate, the
 error overlay and the worst-component jump. Baseline, in the same process:
 napari's own ``viewer.add_image`` of the same volume. Goal: <= 100 ms for ours.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python benchmarks/bench_gui.py
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python benchmarks/bench_gui.py [--real]
+
+``--real``: the real chest CT of ``_real.py`` resampled to 200x512x512, its lung tumour as
+the mask and ground truth. Both modes also time the Correct dock (grow region, grow from
+seeds, fill between slices: preview and Accept) and Surfaces (build, layers added).
 """
 
 from __future__ import annotations
@@ -74,19 +78,32 @@ def finished(widget):
     return done
 
 
-def main() -> int:
+def volumes() -> tuple[str, np.ndarray, tuple, np.ndarray, np.ndarray]:
+    """(name, CT, spacing, lesion mask, organ truth): synthetic, or the real CT with --real."""
+    if "--real" in sys.argv:
+        import _real
+
+        scan = _real.ct_large()
+        tumour = scan.masks["tumour"].view(np.uint8)
+        return scan.name, scan.image, scan.spacing, tumour, tumour
     ct = large_ct()
+    return "synthetic CT", ct.image, ct.spacing, (ct.lesions > 0).view(np.uint8), ct.spleen
+
+
+def main() -> int:
+    name_ct, image, spacing, lesions, truth = volumes()
     viewer = napari.Viewer()
     heart = Heartbeat()
     rows: list[tuple[str, int]] = []
-    base = stall(heart, lambda: viewer.add_image(ct.image, name="ct", scale=ct.spacing))
+    base = stall(heart, lambda: viewer.add_image(image, name="ct", scale=spacing))
     viewer.layers.clear()
-    viewer.add_image(ct.image, name="ct", scale=ct.spacing, contrast_limits=(-160, 240))
-    viewer.add_labels((ct.lesions > 0).view(np.uint8), name="lesion mask", scale=ct.spacing)
-    viewer.add_labels(ct.spleen, name="spleen ground truth", scale=ct.spacing)
+    viewer.add_image(image, name="ct", scale=spacing, contrast_limits=(-160, 240))
+    viewer.add_labels(lesions, name="lesion mask", scale=spacing)
+    viewer.add_labels(truth, name="spleen ground truth", scale=spacing)
     docks = {}
     names = ("Threshold", "K-means", "Canny edges", "Watershed", "Components and clean-up",
-             "U-Net", "Train", "Evaluate", "Decathlon cases", "CT window", "Correct")  # fmt: skip
+             "U-Net", "Train", "Evaluate", "Decathlon cases", "CT window", "Correct",
+             "Surfaces")  # fmt: skip
     for name in names:
         rows.append((f"open dock {name}", stall(heart, lambda n=name: docks.update(
             {n: viewer.window.add_plugin_dock_widget(PLUGIN, n)[1]}))))  # fmt: skip
@@ -122,7 +139,8 @@ def main() -> int:
     ev.runner.worker = None
     rows.append(("Evaluate live on", stall(heart, lambda: setattr(ev.live, "value", True),
                                            lambda: ev.scorer is not None)))  # fmt: skip
-    print(f"{machine()}; napari {napari.__version__}; CT {ct.image.shape}")
+    rows += correct_and_surfaces(viewer, heart, docks, image, spacing, truth)
+    print(f"{machine()}; napari {napari.__version__}; {name_ct} {image.shape}")
     print(f"baseline: napari add_image of the CT stalls the GUI {base} ms")
     for label, ms in rows:
         print(
@@ -132,6 +150,42 @@ def main() -> int:
     print(f"longest stall of ours: {worst[1]} ms ({worst[0]}); goal <= 100 ms")
     viewer.close()
     return 0
+
+
+def correct_and_surfaces(viewer, heart, docks, image, spacing, truth) -> list[tuple[str, int]]:
+    """Correct-dock tools to their preview, Accept, and Surfaces built and added."""
+    import edt
+    from bench_grow import picks, scribble
+
+    rows = []
+    w = docks["Correct"]
+    w.reset_choices()
+    work = viewer.add_labels(np.zeros(truth.shape, np.uint8), name="work", scale=spacing)
+    w.labels_layer.value, w.image.value = work, viewer.layers["ct"]
+    depth = edt.edt(truth, anisotropy=tuple(float(s) for s in spacing))
+    click = np.unravel_index(int(np.argmax(depth)), truth.shape)
+    seeds = viewer.add_labels(scribble(truth, picks(truth)), name="scribbles", scale=spacing)
+    sparse = np.zeros_like(truth)
+    z = np.flatnonzero(truth.any(axis=(1, 2)))
+    sparse[z[::4]] = truth[z[::4]]
+    for tool, action in (
+        ("grow region", lambda: w.click(click)),
+        ("grow from seeds", w.apply),
+        ("fill between slices", w.apply),
+    ):
+        w.tool.value = tool
+        w.other.value = seeds
+        if tool == "fill between slices":
+            work.data = sparse.copy()
+        w.runner.worker = None
+        rows.append((f"Correct {tool} (to preview)", stall(heart, action, finished(w))))
+        rows.append((f"Correct {tool} Accept", stall(heart, w.accept)))
+    s = docks["Surfaces"]
+    s.reset_choices()
+    s.labels_layer.value = viewer.layers["spleen ground truth"]
+    s.runner.worker = None
+    rows.append(("Surfaces build", stall(heart, s.build, lambda: finished(s)() and not s.adding)))
+    return rows
 
 
 if __name__ == "__main__":

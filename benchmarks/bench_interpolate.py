@@ -18,6 +18,7 @@ import os
 import sys
 import time
 
+import _real
 import numpy as np
 from _common import machine
 from scipy import ndimage as ndi
@@ -71,8 +72,43 @@ def timed(fn, *args):
 
 def main() -> None:
     itk_mci(np.zeros((3, 4, 4), np.uint8))  # ITK loads its modules on first use: not timed
+    real()
     for shape in ((96, 192, 192), (200, 512, 512)):
         run(make_synthetic_ct(shape, seed=0))
+
+
+def real() -> None:
+    """Real scans (``_real.py``): drawn on every n-th slice along an axis, ours vs plain SDF."""
+    print(f"\n{machine()}; real scans; axis 0 = axial, 1 = coronal (napari order)")
+    print(f"{'target':34} {'axis':>4} {'every':>5}  {'ours':>14}  {'plain SDF':>14}")
+    targets = []
+    ct = _real.try_load(_real.ct_lung, "lung2")
+    if ct is not None:
+        targets.append(("CT lung2 tumour", ct.masks["tumour"].view(np.uint8), ct.spacing, (2, 3)))
+    mri = _real.try_load(_real.mri_colin27)
+    if mri is not None:
+        targets.append(
+            ("MRI Colin27 brain", mri.masks["brain"].view(np.uint8), mri.spacing, (5, 10))
+        )
+        nuclei = np.where(np.isin(mri.labels, (71, 73, 77)), mri.labels, 0).astype(np.uint8)
+        targets.append(("MRI AAL caudate+putamen+thalamus", nuclei, mri.spacing, (3, 5)))
+    for name, truth, spacing, steps in targets:
+        for axis in (0, 1):
+            moved = np.moveaxis(truth, axis, 0)
+            z = np.flatnonzero(moved.any(axis=(1, 2)))
+            for step in steps:
+                sparse = np.zeros_like(moved)
+                keep = np.arange(z[0], z[-1] + 1, step)
+                sparse[keep] = moved[keep]
+                sparse = np.moveaxis(sparse, 0, axis)
+                ours, t_ours = timed(
+                    lambda s, a=axis, sp=spacing: interpolate_slices(s, axis=a, spacing=sp), sparse
+                )
+                sdf, t_sdf = timed(
+                    lambda s, a=axis: np.moveaxis(plain_sdf(np.moveaxis(s, a, 0)), 0, a), sparse
+                )
+                print(f"{name:34} {axis:>4} {step:>5}  {dice(ours, truth):.3f} {t_ours:6.2f} s  "
+                      f"{dice(sdf, truth):.3f} {t_sdf:6.2f} s")  # fmt: skip
 
 
 def run(ct) -> None:

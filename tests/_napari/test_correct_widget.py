@@ -247,3 +247,70 @@ def test_button_tools_change_and_undo_exactly(dock, qtbot, tool, setup):
     assert not np.array_equal(layer.data, before), widget.status.value
     layer.undo()
     np.testing.assert_array_equal(layer.data, before)
+
+
+def test_fill_between_slices_follows_the_displayed_plane(dock, qtbot):
+    """Drawn on every 4th coronal slice (axis 1), viewed coronally: the gaps are filled."""
+    viewer, widget, layer = dock
+    data = np.zeros(layer.data.shape, np.uint8)
+    for y in (10, 14, 18):
+        data[2:8, y, 20:35] = 3
+    layer.data = data
+    viewer.dims.order = (1, 0, 2)  # the slider moves through y: coronal slices
+    widget.tool.value = "fill between slices"
+    widget.label_value.value = 3
+    assert widget.axis.value == "displayed plane" and widget.slice_axis(layer) == 1
+    _run(qtbot, widget, widget.apply)
+    widget.accept()
+    assert (np.asarray(layer.data)[3:7, 10:19, 22:33] == 3).all()
+    widget.axis.value = "axis 0"  # the override
+    assert widget.slice_axis(layer) == 0
+
+
+def test_accept_and_cancel_keys_work_on_the_active_preview(dock, qtbot):
+    """After a preview appears it is the active layer: the keys must still reach the dock."""
+    from napari.utils.key_bindings import coerce_keybinding
+
+    viewer, widget, layer = dock
+    data = np.asarray(layer.data).copy()
+    data[8, 25:35, 5:15] = 2
+    layer.data = data
+    widget.tool.value = "fill between slices"
+    widget.label_value.value = 2
+    cancelled = lambda: (layer.data == data).all()  # noqa: E731
+    accepted = lambda: (layer.data[7, 25:35, 5:15] == 2).all()  # noqa: E731
+    for key, gone in (("Control-Shift-X", cancelled), ("Control-Shift-A", accepted)):
+        _run(qtbot, widget, widget.apply)
+        active = viewer.layers.selection.active
+        assert active.name == "correction preview"
+        active.keymap[coerce_keybinding(key)](active)
+        assert widget.pending is None and "correction preview" not in viewer.layers
+        assert gone()
+
+
+def test_grow_from_seeds_again_reuses_the_grower(make_napari_viewer, qtbot):
+    """A second Apply after one more scribble re-solves warm-started, not from scratch."""
+    from napari_seg._napari import _correct_tools
+
+    viewer = make_napari_viewer()
+    image = np.random.default_rng(3).normal(0, 5, (12, 50, 50))
+    image[3:9, 15:35, 15:35] += 120
+    viewer.add_image(image, name="img")
+    scribbles = np.zeros(image.shape, np.uint8)
+    scribbles[6, 22:28, 22:28] = 1
+    scribbles[6, 5:7, 5:45] = 2
+    sc = viewer.add_labels(scribbles, name="scribbles")
+    layer = viewer.add_labels(np.zeros(image.shape, np.uint8), name="labels")
+    _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Correct")
+    widget.reset_choices()
+    widget.labels_layer.value, widget.image.value = layer, viewer.layers["img"]
+    widget.tool.value = "grow from seeds"
+    widget.other.value = sc
+    _run(qtbot, widget, widget.apply)
+    widget.reject()
+    grower = _correct_tools._GROWER[2]
+    sc.data[6, 43:45, 5:45] = 2
+    _run(qtbot, widget, widget.apply)
+    assert _correct_tools._GROWER[2] is grower and grower.walk is not None
+    widget.accept()
+    assert (np.asarray(layer.data)[3:9, 15:35, 15:35] == 1).mean() > 0.8

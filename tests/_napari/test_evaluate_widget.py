@@ -49,7 +49,7 @@ def test_ground_truth_is_the_default_and_table_fills(setup, qtbot, tmp_path):
     assert list(table["columns"])[:3] == ["label", "name", "dice"]
     assert [row[1] for row in table["data"]] == ["spleen", "liver", "mean"]
     assert table["data"][0][2] == pytest.approx(_dice(viewer, 1), abs=1e-4)
-    assert "hd95" in table["columns"]
+    assert "hd95 (mm)" in table["columns"]
     out = widget.export(tmp_path / "scores.json")
     assert json.loads(out.read_text())["labels"]["1"]["name"] == "spleen"
     assert widget.export(tmp_path / "s.csv").read_text().startswith("label,name,dice")
@@ -128,3 +128,20 @@ def test_slices_of_atoms():
 
     assert slices_of_atoms([Masked()]) == {4, 5, 6}
     assert slices_of_atoms(["??"]) is None
+
+
+def test_instances_label_groups_and_volumes_in_ml(setup, qtbot):
+    """As the CLI's --instances; gt labels {1, 2} scored as one; volumes in mL as Statistics."""
+    viewer, widget = setup
+    widget.instances.value = True
+    widget.merge.value = "1+2"
+    widget.compute()
+    qtbot.waitUntil(lambda: widget.result is not None, timeout=30_000)
+    table = widget.table.value
+    assert [row[1] for row in table["data"]] == ["spleen + liver", "mean"]
+    assert "volume gt (mL)" in table["columns"]
+    column = list(table["columns"]).index("volume gt (mL)")
+    voxels = int((viewer.layers["case ground truth"].data > 0).sum())
+    assert table["data"][0][column] == pytest.approx(voxels * 2.0 * 0.5 * 0.5 / 1000, abs=1e-4)
+    assert set(widget.result["instances"]) >= {"f1", "pq", "mean_matched_iou"}
+    assert "F1" in widget.accuracy.value and "PQ" in widget.accuracy.value

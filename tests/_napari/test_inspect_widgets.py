@@ -42,8 +42,11 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
     widget.runner.worker = None
     widget.build()
     wait_for_worker(qtbot, widget, timeout=60_000)
+    qtbot.waitUntil(lambda: widget.adding == 0, timeout=10_000)
     surfaces = [la for la in viewer.layers if la._type_string == "surface"]
     assert [la.name for la in surfaces] == ["labels surface 1 liver", "labels surface 2 spleen"]
+    assert viewer.dims.ndisplay == 2  # 3-D is offered, not forced
+    viewer.dims.ndisplay = 3
     assert viewer.dims.nsteps == steps  # the sliders still step one 2.5 mm slice at a time
     origin = np.asarray(surfaces[0].data_to_world((0, 0, 0)))
     axes = [np.asarray(surfaces[0].data_to_world(e)) - origin for e in np.eye(3)]
@@ -68,8 +71,9 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
     assert not layer.visible
     assert np.allclose(surfaces[1].colormap.colors[-1][:3], layer.get_color(2)[:3])
     viewer.layers.selection = {surfaces[0]}  # the selected surfaces only
+    widget.which.value = "selected surfaces"
     assert [p.name for p in widget.export(tmp_path)] == ["labels_1_liver.stl"]
-    viewer.layers.selection.clear()  # none selected: all of ours
+    widget.which.value = "all surfaces"  # all of ours, whatever is selected
     paths = widget.export(tmp_path / "all")
     assert sorted(p.name for p in paths) == ["labels_1_liver.stl", "labels_2_spleen.stl"]
     # a rebuild after a correction updates the same layers
@@ -78,6 +82,7 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
     widget.runner.worker = None
     widget.build()
     wait_for_worker(qtbot, widget, timeout=60_000)
+    qtbot.waitUntil(lambda: widget.adding == 0, timeout=10_000)
     assert len([la for la in viewer.layers if la._type_string == "surface"]) == 2
 
 

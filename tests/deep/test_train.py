@@ -52,6 +52,8 @@ def test_two_epochs_loss_decreases_and_checkpoint_infers(task, tmp_path):
         assert set(r) >= {"loss", "val_dice", "seconds", "peak_memory_mb"}
     model, meta = load_checkpoint(result.best_checkpoint)
     assert meta.training["task"] == "Task90_SyntheticSpleen" and meta.roi_size == (16, 32, 32)
+    assert set(meta.training["val_dice_per_class"]) == {"spleen"}  # per class, by name
+    assert isinstance(meta.training["never_predicted"], list)
     case = load_decathlon(task).load_case("synthetic_0")
     out = predict(case.channels[0].data, case.channels[0].geometry, model, meta)
     assert out.labels.shape == case.label.data.shape

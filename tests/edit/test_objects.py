@@ -124,21 +124,25 @@ def test_grow_from_seeds_stops_at_edges_and_updates_incrementally():
     grower = SeedGrower(image, spacing=(2.0, 1.0, 1.0), margin_mm=30)
     first = grower.grow(seeds)
     np.testing.assert_array_equal(first, grown)
-    searched = []
-    compete = grower._compete
-    grower._compete = lambda sub, starts, *mcp: (
-        searched.append(len(starts)) or compete(sub, starts, *mcp)
-    )
+    starts = []
+    import napari_seg.edit.seeds as seeds_module
+
+    solve = seeds_module.walker_probabilities
+
+    def spy(*args, start=None, **kwargs):
+        starts.append(start is not None)
+        return solve(*args, start=start, **kwargs)
+
     more = seeds.copy()
     more[4, 30, 30] = 1
-    grower.grow(more)
-    assert searched == [1]  # only the new scribble is searched ...
-    assert np.prod([b.stop - b.start for b in grower.searched]) < np.prod(
-        [b.stop - b.start for b in grower.box]
-    )  # ... in a box around it
-    np.testing.assert_array_equal(
-        grower.grow(more), grow_from_seeds(image, more, spacing=(2.0, 1.0, 1.0), margin_mm=30)
-    )
+    seeds_module.walker_probabilities = spy
+    try:
+        updated = grower.grow(more)
+    finally:
+        seeds_module.walker_probabilities = solve
+    assert starts == [True]  # warm-started from the last answer, in the same region
+    fresh = grow_from_seeds(image, more, spacing=(2.0, 1.0, 1.0), margin_mm=30)
+    assert (updated != fresh).mean() < 1e-3
     with pytest.raises(SegmentationError, match="at least two labels"):
         grow_from_seeds(image, (seeds == 1).view(np.uint8), spacing=(2.0, 1.0, 1.0))
 
@@ -157,4 +161,42 @@ def test_incremental_updates_equal_fresh_runs():
     for z, y, label in ((4, 30, 2), (15, 12, 1), (8, 40, 3)):
         seeds[z, y, 10:20] = label
         fresh = grow_from_seeds(image, seeds, spacing=(2.0, 1.0, 1.0), margin_mm=60)
-        np.testing.assert_array_equal(grower.grow(seeds), fresh)
+        assert (grower.grow(seeds) != fresh).mean() < 5e-3  # ties within the solver tolerance
+
+
+def test_grow_from_seeds_follows_scribbles_between_slices_without_an_edge():
+    """A weak-edged organ scribbled on 3 slices: the walker half interpolates between them.
+
+    The old geodesic-only grower leaked through the faint boundary on the slices
+    between the scribbles; the mean with the random walker stays inside.
+    """
+    from napari_seg.edit import grow_from_seeds
+
+    rng = np.random.default_rng(3)
+    zz, yy, xx = np.ogrid[:30, :64, :64]
+    organ = ((zz - 15) / 12) ** 2 + ((yy - 32) / 16) ** 2 + ((xx - 32) / 16) ** 2 <= 1
+    image = rng.normal(0, 20, organ.shape) + 15.0 * organ  # contrast below the noise
+    seeds = np.zeros(organ.shape, np.uint8)
+    for z in (8, 15, 22):
+        from scipy import ndimage as ndi
+
+        seeds[z][ndi.binary_erosion(organ[z], iterations=3)] = 1
+        ring = ndi.binary_dilation(organ[z], iterations=6) & ~ndi.binary_dilation(
+            organ[z], iterations=3
+        )
+        seeds[z][ring] = 2
+    grown = grow_from_seeds(image, seeds, spacing=(1.0, 1.0, 1.0))
+    dice = 2 * ((grown == 1) & organ).sum() / ((grown == 1).sum() + organ.sum())
+    assert dice > 0.86  # geodesic alone: 0.846
+
+
+def test_grow_region_stops_at_a_thin_bridge_to_a_neighbour():
+    """Two organs of one intensity touching through a 1-voxel gap: only the clicked one."""
+    image = np.zeros((20, 40, 60), np.float32)
+    zz, yy, xx = np.ogrid[:20, :40, :60]
+    left = ((zz - 10) / 8) ** 2 + ((yy - 20) / 12) ** 2 + ((xx - 15) / 12) ** 2 <= 1
+    right = ((zz - 10) / 8) ** 2 + ((yy - 20) / 12) ** 2 + ((xx - 45) / 12) ** 2 <= 1
+    image[left | right] = 100
+    image[10, 20, 26:35] = 100  # the bridge
+    region = grow_region(image, (10, 20, 15), spacing=(1.0, 1.0, 1.0))
+    assert region[left].mean() > 0.97 and not region[right].any()

@@ -52,10 +52,17 @@ def _grow(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
     return out
 
 
+#: The last grower (image, spacing, SeedGrower): a new scribble on the same image re-solves
+#: warm-started in the same region instead of from scratch.
+_GROWER: list = []
+
+
 def _seeds(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
     if o.image is None or o.other is None:
         raise ValueError("choose the image and the scribbles layer (other labels)")
-    grown = edit.grow_from_seeds(o.image, o.other, spacing=o.spacing)
+    if not (_GROWER and _GROWER[0] is o.image and _GROWER[1] == tuple(o.spacing)):
+        _GROWER[:] = [o.image, tuple(o.spacing), edit.SeedGrower(o.image, spacing=o.spacing)]
+    grown = _GROWER[2].grow(o.other)
     out = labels.copy()
     out[grown == o.label] = o.label  # the other scribbled labels mean "not this"
     return out

@@ -120,4 +120,6 @@ class CurvePlot:
         for ax in self.axes:
             ax.relim()
             ax.autoscale_view()
+        last = max((r["epoch"] for recs in self.curves.values() for r in recs), default=5)
+        self.axes[-1].set_xlim(0.5, max(float(last), 5.0) + 0.5)  # follows the data past 5
         self.canvas.draw_idle()

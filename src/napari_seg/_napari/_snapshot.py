@@ -17,7 +17,7 @@ from .._files import atomic_path
 from ._anatomy import apply_orientation, readout_hidden
 from ._layers import camera_of
 
-__all__ = ["render_snapshot", "save_snapshot", "turntable_frames"]
+__all__ = ["render_snapshot", "save_snapshot", "snapshot_steps", "turntable_frames"]
 
 #: (dims order, name): the slice views of the report row, as radiologists read them.
 _VIEWS = (((0, 1, 2), "axial"), ((1, 0, 2), "coronal"), ((2, 0, 1), "sagittal"))
@@ -53,6 +53,11 @@ def slice_views(viewer, labels, *, size: tuple[int, int] = (400, 400)) -> list[n
     centre in the display convention (radiological by default: anterior and superior
     up, the patient's right on the left), labels drawn as outlines; the viewer is
     restored."""
+    return list(_slice_shots(viewer, labels, size=size))
+
+
+def _slice_shots(viewer, labels, *, size: tuple[int, int]):
+    """:func:`slice_views` one screenshot per step (a generator; closing it restores)."""
     from napari.layers import Surface
 
     dims, camera = viewer.dims, camera_of(viewer)
@@ -67,14 +72,12 @@ def slice_views(viewer, labels, *, size: tuple[int, int] = (400, 400)) -> list[n
         if labels is not None:
             labels.contour, labels.visible = 2, True
         centre = _centre(viewer, labels)
-        shots = []
         for order, _ in _VIEWS:
             dims.order = tuple(range(dims.ndim - 3)) + tuple(dims.ndim - 3 + o for o in order)
             dims.set_point(range(dims.ndim - 3, dims.ndim), centre)
             viewer.reset_view()
             apply_orientation(viewer)  # the user's convention, as the viewer shows it
-            shots.append(_shot(viewer, size))
-        return shots
+            yield _shot(viewer, size)
     finally:
         if labels is not None:
             labels.contour = contour
@@ -89,13 +92,20 @@ def three_d_view(viewer, *, size: tuple[int, int], azimuth: float = 0.0) -> np.n
     """One 3-D screenshot looking from ``azimuth`` degrees round the superior axis (0: front)."""
     if viewer.dims.ndisplay != 3:
         viewer.dims.ndisplay = 3
-        viewer.reset_view()
+    viewer.reset_view()  # centred on the scene, whatever the user's 3-D camera was
     apply_orientation(viewer)  # right-handed: a rotation of the patient, never a mirror image
     t = np.deg2rad(azimuth)
+    camera = camera_of(viewer)
     # napari world order (z, y, x) = (superior, anterior, right): look at the patient's front
-    camera_of(viewer).set_view_direction(
-        (0.0, -np.cos(t), -np.sin(t)), up_direction=(1.0, 0.0, 0.0)
-    )
+    camera.set_view_direction((0.0, -np.cos(t), -np.sin(t)), up_direction=(1.0, 0.0, 0.0))
+    # reset_view fits the scene as seen from above; from the front the superior extent is
+    # vertical and, turning, at most the in-plane diagonal is horizontal: fit those
+    visible = [la for la in viewer.layers if la.visible] or list(viewer.layers)
+    lo, hi = np.asarray(viewer.layers.get_extent(visible).world, float)[:, -3:]
+    tall, wide = hi[0] - lo[0], float(np.hypot(hi[1] - lo[1], hi[2] - lo[2]))
+    h, w = viewer.canvas.size
+    if tall > 0 and wide > 0:
+        camera.zoom = 0.9 * min(h / tall, w / wide)
     return _shot(viewer, size)
 
 
@@ -107,23 +117,47 @@ def _compose(top: np.ndarray, row: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([pad(top), pad(strip)], axis=0)
 
 
-def save_snapshot(viewer, path: Path, *, labels=None, size: tuple[int, int] = (1200, 800)) -> Path:
-    """Write the report picture (PNG) of what ``viewer`` shows to ``path``, atomically."""
+#: Steps of :func:`snapshot_steps`: three slice views, the 3-D view, the file.
+SNAPSHOT_STEPS = 5
+
+
+def snapshot_steps(viewer, path: Path, *, labels=None, size: tuple[int, int] = (1200, 800)):
+    """:func:`save_snapshot` one rendered view per step: yields the steps done (of 5).
+
+    A GUI runs one step per event-loop turn, so the viewer stays responsive. Every
+    layer's visibility, the 2-D/3-D mode and the camera are restored at the end (or
+    when the generator is closed early).
+    """
     import imageio.v3 as iio
 
     if path.suffix.lower() != ".png":
         raise ValueError(f"{path}: the snapshot is written as .png")
     w, h = size
     state = (viewer.dims.ndisplay, camera_of(viewer).model_dump())
+    visible = [(la, la.visible) for la in viewer.layers]
+    row = []
     try:
         with readout_hidden(viewer):
-            row = slice_views(viewer, labels, size=(h // 2, w // 3))
+            for shot in _slice_shots(viewer, labels, size=(h // 2, w // 3)):
+                row.append(shot)
+                yield len(row)
             top = three_d_view(viewer, size=(h, w))
+        yield 4
     finally:
         viewer.dims.ndisplay = state[0]
         camera_of(viewer).update(state[1])
+        for la, was in visible:
+            if la in viewer.layers and la.visible != was:
+                la.visible = was
     with atomic_path(path, suffix=".png") as tmp:
         iio.imwrite(tmp, _compose(top, row))
+    yield SNAPSHOT_STEPS
+
+
+def save_snapshot(viewer, path: Path, *, labels=None, size: tuple[int, int] = (1200, 800)) -> Path:
+    """Write the report picture (PNG) of what ``viewer`` shows to ``path``, atomically."""
+    for _ in snapshot_steps(viewer, path, labels=labels, size=size):
+        pass
     return path
 
 

@@ -120,7 +120,9 @@ class TaskRunner:
             pbar.close()
             self.run_button.enabled, self.cancel_button.enabled = True, False
 
-        worker = create_worker(work, _start_thread=False)
+        # errors go to ``errored`` only: napari's default re-raises them in a Qt slot,
+        # which aborts a plain script's process (PyQt6 calls qFatal)
+        worker = create_worker(work, _start_thread=False, _ignore_errors=True)
         worker.returned.connect(returned)
         worker.errored.connect(errored)  # napari's worker also shows it as a notification
         worker.finished.connect(finished)

@@ -10,7 +10,16 @@ from typing import Any
 from .._files import refuse_overwriting_inputs
 from ..io import is_decathlon_path, load_decathlon, load_volume
 from ..io.kinds import as_labels
-from ..metrics import align_to, evaluate, jsonable, table_rows, to_csv
+from ..metrics import (
+    align_to,
+    evaluate,
+    group_names,
+    jsonable,
+    merge_groups,
+    parse_groups,
+    table_rows,
+    to_csv,
+)
 from ..metrics.overlap import finite_mean
 from ._common import bounded, label_list
 
@@ -31,6 +40,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--tolerance-mm", type=bounded(float, 0.0), default=1.0, help="NSD tolerance τ in mm"
     )
     p.add_argument("--instances", action="store_true", help="instance matching (F1, PQ)")
+    p.add_argument(
+        "--merge",
+        type=parse_groups,
+        default=[],
+        help="label groups scored as one, e.g. 1+2 (liver including tumour); several: 1+2,3+4",
+    )
     p.add_argument("--resample", action="store_true", help="resample PRED onto GT's grid")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--csv", type=Path, help="also write the table as CSV")
@@ -52,6 +67,10 @@ def _score(pred_path: Path, gt_path: Path, args, label_names=None) -> dict[str, 
         names=names,
     )
     labels = args.labels or None
+    groups = getattr(args, "merge", [])
+    if groups:
+        data, gt_labels = merge_groups(data, groups), merge_groups(gt_labels, groups)
+        label_names = group_names(label_names, groups)
     return evaluate(
         data,
         gt_labels,

@@ -87,17 +87,24 @@ def _meta(cfg: TrainConfig, task, in_channels: int) -> CheckpointMeta:
     )
 
 
-def _validate(model, loader, roi, device, amp) -> float:
+def _validate(model, loader, roi, device, amp) -> tuple[float, list[float], list[bool]]:
+    """Mean validation Dice, each foreground class's Dice, and whether the model predicts it."""
     metric = DiceMetric(include_background=False, reduction="mean")
+    predicted = None
     model.eval()
     with torch.inference_mode(), torch.autocast(device.type, enabled=amp):
         for batch in loader:
             x, y = batch["image"].to(device), batch["label"].to(device)
             logits = sliding_window_inference(x, roi, 4, model, overlap=VAL_OVERLAP)
             k = logits.shape[1]
-            metric(one_hot(logits.argmax(1, keepdim=True), k), one_hot(y.long(), k))
+            pred = one_hot(logits.argmax(1, keepdim=True), k)
+            metric(pred, one_hot(y.long(), k))
+            seen = pred.sum(dim=(0, *range(2, pred.ndim)))[1:] > 0
+            predicted = seen if predicted is None else predicted | seen
     model.train()
-    return float(metric.aggregate().item())
+    per_class = metric.aggregate(reduction="mean_batch").reshape(-1)
+    flags = [] if predicted is None else [bool(v) for v in predicted.tolist()]
+    return float(metric.aggregate().item()), [float(v) for v in per_class.tolist()], flags
 
 
 def _peak_mb(device: torch.device) -> float:
@@ -254,12 +261,20 @@ class _Run:
 
     def validate(self, record: dict[str, Any]) -> None:
         # every rank validates: MONAI's metric all-gathers, so all ranks agree on "best"
-        dice = _validate(self.model, self.val_loader, self.cfg.data.roi, self.device, self.amp)
+        dice, per_class, predicted = _validate(
+            self.model, self.val_loader, self.cfg.data.roi, self.device, self.amp
+        )
         record["val_dice"] = dice
         if dice > self.best:
             self.best = dice
             if self.rank == 0:
-                info = {**self.meta.training, "best_epoch": record["epoch"], "val_dice": dice}
+                names = [
+                    self.meta.labels.get(str(c + 1), str(c + 1)) for c in range(len(per_class))
+                ]
+                never = [n for n, p in zip(names, predicted, strict=False) if not p]
+                info = {**self.meta.training, "best_epoch": record["epoch"], "val_dice": dice,
+                        "val_dice_per_class": dict(zip(names, per_class, strict=True)),
+                        "never_predicted": never}  # fmt: skip
                 save_checkpoint(self.model, replace(self.meta, training=info), self.best_path)
 
     def close_epoch(self, record: dict[str, Any], t_start: float) -> None:

@@ -1,15 +1,21 @@
-"""Grow from seeds (3D Slicer's "Grow from seeds", GrowCut family): scribbles compete for voxels.
+"""Grow from seeds (as 3D Slicer's): scribbles of two or more labels compete for voxels.
 
-Every unlabelled voxel of a region around the scribbles gets the label whose
-seeds reach it most cheaply: the cost of a path is its length in mm weighted by
-the image's edges (1 + (gradient / typical gradient)^2, after a 1 mm Gaussian),
-so labels spread through uniform tissue and stop at boundaries. One Dijkstra
-from all seeds at once (scikit-image's ``MCP_Geometric``, face neighbours)
-inside the region finds each voxel's cheapest path, and the seed label travels
-along its traceback. :class:`SeedGrower` keeps the edge costs and the cheapest
-costs, so scribbles added inside the region are searched alone, in a box around
-them that grows until they win nowhere on its faces (exact, by the triangle
-inequality of path costs), and win only where they are cheaper.
+Each voxel of a region around the scribbles gets the label with the largest mean of
+two probabilities, both computed on a grid of block means of about 2 mm
+(:mod:`._walker`) and interpolated back to full resolution:
+
+* the **random walker** (Grady 2006): the chance that a walk from the voxel, moving
+  less readily across intensity edges, first reaches that label's scribbles. It
+  interpolates smoothly between scribbled slices and ignores speckle;
+* the label's **geodesic share**: ``(1/d_l) / sum_k (1/d_k)`` with ``d_l`` the label's
+  cheapest path in mm, weighted by ``1 + (gradient / typical gradient)^2`` after a 1 mm
+  Gaussian. It follows a strong edge all the way round an organ.
+
+Chosen by measurement on real scans (``benchmarks/bench_grow.py``): on a real chest CT
+(lung tumours) and a T1 brain MRI (brain, deep grey nuclei) the mean beats either half
+alone and scikit-image's full-resolution random walker in 6 of 7 targets, 10-100x faster.
+:class:`SeedGrower` keeps the graph and the last answer, so a new scribble re-solves
+warm-started (a few conjugate-gradient steps) in the same region.
 """
 
 from __future__ import annotations
@@ -18,11 +24,21 @@ from collections.abc import Sequence
 
 import fastremap
 import numpy as np
+from scipy import ndimage as ndi
 from skimage.graph import MCP_Geometric
 
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment._validate import SegmentationError, as_volume, check_spacing
 from ..segment.smoothing import gaussian_mm, gradient_mm
+from ._walker import (
+    Graph,
+    block_factors,
+    coarsen_image,
+    coarsen_seeds,
+    geodesic_probabilities,
+    upsample,
+    walker_probabilities,
+)
 
 __all__ = ["SeedGrower", "grow_from_seeds"]
 
@@ -57,10 +73,15 @@ class SeedGrower:
         Voxel size in mm.
     margin_mm : float
         The region grown is the scribbles' bounding box widened by this much.
+    grid_mm : float
+        Size of the blocks both methods work on (whole multiples of the voxel size).
     max_voxels : int
-        A larger region is searched on a grid coarsened in-plane by a whole factor
-        (block means of the image; 200x512x512 at 0.8 mm: 2x), which keeps an update
-        interactive; seeds stay exact and the result is returned at full resolution.
+        A larger grid is coarsened further, which keeps an update interactive.
+    beta : float
+        Edge sensitivity of the random walker (scikit-image's ``beta``, on the image
+        standardised over the region).
+    walker_weight : float
+        Weight of the random walker in the mean (the geodesic share gets the rest).
     """
 
     def __init__(
@@ -69,105 +90,40 @@ class SeedGrower:
         *,
         spacing: Sequence[float],
         margin_mm: float = 20.0,
-        max_voxels: int = 400_000,
+        grid_mm: float = 2.0,
+        max_voxels: int = 300_000,
+        beta: float = 130.0,
+        walker_weight: float = 0.5,
     ):
         self.image = as_volume(image)
-        self.spacing = np.asarray(check_spacing(spacing, self.image.ndim))
-        if not margin_mm >= 0:
-            raise SegmentationError(f"margin_mm must be positive, got {margin_mm}")
-        self.margin_mm = float(margin_mm)
-        self.max_voxels = int(max_voxels)
-        self.factor = 1
+        if self.image.ndim != 3:
+            raise SegmentationError(f"grow from seeds needs a 3-D image, got {self.image.shape}")
+        self.spacing = np.asarray(check_spacing(spacing, 3))
+        for name, value in (("margin_mm", margin_mm), ("grid_mm", grid_mm)):
+            if not value >= 0:
+                raise SegmentationError(f"{name} must be positive, got {value}")
+        if not 0.0 <= walker_weight <= 1.0:
+            raise SegmentationError(f"walker_weight must be within 0..1, got {walker_weight}")
+        self.margin_mm, self.grid_mm = float(margin_mm), float(grid_mm)
+        self.max_voxels, self.beta = int(max_voxels), float(beta)
+        self.walker_weight = float(walker_weight)
         self.box: tuple[slice, ...] | None = None
-        self.cost: np.ndarray | None = None
-        self.best: np.ndarray | None = None  # each voxel's cheapest path cost (mm-weighted)
-        self.owner: np.ndarray | None = None  # the label of that path's seed
-        self.seeds: np.ndarray | None = None
+        self.walk: np.ndarray | None = None  # last random-walker probabilities (coarse grid)
+        self.labels: list[int] = []
 
     def _prepare(self, box: tuple[slice, ...]) -> None:
         region = self.image[box].astype(np.float32)
-        f = int(np.ceil(np.sqrt(region.size / self.max_voxels))) if region.ndim == 3 else 1
-        self.factor = max(f, 1)
-        spacing = self.spacing * np.array([1, self.factor, self.factor])[-region.ndim :]
-        if self.factor > 1:
-            region = _blocks(np.pad(region, self._pad(region.shape), mode="edge"), self.factor)
-            region = region.mean(axis=(2, 4))
-        smooth = gaussian_mm(region, sigma_mm=1.0, spacing=spacing)
-        _, grad = gradient_mm(smooth, spacing=spacing)
+        self.factor = block_factors(region.shape, self.spacing, target_mm=self.grid_mm,
+                                    max_voxels=self.max_voxels)  # fmt: skip
+        self.grid_spacing = self.spacing * self.factor
+        coarse = coarsen_image(region, self.factor)
+        self.graph = Graph(coarse, self.grid_spacing, beta=self.beta, scale=float(coarse.std()))
+        smooth = gaussian_mm(coarse, sigma_mm=1.0, spacing=self.grid_spacing)
+        _, grad = gradient_mm(smooth, spacing=self.grid_spacing)
         typical = float(np.percentile(grad, 75)) or 1.0
-        self.cost = 1.0 + (grad.astype(np.float64) / typical) ** 2
-        # one search object for every label and update: building it is a third of a search
-        self.mcp = MCP_Geometric(self.cost, sampling=tuple(spacing), fully_connected=False)
-        self.grid_spacing = np.asarray(spacing, dtype=float)
-        self.box, self.best, self.owner = box, None, None
-
-    def _pad(self, shape: tuple[int, ...]) -> list[tuple[int, int]]:
-        f = self.factor
-        return [(0, 0)] + [(0, -n % f) for n in shape[1:]]
-
-    def _coarse(self, sub: np.ndarray) -> np.ndarray:
-        """Seeds on the search grid: a block takes the largest label scribbled in it."""
-        if self.factor == 1:
-            return sub
-        return _blocks(np.pad(sub, self._pad(sub.shape)), self.factor).max(axis=(2, 4))
-
-    def _fine(self, owner: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        if self.factor == 1:
-            return owner
-        f = self.factor
-        return owner.repeat(f, axis=1).repeat(f, axis=2)[:, : shape[1], : shape[2]]
-
-    def _compete(
-        self, sub: np.ndarray, starts: np.ndarray, mcp: MCP_Geometric | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """One Dijkstra from every seed at once: each voxel's cheapest cost and its seed's label.
-
-        The label travels along the search's traceback (pointer jumping), so the
-        owner of a voxel is the label whose seeds reach it most cheaply, as if
-        each label had been searched on its own, at the cost of one search.
-        """
-        mcp = self.mcp if mcp is None else mcp
-        costs, trace = mcp.find_costs([tuple(p) for p in starts])
-        shape = costs.shape
-        steps = np.asarray(mcp.offsets) @ np.array([shape[1] * shape[2], shape[2], 1])
-        flat = trace.reshape(-1)
-        pred = np.arange(flat.size) - np.where(flat >= 0, steps[np.maximum(flat, 0)], 0)
-        pred = np.clip(pred, 0, flat.size - 1)
-        for _ in range(64):  # log2 of the longest path
-            jumped = pred[pred]
-            if np.array_equal(jumped, pred):
-                break
-            pred = jumped
-        seed_label = np.zeros(flat.size, sub.dtype)
-        seed_label[np.ravel_multi_index(tuple(starts.T), shape)] = sub[tuple(starts.T)]
-        owner = seed_label[pred].reshape(shape)
-        return costs.astype(np.float32), owner
-
-    def _local_update(self, grid: np.ndarray, added: np.ndarray, radius_mm: float = 10.0) -> None:
-        """Search from new seeds in a box around them, grown until they win nowhere on its faces.
-
-        Exact: the cheapest costs obey the triangle inequality, so if the new seeds
-        are not cheaper on any voxel where a path leaves the box, they are not
-        cheaper anywhere beyond it either.
-        """
-        shape = grid.shape
-        while True:
-            reach = np.ceil(radius_mm / self.grid_spacing).astype(int)
-            lo = np.maximum(added.min(axis=0) - reach, 0)
-            hi = np.minimum(added.max(axis=0) + reach + 1, shape)
-            box = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
-            whole = all(b.start == 0 and b.stop == n for b, n in zip(box, shape, strict=True))
-            mcp = self.mcp if whole else MCP_Geometric(
-                self.cost[box], sampling=tuple(self.grid_spacing), fully_connected=False
-            )  # fmt: skip
-            cost, owner = self._compete(grid[box], added - lo, mcp)
-            wins = cost < self.best[box]
-            if whole or not _wins_on_inner_faces(wins, box, shape):
-                break
-            radius_mm *= 2
-        self.searched = box
-        self.best[box][wins] = cost[wins]
-        self.owner[box][wins] = owner[wins]
+        cost = 1.0 + (grad.astype(np.float64) / typical) ** 2
+        self.mcp = MCP_Geometric(cost, sampling=tuple(self.grid_spacing), fully_connected=False)
+        self.box, self.walk, self.labels, self.distances = box, None, [], {}
 
     def grow(
         self,
@@ -178,8 +134,8 @@ class SeedGrower:
     ) -> np.ndarray:
         """Labels for ``seeds`` (0 = unlabelled; at least two labels, one may be background).
 
-        When the seeds only gained voxels since the last call (inside the
-        region), only the new seeds are searched and win where they are cheaper.
+        When the scribbles stay inside the last region with the same labels, the
+        random walker starts from its last answer (a few iterations).
 
         Returns
         -------
@@ -191,47 +147,60 @@ class SeedGrower:
             raise SegmentationError(f"seeds must be integer labels of shape {self.image.shape}")
         if not sd.any():
             raise SegmentationError("grow from seeds needs scribbles of at least two labels")
-        steps = Steps(2, progress=progress, should_stop=should_stop)
+        steps = Steps(3, progress=progress, should_stop=should_stop)
         tight = _region(sd, 0.0, self.spacing)
-        if np.count_nonzero(fastremap.unique(sd[tight])) < 2:
+        labels = [int(v) for v in fastremap.unique(sd[tight]) if v]
+        if len(labels) < 2:
             raise SegmentationError("grow from seeds needs scribbles of at least two labels")
         inside = self.box is not None and all(
             b.start <= t.start and t.stop <= b.stop for b, t in zip(self.box, tight, strict=True)
         )
         if not inside:
             self._prepare(_widen(tight, self.margin_mm, self.spacing, sd.shape))
-        box = self.box
-        sub = sd[box]
-        grid = self._coarse(sub)
-        old = None if self.seeds is None or not inside else self._coarse(self.seeds[box])
+        sub = sd[self.box]
+        grid = coarsen_seeds(sub, self.factor, labels)
         steps.step()
-        if old is not None and self.best is not None and not ((old != 0) & (grid != old)).any():
-            added = np.argwhere((grid != 0) & (old == 0))
-            if added.size:  # new scribbles only: they win where they are cheaper
-                self._local_update(grid, added)
+        start = self.walk if labels == self.labels else None
+        self.walk = walker_probabilities(self.graph, grid, labels, start=start, check=steps.check)
+        self.labels = labels
+        steps.step()
+        geo = geodesic_probabilities(self.mcp, grid, labels, self.distances)
+        mixed = self.walker_weight * self.walk + (1 - self.walker_weight) * geo
+        if len(labels) == 2:  # one map to interpolate: which of the two is larger
+            best = upsample(mixed[1] - mixed[0], self.factor, sub.shape) > 0
+            best = _snap(~best, self.image[self.box], self.factor).view(np.uint8) ^ 1
         else:
-            self.best, self.owner = self._compete(grid, np.argwhere(grid != 0))
+            best = np.argmax([upsample(p, self.factor, sub.shape) for p in mixed], axis=0)
         steps.step()
-        self.seeds = sd.copy()
         out = np.zeros_like(sd)
-        out[box] = np.where(sub != 0, sub, self._fine(self.owner, sub.shape))
+        out[self.box] = np.where(sub != 0, sub, np.asarray(labels, sd.dtype)[best])
         return out
 
 
-def _wins_on_inner_faces(wins: np.ndarray, box: tuple[slice, ...], shape: tuple[int, ...]) -> bool:
-    """Whether the new seeds win a voxel on a face of ``box`` that is not the region's edge."""
-    for axis, (b, n) in enumerate(zip(box, shape, strict=True)):
-        if b.start > 0 and wins.take(0, axis=axis).any():
-            return True
-        if b.stop < n and wins.take(-1, axis=axis).any():
-            return True
-    return False
+def _snap(inside: np.ndarray, image: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Re-decide the voxels within one block of the boundary by intensity, where it separates.
 
-
-def _blocks(a: np.ndarray, f: int) -> np.ndarray:
-    """View (Z, Y, X) with Y and X multiples of ``f`` as (Z, Y/f, f, X/f, f)."""
-    z, y, x = a.shape
-    return a.reshape(z, y // f, f, x // f, f)
+    The block grid rounds a boundary to whole blocks; where the two sides' intensities
+    next to it are well apart (means more than 2 SDs of either side), each voxel of the
+    band goes to the side whose intensity it is nearer (in SDs). Otherwise unchanged.
+    """
+    if (f == 1).all() or not inside.any() or inside.all():
+        return inside
+    reach = int(f.max())
+    grown = ndi.binary_dilation(inside, iterations=reach)
+    core = ndi.binary_erosion(inside, iterations=reach)
+    band = grown & ~core
+    near = ndi.binary_dilation(band, iterations=reach)
+    a, b = image[near & core], image[near & ~grown]
+    if a.size < 8 or b.size < 8:
+        return inside
+    ma, sa, mb, sb = a.mean(), a.std() + 1e-6, b.mean(), b.std() + 1e-6
+    if abs(ma - mb) <= 2 * max(sa, sb):
+        return inside
+    v = image[band].astype(np.float64)
+    out = inside.copy()
+    out[band] = np.abs(v - ma) / sa < np.abs(v - mb) / sb
+    return out
 
 
 def grow_from_seeds(

@@ -40,7 +40,8 @@ def write_mesh(mesh: Mesh, path: str | os.PathLike[str], *, fmt: str | None = No
 def mesh_file_name(stem: str, label: int, name: str = "", *, fmt: str = "stl") -> str:
     """``<stem>_<label>[_<name>].<fmt>`` with the name made safe for any file system."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:40]
-    return f"{stem}_{label}{'_' + safe if safe else ''}.{fmt}"
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:60] or "labels"
+    return f"{base}_{label}{'_' + safe if safe else ''}.{fmt}"
 
 
 def write_meshes(

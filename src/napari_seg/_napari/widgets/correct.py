@@ -37,8 +37,11 @@ from .._tasks import TaskRunner, reports_errors
 
 PREVIEW = "correction preview"
 
-#: Keys on the labels layer being corrected (listed in the dock).
+#: Keys on the labels layer being corrected and on its preview (listed in the dock).
 SHORTCUTS = {"Control-Shift-A": "accept", "Control-Shift-X": "reject", "Control-Shift-F": "apply"}
+
+#: Which axis "fill between slices" fills along: the displayed plane's, or a fixed one.
+AXES = {"displayed plane": None, "axis 0": 0, "axis 1": 1, "axis 2": 2}
 
 
 class CorrectWidget(Container):
@@ -52,6 +55,7 @@ class CorrectWidget(Container):
         self.image = create_widget(annotation=Image | None, label="image")
         self.tool = ComboBox(choices=tuple(TOOLS), value="fill between slices", label="tool")
         self.label_value = SpinBox(value=1, min=0, max=2**31 - 1, label="label")
+        self.axis = ComboBox(choices=tuple(AXES), value="displayed plane", label="slices along")
         self.mm = FloatSpinBox(value=2.0, min=-50.0, max=1e6, step=0.5, label="size (mm, mm³)")
         self.whole = CheckBox(value=False, text="whole label, not only the clicked piece")
         self.smoothing = ComboBox(choices=("closing", "opening", "gaussian"), label="smoothing")
@@ -68,7 +72,7 @@ class CorrectWidget(Container):
         self.reject_button = PushButton(text="Cancel preview")
         self.status = Label(value="")
         self.extend([self.labels_layer, self.image, self.tool, self.help, self.label_value,
-                     self.mm,
+                     self.axis, self.mm,
                      self.whole, self.smoothing, self.other, self.op, self.locked,
                      self.apply_button, self.cancel_button, self.accept_button,
                      self.reject_button, self.keys, self.status])  # fmt: skip
@@ -94,6 +98,10 @@ class CorrectWidget(Container):
         self.image.tooltip = "The image 'grow region' follows."
         self.tool.tooltip = "; ".join(f"{k}: {t.help}" for k, t in TOOLS.items())
         self.label_value.tooltip = "The label a tool writes or acts on."
+        self.axis.tooltip = (
+            "Fill between slices drawn across this axis; 'displayed plane': the slices you are "
+            "painting on (the axis the slider moves through)."
+        )
         self.mm.tooltip = "Margin or smoothing in mm (negative margin shrinks); islands in mm³."
         self.whole.tooltip = "Delete or relabel every piece of the clicked label."
         self.smoothing.tooltip = "closing fills dents, opening cuts spurs, gaussian rounds."
@@ -115,6 +123,7 @@ class CorrectWidget(Container):
         self.help.value = f"{tool.help} ({how})"
         name = self.tool.value
         self.mm.visible = name in ("remove islands", "margin", "smooth")
+        self.axis.visible = name == "fill between slices"
         self.whole.visible = name in ("delete", "relabel")
         self.smoothing.visible = name == "smooth"
         self.other.visible = name in ("combine", "grow from seeds")
@@ -129,11 +138,24 @@ class CorrectWidget(Container):
         self._bound = self.labels_layer.value
         if self._bound is not None:
             self._bound.mouse_drag_callbacks.append(self._on_mouse)
-            for key, action in SHORTCUTS.items():
-                handler = getattr(self, action)
-                self._bound.bind_key(key, lambda _layer, h=handler: h(), overwrite=True)
+            self._bind_keys(self._bound)
             if TOOLS[self.tool.value].clicks:
                 self._bound.mode = "pan_zoom"  # a click selects, it does not paint
+
+    def _bind_keys(self, layer: Labels) -> None:
+        for key, action in SHORTCUTS.items():
+            handler = getattr(self, action)
+            layer.bind_key(key, lambda _layer, h=handler: h(), overwrite=True)
+
+    def slice_axis(self, layer: Labels) -> int:
+        """The axis "fill between slices" works along (by default the displayed plane's)."""
+        chosen = AXES[self.axis.value]
+        if chosen is not None:
+            return chosen
+        order = list(self.viewer.dims.order)
+        offset = self.viewer.dims.ndim - layer.ndim  # the layer's axes are the viewer's last
+        depth = order[-3] if len(order) >= 3 else 0  # the axis the slider moves through
+        return int(min(max(depth - offset, 0), layer.ndim - 1))
 
     def _on_mouse(self, layer: Labels, event) -> None:
         if event.type != "mouse_press" or not TOOLS[self.tool.value].clicks:
@@ -190,7 +212,7 @@ class CorrectWidget(Container):
             whole_label=self.whole.value,
             smoothing=self.smoothing.value,
             op=self.op.value,
-            axis=0,
+            axis=self.slice_axis(layer),
             image=None if image is None else np.asarray(image.data),
             other=None if other is None else np.asarray(other.data),
         )
@@ -228,6 +250,7 @@ class CorrectWidget(Container):
             preview = upsert_labels(self.viewer, np.where(changed, prepared.labels, 0),
                                     name=PREVIEW, source=target.layer)  # fmt: skip
             style(preview, "preview")  # a yellow outline over the labels being corrected
+            self._bind_keys(preview)  # it becomes the active layer: the keys must work there too
             return f"preview of {prepared.changed} voxels: Accept or Cancel"
         apply_edits(target.layer, prepared.edits)
         target.close()

@@ -14,6 +14,7 @@ from magicgui.widgets import (
     FileEdit,
     FloatSpinBox,
     Label,
+    LineEdit,
     PushButton,
     Table,
     create_widget,
@@ -28,7 +29,10 @@ from ...metrics import (
     SliceConfusion,
     error_map,
     evaluate,
+    group_names,
     jsonable,
+    merge_groups,
+    parse_groups,
     table_rows,
     to_csv,
     worst_component,
@@ -38,6 +42,7 @@ from .._controls import full_width, set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import camera_of, layer_geometry, layer_spacing, upsert_labels
 from .._live import LiveScorer
+from .._score_table import cell, heading
 from .._tasks import TaskRunner, reports_errors
 
 
@@ -52,6 +57,8 @@ class EvaluateWidget(Container):
         self.gt = create_widget(annotation=Labels, label="ground truth")
         self.surface = CheckBox(value=False, text="surface distances (HD95, ASSD, NSD)")
         self.tolerance = FloatSpinBox(value=1.0, min=0.0, max=100.0, label="NSD tolerance (mm)")
+        self.instances = CheckBox(value=False, text="instances (F1, PQ, matched IoU)")
+        self.merge = LineEdit(value="", label="score as one")
         self.live = CheckBox(value=False, text="live (recount edited slices)")
         self.compute_button, self.cancel_button = (
             PushButton(text="Compute"),
@@ -73,6 +80,8 @@ class EvaluateWidget(Container):
                 self.gt,
                 self.surface,
                 self.tolerance,
+                self.instances,
+                self.merge,
                 self.live,
                 self.compute_button,
                 self.cancel_button,
@@ -96,6 +105,10 @@ class EvaluateWidget(Container):
                 "gt": "The reference labels, on the same grid.",
                 "surface": "Also HD95, ASSD and normalised surface Dice, in mm (slower).",
                 "tolerance": "Surface distance counted as agreement for NSD, in mm.",
+                "instances": "Also match the two volumes' labels as instances (as the CLI's "
+                "--instances): matched F1, panoptic quality and mean matched IoU.",
+                "merge": "Label groups scored as one label, e.g. 1+2 (liver including tumour); "
+                "several: 1+2, 3+4.",
                 "live": "Recount the edited slices after every brush, fill, undo or re-run.",
                 "compute_button": "Score the whole volumes in the background.",
                 "cancel_button": "Stop the computation.",
@@ -144,7 +157,12 @@ class EvaluateWidget(Container):
         geo_p.check_same_grid(geo_g, what=f"{p.name!r} and {g.name!r}")
         names = g.metadata.get("label_names") or p.metadata.get("label_names")
         spacing = layer_spacing(g)
-        return np.asarray(p.data), np.asarray(g.data), spacing, names
+        groups = parse_groups(self.merge.value)
+        pred, gt = np.asarray(p.data), np.asarray(g.data)
+        if groups:
+            pred, gt = merge_groups(pred, groups), merge_groups(gt, groups)
+            names = group_names(names, groups)
+        return pred, gt, spacing, names
 
     @reports_errors
     def compute(self, *_: object) -> None:
@@ -157,6 +175,7 @@ class EvaluateWidget(Container):
             spacing=spacing,
             surface=self.surface.value,
             tolerance_mm=self.tolerance.value,
+            instances=self.instances.value,
             label_names=names,
             names=(self.pred.value.name, self.gt.value.name),
         )
@@ -167,11 +186,18 @@ class EvaluateWidget(Container):
         self.result = result
         rows = table_rows(result)
         columns = list(rows[0]) if rows else []
-        data = [[_cell(r.get(c)) for c in columns] for r in rows]
+        data = [[cell(c, r.get(c)) for c in columns] for r in rows]
         index = [str(r.get("label")) for r in rows]
-        self.table.value = {"data": data, "index": index, "columns": columns}
+        headings = [heading(c) for c in columns]
+        self.table.value = {"data": data, "index": index, "columns": headings}
         self.table.native.resizeColumnsToContents()
-        self.accuracy.value = f"pixel accuracy {result['pixel_accuracy']:.4f}"
+        text = f"pixel accuracy {result['pixel_accuracy']:.4f}"
+        inst = result.get("instances")
+        if inst:
+            text += (f"; instances: F1 {inst['f1']:.3f}, PQ {inst['pq']:.3f}, matched IoU "
+                     f"{inst['mean_matched_iou']:.3f} (TP {inst['tp']}, FP {inst['fp']}, "
+                     f"FN {inst['fn']})")  # fmt: skip
+        self.accuracy.value = text
 
     @reports_errors
     def _toggle_live(self, *_: object) -> None:
@@ -298,7 +324,3 @@ def _steps(fn, *args, progress=None, should_stop=None):
 
 def _count_slices(pred, gt, *, progress=None, should_stop=None) -> SliceConfusion:
     return _steps(SliceConfusion, pred, gt, progress=progress)
-
-
-def _cell(v: object) -> object:
-    return round(v, 4) if isinstance(v, float) else v

@@ -61,6 +61,10 @@ def _history(layer: Labels) -> tuple[int, int]:
     return len(layer._undo_history), len(layer._redo_history)
 
 
+#: The dock's least width in px: each side view at least about this wide.
+MIN_WIDTH = 360
+
+
 class OrthoViewsWidget(QWidget):
     """Dock widget: the coronal and sagittal views of what the main viewer shows."""
 
@@ -94,7 +98,9 @@ class OrthoViewsWidget(QWidget):
         layout.addWidget(help_text)
         layout.addWidget(self._splitter, 1)
         self.setMinimumHeight(500)
+        self.setMinimumWidth(MIN_WIDTH)  # a narrow dock made ~170 px side views
         self._crosses: list[Vectors] = []
+        self._main_cross: list[Vectors] = []  # only the main viewer's: the closure keeps it
         self._pending.append((None, 0))  # the main viewer's crosshair first, at once visible
         for layer in viewer.layers:
             self._add(layer)
@@ -125,13 +131,17 @@ class OrthoViewsWidget(QWidget):
             model.mouse_drag_callbacks.append(self._click)
         self.show_cross.toggled.connect(self._point_changed)
         # when the dock goes, its crosshair and click handler leave the main viewer
-        self._main_cross: list[Vectors] = []  # only the main viewer's: the closure keeps it
         self.destroyed.connect(partial(forget_crosshair, weakref.ref(v), self._main_cross, click))
 
     def _inserted(self, event) -> None:
         self._add(event.value)
 
     def _removed(self, event) -> None:
+        if self._main_cross and event.value is self._main_cross[0]:
+            # removed with the others ("delete all"): made again with the next layer
+            self._crosses.remove(event.value)
+            self._main_cross.clear()
+            return
         for mirror, model in zip(self.mirrors.pop(id(event.value), []), self.models.values(),
                                  strict=False):  # fmt: skip
             if mirror is not None and mirror in model.layers:
@@ -142,6 +152,9 @@ class OrthoViewsWidget(QWidget):
         """Queue mirrors of an Image or Labels layer for every extra view."""
         if not isinstance(layer, Image | Labels) or id(layer) in self.mirrors:
             return
+        lost = not self._main_cross and (None, 0) not in self._pending
+        if lost and self._crosses:  # the main viewer's crosshair went with its layers
+            self._pending.append((None, 0))
         self.mirrors[id(layer)] = [None] * len(self.models)
         self._pending += [(layer, i) for i in range(len(self.models))]
         self._timer.start()
@@ -166,9 +179,12 @@ class OrthoViewsWidget(QWidget):
         layer, i = self._pending.pop(0)
         if layer is None:
             model = (self.viewer, *self.models.values())[i]
-            self._crosses.append(add_crosshair(self.viewer, model))
+            cross = add_crosshair(self.viewer, model)
             if i == 0:
-                self._main_cross.append(self._crosses[0])
+                self._crosses.insert(0, cross)
+                self._main_cross.append(cross)
+            else:
+                self._crosses.append(cross)
             self._point_changed()
             return
         mirrors = self.mirrors.get(id(layer))

@@ -7,16 +7,28 @@ from pathlib import Path
 
 import napari
 import numpy as np
-from magicgui.widgets import ComboBox, Container, FileEdit, Label, PushButton, create_widget
+from magicgui.widgets import (
+    CheckBox,
+    ComboBox,
+    Container,
+    FileEdit,
+    Label,
+    PushButton,
+    create_widget,
+)
 from napari.layers import Labels
+from qtpy.QtCore import QTimer
 
 from ...inspect import MESH_FORMATS, SURFACE_PARAMS, Mesh, label_surfaces, write_meshes
 from .._controls import control_for, set_tooltips
 from .._docks import tabify_with_siblings
 from .._layers import layer_geometry, volume_of
-from .._snapshot import save_snapshot
+from .._snapshot import SNAPSHOT_STEPS, snapshot_steps
 from .._surface_layers import SURFACE_KEY, show_surfaces
-from .._tasks import TaskRunner, reports_errors
+from .._tasks import TaskRunner, one_line, reports_errors
+
+#: What "Export surfaces" writes.
+EXPORT_CHOICES = ("all surfaces", "selected surfaces")
 
 
 class SurfacesWidget(Container):
@@ -32,6 +44,8 @@ class SurfacesWidget(Container):
             PushButton(text="Build surfaces"),
             PushButton(text="Cancel"),
         )
+        self.show_3d = CheckBox(value=False, text="switch to 3-D when built")
+        self.which = ComboBox(choices=EXPORT_CHOICES, value=EXPORT_CHOICES[0], label="export")
         self.format = ComboBox(choices=MESH_FORMATS, value="stl", label="format")
         self.folder = FileEdit(mode="d", label="export to")
         self.export_button = PushButton(text="Export surfaces")
@@ -43,8 +57,10 @@ class SurfacesWidget(Container):
                 self.labels_layer,
                 self.smoothing,
                 self.faces,
+                self.show_3d,
                 self.build_button,
                 self.cancel_button,
+                self.which,
                 self.format,
                 self.folder,
                 self.export_button,
@@ -60,9 +76,12 @@ class SurfacesWidget(Container):
                 "labels_layer": "The Labels layer to mesh (build again after correcting it).",
                 "build_button": "Mesh every label in the background, in world mm, on the image.",
                 "cancel_button": "Stop building.",
+                "show_3d": "Go to the 3-D view once the surfaces are in (or press the "
+                "viewer's 2D/3D button yourself).",
+                "which": "Write every surface of ours, or only those selected in the layer list.",
                 "format": "Mesh file format: STL and PLY (binary) or OBJ (text).",
                 "folder": "Folder for the mesh files (one per label).",
-                "export_button": "Write the selected surfaces (all ours if none is selected) "
+                "export_button": "Write the surfaces, one file per label (safe file names), "
                 "in the file's world frame: (x, y, z) mm, RAS+, as 3D Slicer reads them.",
                 "snapshot_path": "A .png for the report picture.",
                 "snapshot_button": "3-D view of the surfaces above axial, coronal and "
@@ -70,6 +89,8 @@ class SurfacesWidget(Container):
             },
         )
         self.build_button.changed.connect(self.build)
+        self.adding = 0  # surface layers still to add (a few per event-loop turn)
+        self.snapshotting = False
         self._hidden: list[Labels] = []  # labels we hid in 3-D, shown again in 2-D
         viewer.dims.events.ndisplay.connect(self._labels_in_3d)
         self.export_button.changed.connect(lambda: self.export(self.folder.value))
@@ -93,12 +114,30 @@ class SurfacesWidget(Container):
         self.runner.start(fn, description="surfaces", on_result=partial(self._show, layer))
 
     def _show(self, layer: Labels, meshes: dict[int, Mesh]) -> str:
-        show_surfaces(self.viewer, layer, meshes)
-        if self.viewer.dims.ndisplay == 2 and meshes:
-            self.viewer.dims.ndisplay = 3
-        self._labels_in_3d()
-        note = " (its voxels are hidden in 3-D, where they would cover them)" if meshes else ""
-        return f"{len(meshes)} surface(s) of {layer.name!r}{note}"
+        """Add the layers a few per event-loop turn (napari's add is ~0.1 s each), then 3-D."""
+        todo = sorted(meshes.items())
+        self.adding = len(todo)
+
+        def step() -> None:
+            batch = dict(todo[:4])
+            del todo[:4]
+            if layer in self.viewer.layers or layer.name in self.viewer.layers:
+                show_surfaces(self.viewer, layer, batch)
+            if todo:
+                self.status.value = f"adding surfaces: {len(meshes) - len(todo)}/{len(meshes)}"
+                QTimer.singleShot(0, step)
+                return
+            self.adding = 0
+            if self.show_3d.value and self.viewer.dims.ndisplay == 2 and meshes:
+                self.viewer.dims.ndisplay = 3
+            self._labels_in_3d()
+            where = "" if self.viewer.dims.ndisplay == 3 else "; the 2D/3D button shows them"
+            self.status.value = f"{len(meshes)} surface(s) of {layer.name!r}{where}"
+
+        if todo:
+            QTimer.singleShot(0, step)
+            return f"adding {len(meshes)} surface(s)"
+        return f"no labels in {layer.name!r}"
 
     def _labels_in_3d(self, *_: object) -> None:
         """In 3-D hide the Labels layers our surfaces come from; show them again in 2-D."""
@@ -122,25 +161,64 @@ class SurfacesWidget(Container):
         if not str(folder) or str(folder) == ".":
             raise ValueError("export to: choose a folder for the mesh files")
         ours = [la for la in self.viewer.layers if SURFACE_KEY in la.metadata]
-        chosen = [la for la in ours if la in self.viewer.layers.selection] or ours
+        chosen = ours
+        if self.which.value == "selected surfaces":
+            chosen = [la for la in ours if la in self.viewer.layers.selection]
         if not chosen:
-            raise ValueError("build the surfaces first")
-        info = [la.metadata[SURFACE_KEY] for la in chosen]
-        paths = write_meshes(
-            {i["label"]: i["mesh"] for i in info},
-            folder,
-            stem=info[0]["source"],
-            fmt=self.format.value,
-            names={i["label"]: i["name"] for i in info},
-        )
+            raise ValueError("build the surfaces first" if not ours else "select surfaces first")
+        by_source: dict[str, list[dict]] = {}
+        for la in chosen:
+            info = la.metadata[SURFACE_KEY]
+            by_source.setdefault(info["source"], []).append(info)
+        paths = []
+        for source, info in by_source.items():
+            paths += write_meshes(
+                {i["label"]: i["mesh"] for i in info},
+                folder,
+                stem=source,
+                fmt=self.format.value,
+                names={i["label"]: i["name"] for i in info},
+            )
         self.status.value = f"wrote {len(paths)} file(s) to {folder}"
         return paths
 
     @reports_errors
     def snapshot(self, path: str | Path) -> Path:
-        """Save the report picture (3-D view above three slice views) to ``path``."""
+        """Save the report picture (3-D view above three slice views) to ``path``.
+
+        One view is rendered per event-loop turn (the viewer stays responsive);
+        ``self.snapshotting`` is True until the file is written.
+        """
         if not str(path) or str(path) == ".":
             raise ValueError("snapshot: choose a .png file")
-        out = save_snapshot(self.viewer, Path(path), labels=self.labels_layer.value)
-        self.status.value = f"wrote {out}"
-        return out
+        if self.snapshotting:
+            raise ValueError("snapshot: one is being rendered")
+        steps = snapshot_steps(self.viewer, Path(path), labels=self.labels_layer.value)
+        # the labels hide in the 3-D view as ever; the snapshot restores every layer's
+        # visibility at the end, and the list of those we hid with it
+        hidden = list(self._hidden)
+        self.snapshotting = True
+
+        def step() -> None:
+            try:
+                done = next(steps)
+            except StopIteration:
+                done = SNAPSHOT_STEPS
+            except Exception as exc:  # one line in the status, as every error
+                self._snapshot_over(hidden)
+                self.runner.fail(f"snapshot failed: {one_line(exc)}")
+                return
+            if done < SNAPSHOT_STEPS:
+                self.status.value = f"snapshot: {done}/{SNAPSHOT_STEPS - 1} views"
+                QTimer.singleShot(0, step)
+                return
+            steps.close()
+            self._snapshot_over(hidden)
+            self.status.value = f"wrote {path}"
+
+        QTimer.singleShot(0, step)
+        return Path(path)
+
+    def _snapshot_over(self, hidden: list[Labels]) -> None:
+        self.snapshotting = False
+        self._hidden = [la for la in hidden if la in self.viewer.layers]

@@ -42,6 +42,8 @@ class TrainWidget(Container):
         t, d = TrainConfig(), DataConfig()  # the CLI's defaults, from the same dataclasses
         self.size = ComboBox(choices=("fast", "standard"), value=t.size, label="size")
         self.epochs = SpinBox(value=t.epochs, min=1, max=10_000, label="epochs")
+        folds = (*(str(k) for k in range(t.n_folds)), "all")
+        self.fold = ComboBox(choices=folds, value=str(t.fold), label="fold")
         self.lr = FloatSpinBox(value=t.lr, min=1e-6, max=1.0, step=1e-4, label="learning rate")
         self.device = ComboBox(
             choices=("auto", "cpu", "cuda", "mps"), value=t.device, label="device"
@@ -61,6 +63,7 @@ class TrainWidget(Container):
                 self.models,
                 self.size,
                 self.epochs,
+                self.fold,
                 self.lr,
                 self.device,
                 self.roi,
@@ -83,6 +86,8 @@ class TrainWidget(Container):
                 "models": "Comma-separated model names to compare.",
                 "size": "fast: small, for CPUs; standard: the tutorial sizes.",
                 "epochs": "Passes over the training cases.",
+                "fold": "Validation fold of the labelled cases; all: train and validate on "
+                "every case (a task with one labelled case needs it).",
                 "lr": "Learning rate of the optimizer.",
                 "device": "auto: CUDA, then Apple MPS, then the CPU.",
                 "roi": "Random patch size in voxels after resampling (z, y, x).",
@@ -93,11 +98,21 @@ class TrainWidget(Container):
         )
         self.run_button.changed.connect(self.run)
         self.compare.changed.connect(self._show_relevant)
+        self.task.changed.connect(self._task_chosen)
         self._show_relevant()
 
     def _show_relevant(self) -> None:
         self.models.visible = self.compare.value
         self.model.visible = not self.compare.value
+
+    def _task_chosen(self, *_: object) -> None:
+        """A task with fewer than two labelled cases can only train with fold "all"."""
+        labels = Path(self.task.value) / "labelsTr"
+        if not labels.is_dir():
+            return
+        names = [p.name for p in labels.iterdir() if not p.name.startswith("._")]
+        if len([n for n in names if n.endswith((".nii", ".nii.gz"))]) < 2:
+            self.fold.value = "all"
 
     def config_for(self, model: str) -> TrainConfig:
         roi = tuple(int(v) for v in self.roi.value.split(","))
@@ -108,6 +123,7 @@ class TrainWidget(Container):
             model=model,
             size=self.size.value,
             epochs=self.epochs.value,
+            fold="all" if self.fold.value == "all" else int(self.fold.value),
             lr=self.lr.value,
             device=self.device.value,
             data=DataConfig(roi=roi, target_spacing=spacing),

@@ -18,6 +18,28 @@ from ._base import SegmentWidget
 from ._finetune import FinetunePanel
 
 
+def dice_warning(training: dict) -> str:
+    """A warning when a class the model predicts reached Dice < 0.5 in training ("" if none).
+
+    Classes the model never predicted are named apart: their Dice of 0 says nothing
+    about the classes it does segment (the mean over all classes would).
+    """
+    per_class = training.get("val_dice_per_class")
+    never = [str(n) for n in training.get("never_predicted") or []]
+    if not isinstance(per_class, dict):  # an older checkpoint: only the mean
+        dice = training.get("val_dice")
+        low = isinstance(dice, (int, float)) and dice < 0.5
+        return f"warning: this model reached Dice {dice:.2f} in training" if low else ""
+    weak = {n: d for n, d in per_class.items() if n not in never and isinstance(d, (int, float))
+            and d < 0.5}  # fmt: skip
+    parts = []
+    if weak:
+        parts.append("it reached " + ", ".join(f"{n} Dice {d:.2f}" for n, d in weak.items()))
+    if never:
+        parts.append(f"it never predicted {', '.join(never)}")
+    return f"warning: in training {'; '.join(parts)}" if parts else ""
+
+
 class UNetWidget(SegmentWidget):
     """Dock widget: ``unet <image>`` labels (and optionally ``unet <image> probabilities``)."""
 
@@ -89,12 +111,7 @@ class UNetWidget(SegmentWidget):
             self.overlap.value = float(training["val_overlap"])
         # one foreground class (an organ): one object; several classes: keep them all
         self.largest.value = int(info.get("out_channels", 0)) == 2
-        dice = training.get("val_dice")
-        self.checkpoint_note = (
-            f"warning: this model reached Dice {dice:.2f} in training"
-            if isinstance(dice, (int, float)) and dice < 0.5
-            else ""
-        )
+        self.checkpoint_note = dice_warning(training)
         self.status.value = self.checkpoint_note
 
     def _offer(self, path) -> None:
