@@ -25,7 +25,7 @@ CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth")
 _MAX_HEADER = 100 * 2**20
 
 #: Names in :data:`napari_seg.deep.networks.NETWORKS` (kept here so menus need no torch).
-NETWORK_NAMES = ("attentionunet", "basicunet", "segresnet", "unet", "unetr")
+NETWORK_NAMES = ("attentionunet", "axialunet", "basicunet", "segresnet", "unet", "unetr")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,12 @@ class TrainConfig:
     device: str = "auto"
     amp: bool = True
     data: DataConfig = field(default_factory=DataConfig)
+    #: Network keywords beyond the size preset (plain data, checked by the registry).
+    overrides: dict[str, Any] = field(default_factory=dict)
+    #: Seed of the fold split (None: ``seed``); ``compare`` fixes it so every seed sees one split.
+    split_seed: int | None = None
+    #: Train on only the first N labelled training cases of the split (None: all of them).
+    labelled: int | None = None
 
 
 def checkpoint_info(path: str | os.PathLike[str]) -> dict[str, Any] | None:

@@ -63,7 +63,9 @@ class TrainResult:
 
 
 def _meta(cfg: TrainConfig, task, in_channels: int) -> CheckpointMeta:
-    overrides = {"img_size": list(cfg.data.roi)} if cfg.model == "unetr" else {}
+    overrides = dict(cfg.overrides)
+    if cfg.model in ("unetr", "axialunet"):  # position tables sized by the patch
+        overrides["img_size"] = list(cfg.data.roi)
     return CheckpointMeta(
         network=cfg.model,
         config=cfg.size,
@@ -107,8 +109,17 @@ def _peak_mb(device: torch.device) -> float:
 
 
 def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
-    build_network(cfg.model, config=cfg.size)  # unknown model: fail before any data work
-    train_cases, val_cases = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=cfg.seed)
+    # unknown model or keyword: fail before any data work
+    build_network(cfg.model, config=cfg.size, overrides=_meta(cfg, task, 1).overrides)
+    split_seed = cfg.seed if cfg.split_seed is None else cfg.split_seed
+    train_cases, val_cases = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=split_seed)
+    if cfg.labelled is not None:
+        if not 1 <= cfg.labelled <= len(train_cases):
+            raise DecathlonError(
+                task.root,
+                f"--labelled {cfg.labelled}: the split has {len(train_cases)} training cases",
+            )
+        train_cases = train_cases[: cfg.labelled]
     named = set(task.labels)
     for c in (*train_cases, *val_cases):
         loaded = task.load_case(c)  # refuses mismatched image/label grids, before training
