@@ -47,6 +47,8 @@ def test_noise_around_zero_is_no_difference():
     assert out["verdict"].startswith("no difference")
     assert math.isnan(paired_comparison({"a": 0.5}, {"a": 0.5})["wilcoxon_p"])
     assert verdict((math.nan, math.nan), challenger="x", baseline="y").startswith("no difference")
+    two = paired_comparison({"a": 0.9, "b": 0.8}, {"a": 0.5, "b": 0.4})  # CI [0.4, 0.4]
+    assert two["ci"][0] > 0 and two["verdict"].startswith("no difference shown")
 
 
 def test_bad_input_is_refused():

@@ -14,6 +14,7 @@ __all__ = [
     "CHECKPOINT_SUFFIXES",
     "NETWORK_NAMES",
     "DataConfig",
+    "Protocol",
     "TrainConfig",
     "checkpoint_info",
     "cpu_recipe",
@@ -63,6 +64,41 @@ class TrainConfig:
     split_seed: int | None = None
     #: Train on only the first N labelled training cases of the split (None: all of them).
     labelled: int | None = None
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How ``compare`` makes a fair comparison (see :mod:`napari_seg.deep.compare`).
+
+    ``steps`` (equal optimizer steps) and ``budget_s`` (equal training seconds,
+    torch pinned to ``threads`` threads) are the two arms; give one or both.
+    """
+
+    steps: int | None = None
+    budget_s: float | None = None
+    seeds: tuple[int, ...] = (0, 1, 2)
+    folds: tuple[int | str, ...] = (0,)
+    lr_grid: tuple[float, ...] = ()  # empty: the config's lr for every model
+    evals: int = 8  # validation points per run (the curves)
+    threads: int = 1
+    target_dice: float = 0.8
+    match_size: bool = False
+    baseline: str = "unet"
+    workers: int = 0
+    scheduler: str | None = None
+
+    def arms(self) -> list[tuple[str, float]]:
+        """``[("steps", N), ("budget", S)]``, those given; refuses a protocol without one."""
+        arms = [("steps", self.steps), ("budget", self.budget_s)]
+        arms = [(name, float(v)) for name, v in arms if v is not None]
+        if not arms:
+            raise ValueError("compare: give --steps N and/or --budget-s SECONDS (the budget)")
+        if any(v <= 0 for _, v in arms) or not self.seeds or self.evals < 1:
+            raise ValueError("compare: budgets and --evals must be > 0, and --seeds not empty")
+        return arms
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
 
 
 def checkpoint_info(path: str | os.PathLike[str]) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from ..io import DecathlonError, DecathlonTask
 from ..io.validate import read_header
 from .config import DataConfig
 
-__all__ = ["DataConfig", "fold_split", "make_loaders", "make_transforms"]
+__all__ = ["DataConfig", "fold_split", "make_loaders", "make_transforms", "run_split"]
 
 
 def fold_split(task: DecathlonTask, *, fold: int | str = 0, n_folds: int = 5, seed: int = 0):
@@ -52,6 +52,20 @@ def fold_split(task: DecathlonTask, *, fold: int | str = 0, n_folds: int = 5, se
     val_idx = set(np.array_split(order, n_folds)[fold].tolist()) or {int(order[0])}
     train = [c for i, c in enumerate(cases) if i not in val_idx]
     val = [c for i, c in enumerate(cases) if i in val_idx]
+    return train, val
+
+
+def run_split(task: DecathlonTask, cfg: Any):
+    """A run's (training, validation) cases: :func:`fold_split` with the config's split seed
+    (``cfg.seed`` when ``cfg.split_seed`` is None), training cut to ``cfg.labelled`` cases."""
+    seed = cfg.seed if cfg.split_seed is None else cfg.split_seed
+    train, val = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=seed)
+    if cfg.labelled is not None:
+        if not 1 <= cfg.labelled <= len(train):
+            raise DecathlonError(
+                task.root, f"--labelled {cfg.labelled}: the split has {len(train)} training cases"
+            )
+        train = train[: cfg.labelled]
     return train, val
 
 

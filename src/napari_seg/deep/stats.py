@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["bootstrap_ci", "paired_comparison", "time_to_target", "verdict"]
+__all__ = ["MIN_CASES", "bootstrap_ci", "paired_comparison", "time_to_target", "verdict"]
 
 
 def bootstrap_ci(
@@ -73,11 +73,24 @@ def _wilcoxon_p(diff: np.ndarray) -> float:
     return float(wilcoxon(diff, zero_method="wilcox", alternative="two-sided").pvalue)
 
 
-def verdict(ci: tuple[float, float], *, challenger: str, baseline: str) -> str:
-    """One honest sentence: "no difference" unless the CI of challenger - baseline excludes 0."""
+#: Fewest paired cases for which a bootstrap CI is trusted (below it the resamples
+#: cannot show the spread: with 2 cases the CI is just the two differences).
+MIN_CASES = 5
+
+
+def verdict(
+    ci: tuple[float, float], *, challenger: str, baseline: str, n_cases: int = MIN_CASES
+) -> str:
+    """One honest sentence: "no difference" unless the CI of challenger - baseline excludes 0.
+
+    With fewer than :data:`MIN_CASES` cases, or no CI, the verdict is "no difference shown".
+    """
     low, high = ci
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return f"no difference shown between {challenger} and {baseline} (too few cases for a CI)"
+    if n_cases < MIN_CASES or not (math.isfinite(low) and math.isfinite(high)):
+        return (
+            f"no difference shown between {challenger} and {baseline} ({n_cases} cases: a CI "
+            f"needs >= {MIN_CASES})"
+        )
     if low > 0:
         return f"{challenger} is better than {baseline} (95 % CI of the Dice difference > 0)"
     if high < 0:
@@ -126,7 +139,7 @@ def paired_comparison(
         "ci": [ci[0], ci[1]],
         "ci_level": level,
         "wilcoxon_p": _wilcoxon_p(diff),
-        "verdict": verdict(ci, challenger=names[0], baseline=names[1]),
+        "verdict": verdict(ci, challenger=names[0], baseline=names[1], n_cases=len(cases)),
     }
 
 

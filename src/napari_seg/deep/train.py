@@ -37,9 +37,9 @@ from ..io import DecathlonError, load_decathlon
 from ..progress import ProgressCallback, Steps, StopCallback
 from .checkpoint import CheckpointMeta, save_checkpoint
 from .config import TrainConfig, cpu_recipe
-from .data import fold_split, make_loaders
+from .data import make_loaders, run_split
 from .device import select_device
-from .networks import build_network, count_parameters
+from .networks import count_parameters
 from .seeding import restored_random_state, seed_epoch
 from .state import load_state, save_state, write_metrics
 from .steps import place_model, train_step
@@ -109,17 +109,8 @@ def _peak_mb(device: torch.device) -> float:
 
 
 def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
-    # unknown model or keyword: fail before any data work
-    build_network(cfg.model, config=cfg.size, overrides=_meta(cfg, task, 1).overrides)
-    split_seed = cfg.seed if cfg.split_seed is None else cfg.split_seed
-    train_cases, val_cases = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=split_seed)
-    if cfg.labelled is not None:
-        if not 1 <= cfg.labelled <= len(train_cases):
-            raise DecathlonError(
-                task.root,
-                f"--labelled {cfg.labelled}: the split has {len(train_cases)} training cases",
-            )
-        train_cases = train_cases[: cfg.labelled]
+    _meta(cfg, task, 1).build()  # unknown model or keyword: fail before any data work
+    train_cases, val_cases = run_split(task, cfg)
     named = set(task.labels)
     for c in (*train_cases, *val_cases):
         loaded = task.load_case(c)  # refuses mismatched image/label grids, before training
