@@ -86,8 +86,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     t.set_defaults(func=run_train)
     from . import compare as _compare
+    from . import pretrain as _pretrain
 
     _compare.add_parser(sub, _common)
+    _pretrain.add_parser(sub, _common)
     m = sub.add_parser("make-synthetic-task", help="write a Decathlon task of synthetic CTs")
     m.add_argument("out", type=Path)
     m.add_argument("--cases", type=int, default=8)
