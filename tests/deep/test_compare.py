@@ -97,3 +97,21 @@ def test_dask_gives_the_same_results_as_sequential(task, tmp_path):
         assert (a["label"], a["seed"]) == (b["label"], b["seed"])
         assert a["case_dice"] == b["case_dice"] and a["curve"][0]["loss"] == b["curve"][0]["loss"]
         assert not math.isnan(a["final_val_dice"])
+
+
+def test_label_efficiency_with_and_without_pretraining(task, tmp_path):
+    from napari_seg.deep.pretrain import pretrain
+
+    start = pretrain(task, tmp_path / "pre", CFG, steps=2).checkpoint
+    protocol = Protocol(steps=2, seeds=(0,), evals=1, labelled=(1, 2), pretrained=str(start))
+    content = compare_models(task, tmp_path / "out", ["unet"], CFG, protocol)
+    table = content["label_efficiency"]
+    assert [r["labelled"] for r in table["rows"]] == [1, 2] and table["arm"] == "steps"
+    assert all(r["scratch"]["seeds"] == r["pretrained"]["seeds"] == 1 for r in table["rows"])
+    md = (tmp_path / "out" / "compare.md").read_text()
+    assert "## Label efficiency" in md and "| 2 |" in md
+    inits = sorted(p.name for p in (tmp_path / "out" / "labelled" / "steps").iterdir())
+    assert inits == ["unet-pretrained-labelled1", "unet-pretrained-labelled2",
+                     "unet-scratch-labelled1", "unet-scratch-labelled2"]  # fmt: skip
+    with pytest.raises(ValueError, match="--pretrained"):
+        compare_models(task, tmp_path / "x", ["unet"], CFG, replace(protocol, pretrained=None))

@@ -75,6 +75,13 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable[..., None]) -> 
         help="> 1: run the jobs on a dask LocalCluster of this many processes",
     )
     c.add_argument("--scheduler", help="address of a running dask scheduler")
+    c.add_argument(
+        "--labelled",
+        type=number_list(int, 1),
+        default=(),
+        help="label-efficiency study: labelled training cases per run, e.g. 1,2,4,8",
+    )
+    c.add_argument("--pretrained", type=Path, help="the pre-trained start of --labelled")
     c.set_defaults(func=run_compare)
 
 
@@ -95,6 +102,8 @@ def run_compare(args: argparse.Namespace) -> int:
         match_size=args.match_size,
         workers=args.workers,
         scheduler=args.scheduler,
+        labelled=tuple(args.labelled),
+        pretrained=str(args.pretrained) if args.pretrained else None,
     )
     protocol.arms()  # no budget: one line, before any import of torch
     from ..deep.compare import compare_models

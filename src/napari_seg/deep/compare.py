@@ -24,6 +24,7 @@ from ..progress import Cancelled, ProgressCallback, StopCallback
 from .compare_report import aggregate, markdown, plot_arm
 from .config import Protocol, TrainConfig, model_names
 from .job import Job, run_job
+from .label_efficiency import label_jobs, label_markdown, label_table
 
 __all__ = ["Protocol", "cluster", "compare_models", "model_specs", "run_jobs"]
 
@@ -193,6 +194,8 @@ def compare_models(
         for label in specs
         for lr in (grid if len(grid) > 1 else [])
     ]
+    if protocol.labelled:
+        label_jobs(base, protocol, {}, grid[0])  # a bad --pretrained fails before any training
     with cluster(protocol.workers, protocol.scheduler) as client:
         run = {"client": client, "should_stop": should_stop}
         tuned = run_jobs(task_dir, out, tune, **run)
@@ -205,6 +208,8 @@ def compare_models(
             for fold in protocol.folds
         ]
         results = run_jobs(task_dir, out, main, progress=progress, on_point=on_point, **run)
+        studies = label_jobs(base, protocol, lrs, grid[0]) if protocol.labelled else []
+        labelled = run_jobs(task_dir, out, studies, progress=progress, on_point=on_point, **run)
     content = {
         "task": str(task_dir),
         "protocol": protocol.as_dict(),
@@ -220,6 +225,8 @@ def compare_models(
             for arm, _ in arms
         },
     }
+    if labelled:
+        content["label_efficiency"] = label_table(labelled)
     _write(out, content)
     return content
 
@@ -243,5 +250,8 @@ def _write(out: Path, content: dict[str, Any]) -> None:
         tmp.write_text(json.dumps(content, indent=2, allow_nan=True), encoding="utf-8")
     for arm, section in content["arms"].items():
         plot_arm(section, out / f"compare_{arm}.png", title=f"{arm} arm")
+    text = markdown(content)
+    if "label_efficiency" in content:
+        text += label_markdown(content["label_efficiency"])
     with atomic_path(out / "compare.md") as tmp:
-        tmp.write_text(markdown(content), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")

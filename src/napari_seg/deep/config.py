@@ -86,6 +86,8 @@ class Protocol:
     baseline: str = "unet"
     workers: int = 0
     scheduler: str | None = None
+    labelled: tuple[int, ...] = ()  # label-efficiency study: labelled training cases per run
+    pretrained: str | None = None  # its pre-trained start (napari-seg pretrain)
 
     def arms(self) -> list[tuple[str, float]]:
         """``[("steps", N), ("budget", S)]``, those given; refuses a protocol without one."""
