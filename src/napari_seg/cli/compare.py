@@ -62,6 +62,12 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable[..., None]) -> 
     )
     c.add_argument("--evals", type=bounded(int, 1, 1000), default=p.evals, help="curve points")
     c.add_argument("--threads", type=bounded(int, 1, 1024), default=p.threads)
+    c.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default=p.clock,
+        help="budget arm: wall-clock, or this process's CPU time (on a shared machine)",
+    )
     c.add_argument("--target-dice", type=bounded(float, 0.0, 1.0), default=p.target_dice)
     c.add_argument(
         "--match-size",
@@ -102,6 +108,7 @@ def run_compare(args: argparse.Namespace) -> int:
         match_size=args.match_size,
         workers=args.workers,
         scheduler=args.scheduler,
+        clock=args.clock,
         labelled=tuple(args.labelled),
         pretrained=str(args.pretrained) if args.pretrained else None,
     )

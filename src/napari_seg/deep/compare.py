@@ -185,7 +185,16 @@ def compare_models(
     ) -> Job:
         network, overrides = specs[label]
         c = replace(base, model=network, overrides=overrides, seed=seed, fold=fold, lr=lr)
-        return Job(label, c, arm, budget, protocol.evals, protocol.threads, role=role)
+        return Job(
+            label,
+            c,
+            arm,
+            budget,
+            protocol.evals,
+            protocol.threads,
+            role=role,
+            clock=protocol.clock,
+        )
 
     grid = list(protocol.lr_grid) or [cfg.lr]
     tune = [

@@ -140,7 +140,8 @@ def markdown(content: dict[str, Any]) -> str:
         "resident memory during a run (sampled every 20 ms), in brackets what the run added.",
     ]
     for arm, section in content["arms"].items():
-        unit = "optimizer steps" if arm == "steps" else "s of training (wall-clock)"
+        clock = "wall-clock" if p.get("clock", "wall") == "wall" else "process CPU time"
+        unit = "optimizer steps" if arm == "steps" else f"s of training ({clock})"
         lines += ["", f"## {arm} arm: {section['budget']:g} {unit} per run", ""]
         lines += [
             "| model | parameters | FLOPs/voxel | s/step | steps | lr | peak RSS MB (+run) | "

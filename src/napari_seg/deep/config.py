@@ -86,6 +86,9 @@ class Protocol:
     baseline: str = "unet"
     workers: int = 0
     scheduler: str | None = None
+    #: What the budget arm counts: "wall" (wall-clock) or "cpu" (this process's CPU time, for
+    #: a shared machine where other work would steal wall-clock from the runs).
+    clock: Literal["wall", "cpu"] = "wall"
     labelled: tuple[int, ...] = ()  # label-efficiency study: labelled training cases per run
     pretrained: str | None = None  # its pre-trained start (napari-seg pretrain)
 
@@ -95,6 +98,8 @@ class Protocol:
         arms = [(name, float(v)) for name, v in arms if v is not None]
         if not arms:
             raise ValueError("compare: give --steps N and/or --budget-s SECONDS (the budget)")
+        if self.clock not in ("wall", "cpu"):
+            raise ValueError(f"--clock {self.clock!r}: choose wall or cpu")
         if any(v <= 0 for _, v in arms) or not self.seeds or self.evals < 1:
             raise ValueError("compare: budgets and --evals must be > 0, and --seeds not empty")
         return arms

@@ -43,6 +43,7 @@ class Job:
     threads: int = 1
     init: str | None = None
     role: str = "main"  # "main", "lr-grid" or "labelled"
+    clock: Literal["wall", "cpu"] = "wall"  # the budget arm's clock (cpu: process CPU time)
     tags: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -92,11 +93,11 @@ def run_job(
     Returns
     -------
     dict
-        ``label``, ``arm``, ``seed``, ``fold``, ``lr``, ``role``, ``tags``, ``steps``,
-        ``train_seconds``, ``seconds_per_step``, ``curve`` (per evaluation: ``step``,
-        ``seconds``, ``loss`` (mean training loss since the previous point),
-        ``val_dice``), ``final_val_dice``, ``case_dice`` (case -> Dice at the original
-        spacing), ``parameters``, ``flops_per_voxel``, ``peak_rss_mb``,
+        ``label``, ``arm``, ``clock``, ``seed``, ``fold``, ``lr``, ``role``, ``tags``,
+        ``steps``, ``train_seconds`` (on the job's clock), ``seconds_per_step``, ``curve``
+        (per evaluation: ``step``, ``seconds``, ``loss`` (mean training loss since the
+        previous point), ``val_dice``), ``final_val_dice``, ``case_dice`` (case -> Dice at
+        the original spacing), ``parameters``, ``flops_per_voxel``, ``peak_rss_mb``,
         ``baseline_rss_mb`` and ``threads``.
 
     Raises
@@ -127,6 +128,7 @@ def run_job(
         "network": cfg.model,
         "arm": job.arm,
         "budget": job.budget,
+        "clock": job.clock,
         "role": job.role,
         "tags": dict(job.tags),
         "seed": cfg.seed,
@@ -160,7 +162,8 @@ def _loop(run, job: Job, on_point, should_stop) -> tuple[list[dict[str, Any]], i
     loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
     curve: list[dict[str, Any]] = []
     steps, epoch, loss_sum, n, paused = 0, 0, 0.0, 0, 0.0
-    start = time.perf_counter()
+    now = time.perf_counter if job.clock == "wall" else time.process_time
+    start = now()
     run.net.train()
     while marks:
         seed_epoch(run.train_loader.dataset, seed=job.cfg.seed, rank=0, epoch=epoch)
@@ -169,12 +172,12 @@ def _loop(run, job: Job, on_point, should_stop) -> tuple[list[dict[str, Any]], i
                 run.net, run.opt, loss_fn, run.scaler, batch, run.device, amp=run.amp
             )
             steps, n = steps + 1, n + 1
-            clock = time.perf_counter() - start - paused
+            clock = now() - start - paused
             if should_stop is not None and should_stop():
                 raise Cancelled()
             if (steps if job.arm == "steps" else clock) < marks[0]:
                 continue
-            t0 = time.perf_counter()
+            t0 = now()
             dice = _validate(run.model, run.val_loader, job.cfg.data.roi, run.device, run.amp)
             point = {"step": steps, "seconds": clock, "loss": loss_sum / n, "val_dice": dice}
             curve.append(point)
@@ -182,8 +185,8 @@ def _loop(run, job: Job, on_point, should_stop) -> tuple[list[dict[str, Any]], i
             marks.pop(0)
             if on_point is not None:
                 on_point(job, point)
-            paused += time.perf_counter() - t0  # validation and live plots are not training
+            paused += now() - t0  # validation and live plots are not training
             if not marks:
                 break
         epoch += 1
-    return curve, steps, time.perf_counter() - start - paused
+    return curve, steps, now() - start - paused

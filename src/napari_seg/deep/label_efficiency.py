@@ -56,6 +56,7 @@ def label_jobs(
             init=str(protocol.pretrained) if start == "pretrained" else None,
             role="labelled",
             tags={"labelled": k},
+            clock=protocol.clock,
         )
         for k in protocol.labelled
         for start in ("scratch", "pretrained")
@@ -90,12 +91,17 @@ def label_table(results: list[dict[str, Any]]) -> dict[str, Any]:
         )
         rows.append(row)
     first = results[0] if results else {}
-    return {"arm": first.get("arm"), "budget": first.get("budget"), "rows": rows}
+    return {"arm": first.get("arm"), "budget": first.get("budget"), "clock": first.get("clock"),
+            "rows": rows}  # fmt: skip
 
 
 def label_markdown(section: dict[str, Any]) -> str:
     """The label-efficiency table of ``compare.md``."""
-    unit = "s of fine-tuning" if section["arm"] == "budget" else "fine-tuning steps"
+    unit = (
+        f"s ({section['clock']}) of fine-tuning"
+        if section["arm"] == "budget"
+        else "fine-tuning steps"
+    )
     lines = [
         "",
         f"## Label efficiency: {section['budget']:g} {unit} per run, with and without "
