@@ -72,3 +72,20 @@ def test_axialunet_checkpoint_round_trip_and_inference(tmp_path):
     x = torch.randn(1, 1, 16, 32, 32)
     with torch.inference_mode():
         assert torch.allclose(model.eval()(x), loaded(x))
+
+
+def test_axialunet_fine_tunes_on_a_correction(tmp_path):
+    from napari_seg.data.synthetic import make_synthetic_ct
+    from napari_seg.deep.finetune import finetune
+
+    meta = CheckpointMeta(
+        network="axialunet", config="fast", overrides={"img_size": [16, 32, 32]},
+        target_spacing=(5.0, 3.2, 3.2), roi_size=(16, 32, 32),
+    )  # fmt: skip
+    torch.manual_seed(0)
+    path = save_checkpoint(meta.build(), meta, tmp_path / "axial.safetensors")
+    ct = make_synthetic_ct((24, 48, 48), spacing=(5.0, 3.2, 3.2), seed=0)
+    geo = Geometry.from_spacing(ct.spacing)
+    result = finetune(path, ct.image, ct.spleen.astype(np.uint8), geo, steps=2, device="cpu")
+    _, back = load_checkpoint(result.checkpoint)
+    assert back.network == "axialunet" and len(result.losses) == 2

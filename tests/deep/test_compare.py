@@ -42,11 +42,12 @@ def test_a_steps_run_is_deterministic_and_scored_per_case(task, tmp_path):
     assert other["case_dice"] != a["case_dice"]  # the seed matters: the check can fail
 
 
-def test_a_budget_run_stops_at_its_wall_clock(task, tmp_path):
-    job = Job("unet", replace(CFG, model="unet"), "budget", 1.5, evals=2, threads=1)
+@pytest.mark.parametrize("clock", ["wall", "cpu"])
+def test_a_budget_run_stops_at_its_clock(task, tmp_path, clock):
+    job = Job("unet", replace(CFG, model="unet"), "budget", 1.5, evals=2, threads=1, clock=clock)
     r = run_job(task, tmp_path, job)
     assert 1.5 <= r["train_seconds"] < 1.5 + 5 and len(r["curve"]) == 2
-    assert r["curve"][0]["seconds"] >= 0.75 and r["steps"] >= 1
+    assert r["curve"][0]["seconds"] >= 0.75 and r["steps"] >= 1 and r["clock"] == clock
 
 
 def test_compare_writes_the_report_with_size_match_and_statistics(task, tmp_path):
