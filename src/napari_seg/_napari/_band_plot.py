@@ -67,5 +67,6 @@ class BandPlot(CurvePlot):
                 t.set_color(loss_ax.xaxis.label.get_color())
         for ax in self.axes:
             ax.relim()
+            ax.autoscale(enable=True, axis="x")  # the base plot fixes x to epochs 1..5
             ax.autoscale_view()
         self.canvas.draw_idle()

@@ -88,8 +88,8 @@ def verdict(
     low, high = ci
     if n_cases < MIN_CASES or not (math.isfinite(low) and math.isfinite(high)):
         return (
-            f"no difference shown between {challenger} and {baseline} ({n_cases} cases: a CI "
-            f"needs >= {MIN_CASES})"
+            f"no difference shown between {challenger} and {baseline} ({n_cases} "
+            f"case{'s' if n_cases != 1 else ''}: a CI needs >= {MIN_CASES})"
         )
     if low > 0:
         return f"{challenger} is better than {baseline} (95 % CI of the Dice difference > 0)"

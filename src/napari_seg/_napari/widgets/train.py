@@ -197,7 +197,7 @@ class TrainWidget(Container):
 
     def _compared(self, content: dict) -> str:
         out = Path(self.out.value)
-        self.report.value = (out / "compare.md").read_text(encoding="utf-8")
+        self.report.native.setMarkdown((out / "compare.md").read_text(encoding="utf-8"))
         verdicts = [c["verdict"] for arm in content["arms"].values() for c in arm["comparisons"]]
         return "; ".join(verdicts) or f"wrote {out / 'compare.md'}"
 
