@@ -116,3 +116,16 @@ def test_label_efficiency_with_and_without_pretraining(task, tmp_path):
                      "unet-scratch-labelled1", "unet-scratch-labelled2"]  # fmt: skip
     with pytest.raises(ValueError, match="--pretrained"):
         compare_models(task, tmp_path / "x", ["unet"], CFG, replace(protocol, pretrained=None))
+
+
+def test_cli_compare_with_recheck(task, tmp_path, capsys):
+    from napari_seg.cli import main
+
+    out = tmp_path / "cli"
+    geo = ["--roi", "16", "32", "32", "--spacing", "5", "3.2", "3.2", "--folds", "2"]
+    argv = ["compare", str(task), "--out", str(out), "--models", "unet", "--steps", "2"]
+    assert main([*argv, "--seeds", "0", "--evals", "1", "--recheck", "--quiet", *geo]) == 0
+    saved = json.loads((out / "compare.json").read_text())
+    (again,) = saved["reproducibility"]
+    assert again["reproducible"] and again["difference"] == 0 and again["steps"] == [2, 2]
+    assert "Reproducibility" in capsys.readouterr().out

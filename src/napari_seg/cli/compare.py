@@ -82,6 +82,9 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable[..., None]) -> 
     )
     c.add_argument("--scheduler", help="address of a running dask scheduler")
     c.add_argument(
+        "--recheck", action="store_true", help="run each model's first seed twice and compare"
+    )
+    c.add_argument(
         "--labelled",
         type=number_list(int, 1),
         default=(),
@@ -109,6 +112,7 @@ def run_compare(args: argparse.Namespace) -> int:
         workers=args.workers,
         scheduler=args.scheduler,
         clock=args.clock,
+        recheck=args.recheck,
         labelled=tuple(args.labelled),
         pretrained=str(args.pretrained) if args.pretrained else None,
     )

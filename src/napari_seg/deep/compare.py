@@ -21,7 +21,7 @@ from typing import Any
 
 from .._files import atomic_path
 from ..progress import Cancelled, ProgressCallback, StopCallback
-from .compare_report import aggregate, markdown, plot_arm
+from .compare_report import aggregate, markdown, plot_arm, reproducibility
 from .config import Protocol, TrainConfig, model_names
 from .job import Job, run_job
 from .label_efficiency import label_jobs, label_markdown, label_table
@@ -180,23 +180,42 @@ def compare_models(
     out.mkdir(parents=True, exist_ok=True)
     base = replace(cfg, split_seed=cfg.seed if cfg.split_seed is None else cfg.split_seed)
 
-    def job(
-        label: str, arm: str, budget: float, seed: int, fold: Any, lr: float, role: str
-    ) -> Job:
+    runs = _run_all(task_dir, out, specs, base, protocol, progress, should_stop, on_point)
+    tuned, results, rechecked, labelled = runs
+    content = {
+        "task": str(task_dir),
+        "protocol": protocol.as_dict(),
+        "config": json.loads(json.dumps(cfg, default=lambda o: o.__dict__)),
+        "environment": _environment(results),
+        "models": {label: {"network": n, "overrides": o} for label, (n, o) in specs.items()},
+        "arms": {
+            arm: aggregate(
+                [r for r in results if r["arm"] == arm],
+                [r for r in tuned if r["arm"] == arm],
+                protocol,
+            )
+            for arm, _ in arms
+        },
+    }
+    if rechecked:
+        content["reproducibility"] = reproducibility(results, rechecked)
+    if labelled:
+        content["label_efficiency"] = label_table(labelled)
+    _write(out, content)
+    return content
+
+
+def _run_all(task_dir, out, specs, base, protocol, progress, should_stop, on_point):
+    """The learning-rate grid, then every arm x model x seed x fold, the rechecks, the study."""
+    arms = protocol.arms()
+
+    def job(label: str, arm: str, budget: float, seed: int, fold: Any, lr: float, role: str):
         network, overrides = specs[label]
         c = replace(base, model=network, overrides=overrides, seed=seed, fold=fold, lr=lr)
-        return Job(
-            label,
-            c,
-            arm,
-            budget,
-            protocol.evals,
-            protocol.threads,
-            role=role,
-            clock=protocol.clock,
-        )
+        return Job(label, c, arm, budget, protocol.evals, protocol.threads, role=role,
+                   clock=protocol.clock)  # fmt: skip
 
-    grid = list(protocol.lr_grid) or [cfg.lr]
+    grid = list(protocol.lr_grid) or [base.lr]
     tune = [
         job(label, arm, budget, LR_SEED, protocol.folds[0], lr, "lr-grid")
         for arm, budget in arms
@@ -217,27 +236,12 @@ def compare_models(
             for fold in protocol.folds
         ]
         results = run_jobs(task_dir, out, main, progress=progress, on_point=on_point, **run)
+        first = (protocol.seeds[0], protocol.folds[0])
+        again = [replace(j, role="recheck") for j in main if (j.cfg.seed, j.cfg.fold) == first]
+        rechecked = run_jobs(task_dir, out, again if protocol.recheck else [], **run)
         studies = label_jobs(base, protocol, lrs, grid[0]) if protocol.labelled else []
         labelled = run_jobs(task_dir, out, studies, progress=progress, on_point=on_point, **run)
-    content = {
-        "task": str(task_dir),
-        "protocol": protocol.as_dict(),
-        "config": json.loads(json.dumps(cfg, default=lambda o: o.__dict__)),
-        "environment": _environment(results),
-        "models": {label: {"network": n, "overrides": o} for label, (n, o) in specs.items()},
-        "arms": {
-            arm: aggregate(
-                [r for r in results if r["arm"] == arm],
-                [r for r in tuned if r["arm"] == arm],
-                protocol,
-            )
-            for arm, _ in arms
-        },
-    }
-    if labelled:
-        content["label_efficiency"] = label_table(labelled)
-    _write(out, content)
-    return content
+    return tuned, results, rechecked, labelled
 
 
 def _environment(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -18,7 +18,10 @@ import numpy as np
 from .._files import atomic_path
 from .stats import paired_comparison, time_to_target
 
-__all__ = ["aggregate", "curve_bands", "markdown", "plot_arm"]
+__all__ = ["aggregate", "curve_bands", "markdown", "plot_arm", "reproducibility"]
+
+#: Largest Dice difference between two runs of the same seed and arm called reproducible.
+REPRODUCIBLE = 0.005
 
 
 def _mean_sd(values: list[float]) -> dict[str, float]:
@@ -118,6 +121,25 @@ def aggregate(
     return {"budget": budget, "models": rows, "lr_grid": dict(grid), "comparisons": comparisons}
 
 
+def reproducibility(
+    results: list[dict[str, Any]], again: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each rerun beside its first run: steps, mean case Dice and their difference."""
+    key = lambda r: (r["arm"], r["label"], r["seed"], r["fold"])  # noqa: E731
+    first = {key(r): r for r in results}
+    out = []
+    for r in again:
+        a = first[key(r)]
+        dice = [float(np.mean(list(x["case_dice"].values()))) for x in (a, r)]
+        diff = abs(dice[0] - dice[1])
+        steps = [a["steps"], r["steps"]]
+        out.append(
+            {"arm": r["arm"], "label": r["label"], "seed": r["seed"], "steps": steps,
+             "dice": dice, "difference": diff, "reproducible": diff <= REPRODUCIBLE}
+        )  # fmt: skip
+    return out
+
+
 def _fmt(stats: dict[str, float], digits: int = 3) -> str:
     if not math.isfinite(stats["mean"]):
         return "–"
@@ -176,6 +198,17 @@ def markdown(content: dict[str, Any]) -> str:
                 for label, runs in section["lr_grid"].items()
             )
             lines += ["", f"Learning-rate grid (validation Dice of the grid seed): {grid}."]
+    if content.get("reproducibility"):
+        lines += [
+            "",
+            f"Reproducibility (a seed run twice; reproducible: |ΔDice| <= {REPRODUCIBLE}):",
+        ]
+        lines += [
+            f"- {r['arm']} {r['label']} seed {r['seed']}: Dice {r['dice'][0]:.4f} vs "
+            f"{r['dice'][1]:.4f} (|Δ| {r['difference']:.4f}; steps {r['steps'][0]} vs "
+            f"{r['steps'][1]}): {'yes' if r['reproducible'] else 'NO'}"
+            for r in content["reproducibility"]
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -89,6 +89,7 @@ class Protocol:
     #: What the budget arm counts: "wall" (wall-clock) or "cpu" (this process's CPU time, for
     #: a shared machine where other work would steal wall-clock from the runs).
     clock: Literal["wall", "cpu"] = "wall"
+    recheck: bool = False  # run the first seed of each model and arm twice (reproducibility)
     labelled: tuple[int, ...] = ()  # label-efficiency study: labelled training cases per run
     pretrained: str | None = None  # its pre-trained start (napari-seg pretrain)
 
