@@ -32,6 +32,14 @@ CORE_MODULES = [
     "napari_seg.deep.train",
     "napari_seg.deep.seeding",
     "napari_seg.deep.config",
+    "napari_seg.deep.stats",
+    "napari_seg.deep.compare_report",
+    "napari_seg.deep.job",
+    "napari_seg.deep.pretrain",
+    "napari_seg.deep.axial",
+    "napari_seg.deep.label_efficiency",
+    "napari_seg.cli.compare",
+    "napari_seg.cli.pretrain",
 ]
 GUI = ("napari", "qtpy", "magicgui", "PyQt6", "PyQt5", "PySide6")
 

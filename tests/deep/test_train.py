@@ -14,7 +14,6 @@ import torch
 from napari_seg.cli import main
 from napari_seg.data.synthetic_task import make_synthetic_task
 from napari_seg.deep.checkpoint import load_checkpoint
-from napari_seg.deep.compare import compare_models
 from napari_seg.deep.data import DataConfig, fold_split
 from napari_seg.deep.inference import predict
 from napari_seg.deep.networks import NetworkError
@@ -106,29 +105,6 @@ def test_cli_and_widget_take_their_defaults_from_the_dataclasses():
 def test_cancel(task, tmp_path):
     with pytest.raises(Cancelled):
         train(task, tmp_path / "x", CFG, should_stop=lambda: True)
-
-
-@pytest.mark.slow
-def test_compare_writes_json_png_markdown(task, tmp_path):
-    out = tmp_path / "cmp"
-    content = compare_models(
-        task, out, ["unet", "segresnet", "basicunet"], TrainConfig(**{**CFG.__dict__, "epochs": 1})
-    )
-    assert (out / "compare.png").stat().st_size > 10_000
-    md = (out / "compare.md").read_text()
-    assert md.count("\n") == 2 + 3 and "segresnet" in md
-    saved = json.loads((out / "compare.json").read_text())
-    assert saved == json.loads(json.dumps(content))
-    for row in saved["models"]:
-        for key in (
-            "parameters",
-            "train_loss",
-            "val_dice",
-            "seconds_per_epoch",
-            "peak_memory_mb",
-            "time_to_best_s",
-        ):
-            assert row[key] is not None and row[key] == row[key], (row["model"], key)
 
 
 @pytest.mark.slow

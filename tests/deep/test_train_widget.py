@@ -44,10 +44,34 @@ def test_train_widget_plot_updates_and_offers_checkpoint(make_napari_viewer, qtb
     assert to_hex(widget.figure.get_facecolor()) == get_theme(viewer.theme).background.as_hex()
 
     widget.compare.value = True
-    widget.models.value = "unet,segresnet"
-    widget.epochs.value = 1
+    assert widget.epochs.native.isHidden() and not widget.seeds.native.isHidden()
+    widget.models.value = "unet,axialunet"
+    widget.arm.value = "steps"
+    widget.budget.value = 2
+    widget.seeds.value = "0,1"
     widget.out.value = tmp_path / "cmp"
     widget.run()
     _wait(qtbot, widget)
-    assert len(widget.axes[0].get_lines()) == 2
-    assert (tmp_path / "cmp" / "compare.png").exists()
+    assert "failed" not in widget.status.value, widget.status.value
+    assert "no difference shown between axialunet and unet" in widget.status.value
+    _, mean, low, high = widget.bands.bands("axialunet", "val_dice")
+    assert len(mean) == 8 and (low <= mean).all() and (mean <= high).all()
+    assert len(widget.bands.axes[1].get_lines()) == 2  # one mean line per model
+    assert (
+        "no difference shown" in widget.report.native.toPlainText()
+        and not widget.report.native.isHidden()
+    )
+    assert (tmp_path / "cmp" / "compare_steps.png").exists()
+
+
+def test_compare_mode_refuses_a_bad_seed_list(make_napari_viewer, tmp_path):
+    task = make_synthetic_task(
+        tmp_path / "Task99", cases=2, test_cases=0, shape=(8, 16, 16), spacing=(5.0, 3.2, 3.2)
+    )
+    viewer = make_napari_viewer()
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seg", "Train")
+    widget.task.value, widget.out.value = task, tmp_path / "o"
+    widget.compare.value = True
+    widget.seeds.value = "0,x"
+    widget.run()
+    assert "seeds" in widget.status.value and widget.runner.worker is None

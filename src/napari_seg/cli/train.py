@@ -12,13 +12,14 @@ import numpy as np
 from ._common import TerminalProgress, bounded, device_name
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, *, epochs: bool = True) -> None:
     """Options of train and compare; every default is the dataclasses' (no torch import)."""
     from ..deep.config import DataConfig, TrainConfig
 
     t, d = TrainConfig(), DataConfig()
     p.add_argument("task", type=Path, help="Decathlon task folder")
-    p.add_argument("--epochs", type=bounded(int, 1, 100_000), default=t.epochs)
+    if epochs:
+        p.add_argument("--epochs", type=bounded(int, 1, 100_000), default=t.epochs)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument(
         "--size",
@@ -84,14 +85,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "and --spacing default to the checkpoint's",
     )
     t.set_defaults(func=run_train)
-    c = sub.add_parser(
-        "compare",
-        help="train several networks with the same data and budget",
-        description="Writes DIR/compare.json, DIR/compare.png and DIR/compare.md.",
-    )
-    _common(c)
-    c.add_argument("--models", default="unet,segresnet", help="comma-separated names")
-    c.set_defaults(func=run_compare)
+    from . import compare as _compare
+    from . import pretrain as _pretrain
+
+    _compare.add_parser(sub, _common)
+    _pretrain.add_parser(sub, _common)
     m = sub.add_parser("make-synthetic-task", help="write a Decathlon task of synthetic CTs")
     m.add_argument("out", type=Path)
     m.add_argument("--cases", type=int, default=8)
@@ -120,7 +118,7 @@ def _config(args: argparse.Namespace, model: str):
     return TrainConfig(
         model=model,
         size=args.size,
-        epochs=args.epochs,
+        epochs=getattr(args, "epochs", TrainConfig.epochs),
         lr=args.lr,
         optimizer=args.optimizer,
         val_every=args.val_every,
@@ -215,24 +213,6 @@ def run_train(args: argparse.Namespace) -> int:
             dist.destroy_process_group()
     if result.metrics_path is not None:
         print(f"best checkpoint: {result.best_checkpoint}\nmetrics: {result.metrics_path}")
-    return 0
-
-
-def run_compare(args: argparse.Namespace) -> int:
-    from ..deep.compare import compare_models
-    from ..deep.config import model_names
-
-    models = model_names(args.models)
-    compare_models(
-        args.task,
-        args.out,
-        models,
-        _config(args, models[0]),
-        progress=TerminalProgress("compare", enabled=not args.quiet),
-        on_epoch=lambda n, r: _print_epoch(f"{n}: ")(r),
-    )
-    print((args.out / "compare.md").read_text(encoding="utf-8"))
-    print(f"wrote {args.out / 'compare.json'}, {args.out / 'compare.png'}")
     return 0
 
 

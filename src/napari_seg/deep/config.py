@@ -14,6 +14,7 @@ __all__ = [
     "CHECKPOINT_SUFFIXES",
     "NETWORK_NAMES",
     "DataConfig",
+    "Protocol",
     "TrainConfig",
     "checkpoint_info",
     "cpu_recipe",
@@ -25,7 +26,7 @@ CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth")
 _MAX_HEADER = 100 * 2**20
 
 #: Names in :data:`napari_seg.deep.networks.NETWORKS` (kept here so menus need no torch).
-NETWORK_NAMES = ("attentionunet", "basicunet", "segresnet", "unet", "unetr")
+NETWORK_NAMES = ("attentionunet", "axialunet", "basicunet", "segresnet", "unet", "unetr")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,55 @@ class TrainConfig:
     device: str = "auto"
     amp: bool = True
     data: DataConfig = field(default_factory=DataConfig)
+    #: Network keywords beyond the size preset (plain data, checked by the registry).
+    overrides: dict[str, Any] = field(default_factory=dict)
+    #: Seed of the fold split (None: ``seed``); ``compare`` fixes it so every seed sees one split.
+    split_seed: int | None = None
+    #: Train on only the first N labelled training cases of the split (None: all of them).
+    labelled: int | None = None
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How ``compare`` makes a fair comparison (see :mod:`napari_seg.deep.compare`).
+
+    ``steps`` (equal optimizer steps) and ``budget_s`` (equal training seconds,
+    torch pinned to ``threads`` threads) are the two arms; give one or both.
+    """
+
+    steps: int | None = None
+    budget_s: float | None = None
+    seeds: tuple[int, ...] = (0, 1, 2)
+    folds: tuple[int | str, ...] = (0,)
+    lr_grid: tuple[float, ...] = ()  # empty: the config's lr for every model
+    evals: int = 8  # validation points per run (the curves)
+    threads: int = 1
+    target_dice: float = 0.8
+    match_size: bool = False
+    baseline: str = "unet"
+    workers: int = 0
+    scheduler: str | None = None
+    #: What the budget arm counts: "wall" (wall-clock) or "cpu" (this process's CPU time, for
+    #: a shared machine where other work would steal wall-clock from the runs).
+    clock: Literal["wall", "cpu"] = "wall"
+    recheck: bool = False  # run the first seed of each model and arm twice (reproducibility)
+    labelled: tuple[int, ...] = ()  # label-efficiency study: labelled training cases per run
+    pretrained: str | None = None  # its pre-trained start (napari-seg pretrain)
+
+    def arms(self) -> list[tuple[str, float]]:
+        """``[("steps", N), ("budget", S)]``, those given; refuses a protocol without one."""
+        arms = [("steps", self.steps), ("budget", self.budget_s)]
+        arms = [(name, float(v)) for name, v in arms if v is not None]
+        if not arms:
+            raise ValueError("compare: give --steps N and/or --budget-s SECONDS (the budget)")
+        if self.clock not in ("wall", "cpu"):
+            raise ValueError(f"--clock {self.clock!r}: choose wall or cpu")
+        if any(v <= 0 for _, v in arms) or not self.seeds or self.evals < 1:
+            raise ValueError("compare: budgets and --evals must be > 0, and --seeds not empty")
+        return arms
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
 
 
 def checkpoint_info(path: str | os.PathLike[str]) -> dict[str, Any] | None:

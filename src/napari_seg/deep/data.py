@@ -21,7 +21,7 @@ from ..io import DecathlonError, DecathlonTask
 from ..io.validate import read_header
 from .config import DataConfig
 
-__all__ = ["DataConfig", "fold_split", "make_loaders", "make_transforms"]
+__all__ = ["DataConfig", "fold_split", "make_loaders", "make_transforms", "run_split"]
 
 
 def fold_split(task: DecathlonTask, *, fold: int | str = 0, n_folds: int = 5, seed: int = 0):
@@ -55,14 +55,33 @@ def fold_split(task: DecathlonTask, *, fold: int | str = 0, n_folds: int = 5, se
     return train, val
 
 
-def make_transforms(cfg: DataConfig, *, train: bool) -> T.Compose:
-    """MONAI transforms; the random ones come last so caching keeps the rest."""
-    keys = ["image", "label"]
+def run_split(task: DecathlonTask, cfg: Any):
+    """A run's (training, validation) cases: :func:`fold_split` with the config's split seed
+    (``cfg.seed`` when ``cfg.split_seed`` is None), training cut to ``cfg.labelled`` cases."""
+    seed = cfg.seed if cfg.split_seed is None else cfg.split_seed
+    train, val = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=seed)
+    if cfg.labelled is not None:
+        if not 1 <= cfg.labelled <= len(train):
+            raise DecathlonError(
+                task.root, f"--labelled {cfg.labelled}: the split has {len(train)} training cases"
+            )
+        train = train[: cfg.labelled]
+    return train, val
+
+
+def make_transforms(cfg: DataConfig, *, train: bool, labels: bool = True) -> T.Compose:
+    """MONAI transforms; the random ones come last so caching keeps the rest.
+
+    ``labels=False`` handles images alone (denoising pre-training): random crops
+    are then uniform instead of balanced between organ and background.
+    """
+    keys = ["image", "label"] if labels else ["image"]
+    modes = ("bilinear", "nearest") if labels else "bilinear"
     steps: list[Any] = [
         T.LoadImaged(keys, image_only=True),
         T.EnsureChannelFirstd(keys),
         T.Orientationd(keys, axcodes=cfg.orientation, labels=(("L", "R"), ("P", "A"), ("I", "S"))),
-        T.Spacingd(keys, pixdim=cfg.target_spacing[::-1], mode=("bilinear", "nearest")),
+        T.Spacingd(keys, pixdim=cfg.target_spacing[::-1], mode=modes),
         T.ScaleIntensityRanged("image", *cfg.window, 0.0, 1.0, clip=True),
         T.CropForegroundd(keys, source_key="image", allow_smaller=True),
         T.Transposed(keys, indices=(0, 3, 2, 1)),  # (C, X, Y, Z) -> napari (C, Z, Y, X)
@@ -70,6 +89,7 @@ def make_transforms(cfg: DataConfig, *, train: bool) -> T.Compose:
         T.EnsureTyped(keys, track_meta=False),
     ]
     if train:
+        n = cfg.samples_per_volume
         steps += [
             T.RandCropByPosNegLabeld(
                 keys,
@@ -77,9 +97,13 @@ def make_transforms(cfg: DataConfig, *, train: bool) -> T.Compose:
                 spatial_size=cfg.roi,
                 pos=1,
                 neg=1,
-                num_samples=cfg.samples_per_volume,
+                num_samples=n,
                 image_key="image",
                 image_threshold=0,
+            )
+            if labels
+            else T.RandSpatialCropSamplesd(
+                keys, roi_size=cfg.roi, num_samples=n, random_size=False
             ),
             T.RandFlipd(keys, prob=0.1, spatial_axis=0),
             T.RandFlipd(keys, prob=0.1, spatial_axis=1),
@@ -106,9 +130,9 @@ def _estimated_bytes(cases, cfg: DataConfig) -> int:
     return total
 
 
-def _dataset(cases, transforms, cfg: DataConfig, cache_dir: Path):
+def _dataset(cases, transforms, cfg: DataConfig, cache_dir: Path, *, labels: bool = True):
     """In memory when the resampled volumes fit in 40 % of free memory, else on disk."""
-    items = [{"image": str(c.image), "label": str(c.label)} for c in cases]
+    items = [{"image": str(c.image), **({"label": str(c.label)} if labels else {})} for c in cases]
     mode = cfg.cache
     if mode == "auto":
         fits = _estimated_bytes(cases, cfg) < 0.4 * psutil.virtual_memory().available

@@ -14,6 +14,8 @@ from typing import Any
 import torch
 from monai.networks import nets
 
+from .axial import AxialUNet
+
 __all__ = ["NETWORKS", "NetworkError", "NetworkSpec", "build_network", "count_parameters"]
 
 
@@ -77,6 +79,39 @@ NETWORKS: dict[str, NetworkSpec] = {
         },
         frozenset({"channels", "strides", "kernel_size", "up_kernel_size", "dropout"}),
     ),
+    # a U-Net with position-sensitive axial attention (Axial-DeepLab) in the coarse levels
+    "axialunet": NetworkSpec(
+        AxialUNet,
+        {
+            "standard": {
+                "channels": [16, 32, 64, 128, 256],
+                "strides": [2, 2, 2, 2],
+                "num_res_units": 2,
+                "heads": 4,
+                "attention_levels": 2,
+                "img_size": [96, 96, 96],
+            },
+            "fast": {
+                "channels": [8, 16, 32],
+                "strides": [2, 2],
+                "num_res_units": 1,
+                "heads": 2,
+                "attention_levels": 1,
+                "img_size": [32, 32, 32],
+            },
+        },
+        frozenset(
+            {
+                "channels",
+                "strides",
+                "num_res_units",
+                "heads",
+                "attention_levels",
+                "img_size",
+                "norm",
+            }
+        ),
+    ),
     "basicunet": NetworkSpec(
         nets.BasicUNet,
         {
@@ -132,7 +167,7 @@ def build_network(
     ----------
     name : str
         A key of :data:`NETWORKS` (``unet``, ``segresnet``, ``attentionunet``,
-        ``basicunet``, ``unetr``).
+        ``axialunet``, ``basicunet``, ``unetr``).
     in_channels, out_channels : int
         Image channels (modalities) and classes (including background).
     config : {"standard", "fast"}

@@ -37,9 +37,9 @@ from ..io import DecathlonError, load_decathlon
 from ..progress import ProgressCallback, Steps, StopCallback
 from .checkpoint import CheckpointMeta, save_checkpoint
 from .config import TrainConfig, cpu_recipe
-from .data import fold_split, make_loaders
+from .data import make_loaders, run_split
 from .device import select_device
-from .networks import build_network, count_parameters
+from .networks import count_parameters
 from .seeding import restored_random_state, seed_epoch
 from .state import load_state, save_state, write_metrics
 from .steps import place_model, train_step
@@ -63,7 +63,9 @@ class TrainResult:
 
 
 def _meta(cfg: TrainConfig, task, in_channels: int) -> CheckpointMeta:
-    overrides = {"img_size": list(cfg.data.roi)} if cfg.model == "unetr" else {}
+    overrides = dict(cfg.overrides)
+    if cfg.model in ("unetr", "axialunet"):  # position tables sized by the patch
+        overrides["img_size"] = list(cfg.data.roi)
     return CheckpointMeta(
         network=cfg.model,
         config=cfg.size,
@@ -114,8 +116,8 @@ def _peak_mb(device: torch.device) -> float:
 
 
 def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
-    build_network(cfg.model, config=cfg.size)  # unknown model: fail before any data work
-    train_cases, val_cases = fold_split(task, fold=cfg.fold, n_folds=cfg.n_folds, seed=cfg.seed)
+    _meta(cfg, task, 1).build()  # unknown model or keyword: fail before any data work
+    train_cases, val_cases = run_split(task, cfg)
     named = set(task.labels)
     for c in (*train_cases, *val_cases):
         loaded = task.load_case(c)  # refuses mismatched image/label grids, before training

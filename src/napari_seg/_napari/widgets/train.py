@@ -16,10 +16,12 @@ from magicgui.widgets import (
     LineEdit,
     PushButton,
     SpinBox,
+    TextEdit,
 )
 from superqt.utils import ensure_main_thread
 
-from ...deep.config import NETWORK_NAMES, DataConfig, TrainConfig, model_names
+from ...deep.config import NETWORK_NAMES, DataConfig, Protocol, TrainConfig, model_names
+from .._band_plot import BandPlot
 from .._controls import set_tooltips
 from .._curves import CurvePlot, import_plotting
 from .._docks import tabify_with_siblings
@@ -38,7 +40,11 @@ class TrainWidget(Container):
         self.out = FileEdit(mode="d", label="output folder")
         self.model = ComboBox(choices=NETWORK_NAMES, value="unet", label="model")
         self.compare = CheckBox(value=False, text="compare several models")
-        self.models = LineEdit(value="unet,segresnet,attentionunet", label="models")
+        self.models = LineEdit(value="unet,axialunet", label="models")
+        self.arm = ComboBox(choices=("budget", "steps"), value="budget", label="arm")
+        self.budget = FloatSpinBox(value=60.0, min=1.0, max=1e7, step=10.0, label="budget")
+        self.seeds = LineEdit(value=",".join(map(str, Protocol().seeds)), label="seeds")
+        self.match_size = CheckBox(value=False, text="add a size-matched U-Net")
         t, d = TrainConfig(), DataConfig()  # the CLI's defaults, from the same dataclasses
         self.size = ComboBox(choices=("fast", "standard"), value=t.size, label="size")
         self.epochs = SpinBox(value=t.epochs, min=1, max=10_000, label="epochs")
@@ -61,6 +67,10 @@ class TrainWidget(Container):
                 self.model,
                 self.compare,
                 self.models,
+                self.arm,
+                self.budget,
+                self.seeds,
+                self.match_size,
                 self.size,
                 self.epochs,
                 self.fold,
@@ -73,8 +83,11 @@ class TrainWidget(Container):
                 self.status,
             ]
         )
-        self.plot = CurvePlot(viewer)
-        self.native.layout().addWidget(self.plot.widget)
+        self.plot, self.bands = CurvePlot(viewer), BandPlot(viewer)
+        self.report = TextEdit(value="")  # the comparison's table and verdict, when it ends
+        self.report.native.setReadOnly(True)
+        for w in (self.plot.widget, self.bands.widget, self.report.native):
+            self.native.layout().addWidget(w)
         self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
         set_tooltips(
             self,
@@ -82,8 +95,14 @@ class TrainWidget(Container):
                 "task": "A Decathlon task folder (dataset.json, imagesTr/, labelsTr/).",
                 "out": "Receives best.safetensors, last.pt and metrics.json.",
                 "model": "The network from the registry.",
-                "compare": "Train several models with the same data, seed and budget.",
+                "compare": "Compare models under one protocol: same split, data, loss and "
+                "budget, several seeds, paired statistics against the U-Net.",
                 "models": "Comma-separated model names to compare.",
+                "arm": "budget: equal training seconds per run (1 thread); steps: equal "
+                "optimizer steps.",
+                "budget": "Seconds of training (budget arm) or optimizer steps (steps arm).",
+                "seeds": "Comma-separated seeds; every model runs each one.",
+                "match_size": "Also train a U-Net within 15 % of the challenger's parameters.",
                 "size": "fast: small, for CPUs; standard: the tutorial sizes.",
                 "epochs": "Passes over the training cases.",
                 "fold": "Validation fold of the labelled cases; all: train and validate on "
@@ -102,8 +121,23 @@ class TrainWidget(Container):
         self._show_relevant()
 
     def _show_relevant(self) -> None:
-        self.models.visible = self.compare.value
-        self.model.visible = not self.compare.value
+        on = self.compare.value
+        for w in (self.models, self.arm, self.budget, self.seeds, self.match_size, self.report):
+            w.visible = on
+        self.model.visible = self.epochs.visible = not on
+        self.plot.widget.setVisible(not on)
+        self.bands.widget.setVisible(on)
+        self.run_button.text = "Compare" if on else "Train"
+
+    def protocol(self) -> Protocol:
+        """The comparison protocol the controls describe."""
+        try:
+            seeds = tuple(int(v) for v in self.seeds.value.split(",") if v.strip())
+        except ValueError:
+            raise ValueError(f"seeds: {self.seeds.value!r} is not a list like 0,1,2") from None
+        budget = self.budget.value
+        arm = {"steps": int(budget)} if self.arm.value == "steps" else {"budget_s": budget}
+        return Protocol(seeds=seeds, match_size=self.match_size.value, **arm)
 
     def _task_chosen(self, *_: object) -> None:
         """A task with fewer than two labelled cases can only train with fold "all"."""
@@ -141,10 +175,12 @@ class TrainWidget(Container):
             raise ValueError(f"the output folder {out} is a file")
         self.plot.clear()
         if self.compare.value:
-            names = model_names(self.models.value)
-            fn = partial(
-                _compare_models, task, out, names, self.config_for(names[0]), on_epoch=self._record
-            )
+            names, protocol = model_names(self.models.value), self.protocol()
+            protocol.arms()
+            self.bands.clear()
+            self.report.value = ""
+            cfg = self.config_for(names[0])
+            fn = partial(_compare_models, task, out, names, cfg, protocol, on_point=self._point)
             self.runner.start(fn, description="compare", on_result=self._compared)
         else:
             name = self.model.value
@@ -156,6 +192,10 @@ class TrainWidget(Container):
     @ensure_main_thread
     def _record(self, model: str, record: dict) -> None:
         self.plot.add(model, record)
+
+    @ensure_main_thread
+    def _point(self, job, point: dict) -> None:
+        self.bands.add_point(job.label, job.cfg.seed, point)
 
     @property
     def axes(self):
@@ -173,11 +213,9 @@ class TrainWidget(Container):
 
     def _compared(self, content: dict) -> str:
         out = Path(self.out.value)
-        for row in content["models"]:
-            best = out / row["model"] / "best.safetensors"
-            if best.exists():
-                trained_checkpoints.add(best)
-        return f"wrote {out / 'compare.md'}"
+        self.report.native.setMarkdown((out / "compare.md").read_text(encoding="utf-8"))
+        verdicts = [c["verdict"] for arm in content["arms"].values() for c in arm["comparisons"]]
+        return "; ".join(verdicts) or f"wrote {out / 'compare.md'}"
 
 
 def _train(*args, **kwargs):
