@@ -54,6 +54,10 @@ def test_several_series_need_a_choice(series, tmp_path, capsys):
     assert len(err) == 1 and "holds 2 series" in err[0] and "'SCOUT'" in err[0]
     one_file = next((series / "ct").iterdir())  # one file picks its series
     assert main(["segment", str(one_file), "-o", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    stats = ["stats", str(out), "--image", str(series), "--no-surface", "--json"]
+    assert main([*stats, "--series", "CT ABDOMEN"]) == 0
+    assert '"mean"' in capsys.readouterr().out
 
 
 def test_dicom_seg_needs_a_dicom_input(tmp_path, capsys):

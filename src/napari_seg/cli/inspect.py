@@ -49,6 +49,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--image", type=Path,
         help="intensities on the same grid (HU for a CT): NIfTI, NRRD or a DICOM series",
     )  # fmt: skip
+    p.add_argument("--series", help="DICOM series of --image when it holds several")
     p.add_argument("--no-surface", action="store_true", help="skip the meshes (faster)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--csv", type=Path, help="also write the table as CSV")
@@ -125,7 +126,7 @@ def run_stats(args: argparse.Namespace) -> int:
     labels, geometry, names = _labels(args.labels)
     image = None
     if args.image is not None:
-        vol = load_volume(args.image)
+        vol = load_volume(args.image, series=args.series)
         geometry.check_same_grid(vol.geometry, what=f"--image {args.image} and the labels")
         image = vol.data
     rows = label_statistics(
