@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from .._files import refuse_overwriting_inputs
-from ..inspect.export import MESH_FORMATS
+from .._inputs import InputFiles
+from ..inspect.export import MESH_FORMATS, mesh_file_name
 from ..inspect.surfaces import SURFACE_PARAMS
 from ..io import is_decathlon_path, load_decathlon, load_nifti, nifti_stem
 from ..io.kinds import as_labels
@@ -77,10 +78,18 @@ def _labels(path: Path):
     return as_labels(vol.data, path), vol.geometry
 
 
-def label_names_near(path: Path) -> dict[int, str]:
-    """Label names from the ``dataset.json`` of the Decathlon task a labels file lies in."""
+def _task_of(path: Path) -> Path | None:
+    """The Decathlon task folder a labels file lies in (``TASK/labels*/x.nii.gz``), or None."""
     task = path.resolve().parent.parent
     if not path.resolve().parent.name.startswith("labels") or not is_decathlon_path(task):
+        return None
+    return task
+
+
+def label_names_near(path: Path) -> dict[int, str]:
+    """Label names from the ``dataset.json`` of the Decathlon task a labels file lies in."""
+    task = _task_of(path)
+    if task is None:
         return {}
     return {k: v for k, v in load_decathlon(task).labels.items() if k != 0}
 
@@ -105,6 +114,10 @@ def run_surfaces(args: argparse.Namespace) -> int:
             f"{args.labels}: no label to mesh" + (" among --labels" * bool(args.label_ids))
         )
     names = label_names_near(args.labels)
+    inputs = InputFiles().add_all([args.labels, _task_of(args.labels)])
+    for value in meshes:
+        name = mesh_file_name(nifti_stem(args.labels), value, names.get(value, ""), fmt=args.format)
+        inputs.check_output(args.out / name, option="-o/--out")
     paths = write_meshes(
         meshes, args.out, stem=nifti_stem(args.labels), fmt=args.format, names=names
     )
@@ -118,7 +131,9 @@ def run_stats(args: argparse.Namespace) -> int:
     from ..metrics import jsonable, to_csv
 
     if args.csv is not None:
-        refuse_overwriting_inputs(args.csv, [args.labels, args.image], option="--csv")
+        refuse_overwriting_inputs(
+            args.csv, [args.labels, args.image, _task_of(args.labels)], option="--csv"
+        )
     labels, geometry = _labels(args.labels)
     image = None
     if args.image is not None:
@@ -159,7 +174,9 @@ def run_snapshot(args: argparse.Namespace) -> int:
 
     for out in (args.out, args.turntable):
         if out is not None:
-            refuse_overwriting_inputs(out, [args.image, args.labels], option="-o/--turntable")
+            refuse_overwriting_inputs(
+                out, [args.image, args.labels, _task_of(args.labels)], option="-o/--turntable"
+            )
     written = render_snapshot(
         args.image,
         args.labels,

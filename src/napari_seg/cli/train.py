@@ -192,9 +192,19 @@ def _init_defaults(args: argparse.Namespace) -> None:
             setattr(args, option, list(value) if isinstance(value, list) else value)
 
 
+def check_outputs(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """Refuse an ``--out`` whose files would overwrite the task's files or the --init checkpoint."""
+    from .._inputs import InputFiles
+
+    inputs = InputFiles().add_all([args.task, getattr(args, "init", None)])
+    for name in names:
+        inputs.check_output(args.out / name, option="--out")
+
+
 def run_train(args: argparse.Namespace) -> int:
     from ..deep.train import train
 
+    check_outputs(args, ("best.safetensors", "last.pt", "metrics.json"))
     if args.init is not None:
         _init_defaults(args)
     distributed = _init_distributed()
@@ -222,6 +232,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from ..deep.compare import compare_models
     from ..deep.config import model_names
 
+    check_outputs(args, ("compare.json", "compare.png", "compare.md"))
     models = model_names(args.models)
     compare_models(
         args.task,
@@ -239,6 +250,10 @@ def run_compare(args: argparse.Namespace) -> int:
 def run_make_task(args: argparse.Namespace) -> int:
     from ..data.synthetic_task import make_synthetic_task
 
+    if (args.out / "dataset.json").exists() or (args.out / "dataset.json").is_symlink():
+        raise ValueError(
+            f"{args.out}: already a task (it has a dataset.json); choose a new folder"
+        )
     root = make_synthetic_task(
         args.out,
         cases=args.cases,
