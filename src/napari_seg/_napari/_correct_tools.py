@@ -46,6 +46,9 @@ class Tool:
 def _grow(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
     if o.image is None:
         raise ValueError("choose the image to grow over")
+    edit.check_label_value(labels, o.label)
+    if np.shape(o.image) != np.shape(labels):
+        raise ValueError(f"the image {np.shape(o.image)} is not on the labels' grid {labels.shape}")
     region = edit.grow_region(o.image, clicks[0], spacing=o.spacing)
     out = labels.copy()
     out[region & (labels == 0)] = o.label  # other labels are kept, as in napari's fill
@@ -55,6 +58,7 @@ def _grow(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
 def _seeds(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
     if o.image is None or o.other is None:
         raise ValueError("choose the image and the scribbles layer (other labels)")
+    edit.check_label_value(labels, o.label)
     grown = edit.grow_from_seeds(o.image, o.other, spacing=o.spacing)
     out = labels.copy()
     out[grown == o.label] = o.label  # the other scribbled labels mean "not this"

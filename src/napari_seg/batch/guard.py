@@ -1,4 +1,4 @@
-"""What a batch checks before it starts: inputs vs outputs, the folder lock, the scheduler, workers.
+"""What a batch checks before it starts: inputs vs outputs, folder lock, scheduler, workers.
 
 * The output folder must not be, or hold, an input; no case's output may be an input
   (``--overwrite`` redoes earlier outputs, never inputs).
@@ -88,7 +88,7 @@ def _alive(info: dict) -> bool:
 
 @contextmanager
 def output_lock(out: Path) -> Iterator[Path]:
-    """Hold ``out``'s batch lock for the ``with`` block; ``ValueError`` if a live batch holds it."""
+    """Hold ``out``'s batch lock in the ``with`` block; ``ValueError`` if a live batch holds it."""
     lock = out / LOCK_NAME
     me = {"host": socket.gethostname(), "pid": os.getpid()}
     for _ in range(2):

@@ -259,9 +259,7 @@ def _run(
         ): (name, image, target)
         for name, image, target in todo
     }
-    done = 0
-    for future in _completed(client, futures, timeout):
-        done += 1
+    for done, future in enumerate(_completed(client, futures, timeout), start=1):
         name, image, target = futures[future]
         result.cases[name] = _record(future, image, target, result)
         if progress is not None:

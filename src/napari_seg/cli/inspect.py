@@ -115,8 +115,9 @@ def run_surfaces(args: argparse.Namespace) -> int:
         )
     names = label_names_near(args.labels)
     inputs = InputFiles().add_all([args.labels, _task_of(args.labels)])
+    stem = nifti_stem(args.labels)
     for value in meshes:
-        name = mesh_file_name(nifti_stem(args.labels), value, names.get(value, ""), fmt=args.format)
+        name = mesh_file_name(stem, value, names.get(value, ""), fmt=args.format)
         inputs.check_output(args.out / name, option="-o/--out")
     paths = write_meshes(
         meshes, args.out, stem=nifti_stem(args.labels), fmt=args.format, names=names

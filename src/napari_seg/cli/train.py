@@ -193,7 +193,7 @@ def _init_defaults(args: argparse.Namespace) -> None:
 
 
 def check_outputs(args: argparse.Namespace, names: tuple[str, ...]) -> None:
-    """Refuse an ``--out`` whose files would overwrite the task's files or the --init checkpoint."""
+    """Refuse an ``--out`` whose files would overwrite the task's or the --init checkpoint."""
     from .._inputs import InputFiles
 
     inputs = InputFiles().add_all([args.task, getattr(args, "init", None)])
