@@ -48,7 +48,9 @@ def _grow(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
         raise ValueError("choose the image to grow over")
     edit.check_label_value(labels, o.label)
     if np.shape(o.image) != np.shape(labels):
-        raise ValueError(f"the image {np.shape(o.image)} is not on the labels' grid {labels.shape}")
+        raise ValueError(
+            f"the image {np.shape(o.image)} is not on the labels' grid {labels.shape}"
+        )
     region = edit.grow_region(o.image, clicks[0], spacing=o.spacing)
     out = labels.copy()
     out[region & (labels == 0)] = o.label  # other labels are kept, as in napari's fill
