@@ -10,6 +10,7 @@ from pathlib import Path
 from .._files import refuse_overwriting_inputs
 from .._inputs import InputFiles
 from ..inspect.export import MESH_FORMATS, mesh_file_name
+from ..inspect.limits import MAX_LABELS, check_label_count
 from ..inspect.surfaces import SURFACE_PARAMS
 from ..io import is_decathlon_path, load_decathlon, load_nifti, nifti_stem
 from ..io.kinds import as_labels
@@ -39,6 +40,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         )
     p.add_argument("--format", choices=MESH_FORMATS, default="stl")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _max_labels(p, "surfaces")
     p.set_defaults(func=run_surfaces)
 
     p = sub.add_parser(
@@ -50,6 +52,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-surface", action="store_true", help="skip the meshes (faster)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--csv", type=Path, help="also write the table as CSV")
+    _max_labels(p, "stats")
     p.set_defaults(func=run_stats)
 
     p = sub.add_parser(
@@ -70,12 +73,27 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar=("W", "H"),
         help="picture size in pixels",
     )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _max_labels(p, "snapshot")
     p.set_defaults(func=run_snapshot)
 
 
-def _labels(path: Path):
+def _max_labels(p: argparse.ArgumentParser, command: str) -> None:
+    default = MAX_LABELS[command]
+    p.add_argument(
+        "--max-labels",
+        type=bounded(int, 1),
+        default=default,
+        metavar="N",
+        help=f"refuse files with more label values (default {default:,})",
+    )
+
+
+def _labels(path: Path, max_labels: int):
     vol = load_nifti(path)
-    return as_labels(vol.data, path), vol.geometry
+    labels = as_labels(vol.data, path)
+    check_label_count(labels, max_labels, what=str(path))
+    return labels, vol.geometry
 
 
 def _task_of(path: Path) -> Path | None:
@@ -97,7 +115,7 @@ def label_names_near(path: Path) -> dict[int, str]:
 def run_surfaces(args: argparse.Namespace) -> int:
     from ..inspect import label_surfaces, write_meshes
 
-    labels, geometry = _labels(args.labels)
+    labels, geometry = _labels(args.labels, args.max_labels)
     if labels.ndim != 3:
         raise ValueError(f"{args.labels}: a 3-D labels file is needed, got shape {labels.shape}")
     bar = TerminalProgress("surfaces", enabled=not args.quiet)
@@ -135,7 +153,7 @@ def run_stats(args: argparse.Namespace) -> int:
         refuse_overwriting_inputs(
             args.csv, [args.labels, args.image, _task_of(args.labels)], option="--csv"
         )
-    labels, geometry = _labels(args.labels)
+    labels, geometry = _labels(args.labels, args.max_labels)
     image = None
     if args.image is not None:
         vol = load_nifti(args.image)
@@ -178,6 +196,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
             refuse_overwriting_inputs(
                 out, [args.image, args.labels, _task_of(args.labels)], option="-o/--turntable"
             )
+    _labels(args.labels, args.max_labels)
     written = render_snapshot(
         args.image,
         args.labels,
@@ -185,6 +204,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
         turntable=args.turntable,
         frames=args.frames,
         size=tuple(args.size),
+        progress=TerminalProgress("surfaces", enabled=not args.quiet),
     )
     for path in written:
         print(path)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cc3d
 import numpy as np
 from scipy import ndimage as ndi
 from skimage.segmentation import watershed
 
 from ..segment._validate import SegmentationError, as_volume, check_spacing
-from ..segment.components import binary_closing, binary_opening, remove_small
+from ..segment.components import (
+    binary_closing,
+    binary_opening,
+    connected_components,
+    remove_small,
+)
 from ..segment.smoothing import gaussian_mm
 from ..segment.watershed import distance_mm
 from ._points import clicked_voxel
@@ -56,7 +60,7 @@ def object_mask(labels: np.ndarray, point: Sequence[float], *, whole_label: bool
     same = lab == value
     if whole_label:
         return same
-    cc = cc3d.connected_components(same, connectivity=26 if lab.ndim == 3 else 8)
+    cc = connected_components(same, connectivity=26)[0]
     return cc == cc[clicked_voxel(lab.shape, point)]
 
 
