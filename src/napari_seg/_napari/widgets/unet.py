@@ -83,11 +83,18 @@ class UNetWidget(SegmentWidget):
     def _read_checkpoint(self, *_: object) -> None:
         """Defaults from the checkpoint's header (no torch): overlap, largest, a Dice warning."""
         info = checkpoint_info(self.checkpoint.value) or {}
-        training = info.get("training") or {}
-        if "val_overlap" in training:
-            self.overlap.value = float(training["val_overlap"])
-        # one foreground class (an organ): one object; several classes: keep them all
-        self.largest.value = int(info.get("out_channels", 0)) == 2
+        training = info.get("training")
+        training = training if isinstance(training, dict) else {}
+        try:  # a header is the file's word: a hostile value is a status line, not a crash
+            if "val_overlap" in training:
+                self.overlap.value = float(training["val_overlap"])
+            # one foreground class (an organ): one object; several classes: keep them all
+            self.largest.value = int(info.get("out_channels", 0)) == 2
+        except (TypeError, ValueError, OverflowError) as exc:
+            self.checkpoint_note = self.status.value = (
+                f"checkpoint header not used for defaults ({str(exc)[:80]})"
+            )
+            return
         dice = training.get("val_dice")
         self.checkpoint_note = (
             f"warning: this model reached Dice {dice:.2f} in training"
