@@ -57,6 +57,7 @@ def test_training_sizes_are_refused_before_loading(task, tmp_path, options, name
     assert not (tmp_path / "r" / "best.safetensors").exists()
 
 
+@pytest.mark.slow  # a subprocess importing torch under the cap: ~8-20 s
 def test_roi_at_the_cli_bound_under_a_4_gib_cap(task, tmp_path):
     argv = [
         "train",
