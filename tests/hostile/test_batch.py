@@ -84,3 +84,13 @@ def test_ctrl_c_keeps_the_finished_cases_in_batch_json(task, tmp_path):
         segment_many(inp, tmp_path / "OUT", method="otsu", workers=1, progress=interrupt)
     report = json.loads((tmp_path / "OUT" / "batch.json").read_text())
     assert report["counts"]["done"] == 1 and report["counts"]["cancelled"] == 1
+
+
+def test_resuming_with_another_method_is_refused(task, tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "synthetic_2.nii.gz").write_bytes(b"a k-means result")
+    recipe = {"method": "kmeans", "params": {}, "cleanup": {}, "unet": None}
+    (out / "batch.json").write_text(json.dumps({"method": "kmeans", "recipe": recipe}))
+    line = run_cli(["segment-batch", task, "-o", out, "--method", "otsu"], task, out)[2]
+    assert "method 'kmeans'" in line and "method 'otsu'" in line and "--overwrite" in line

@@ -25,6 +25,7 @@ from .._memory import available_bytes, format_bytes
 __all__ = [
     "LOCK_NAME",
     "check_batch_files",
+    "check_recipe",
     "check_scheduler",
     "output_lock",
     "worker_count",
@@ -46,6 +47,36 @@ def check_batch_files(
     inputs.check_output_folder(out, option="-o/--out")
     for name, _ in cases:
         inputs.check_output(out / f"{name}.nii.gz", option="-o/--out")
+
+
+def check_recipe(out: Path, recipe: dict, targets: list[Path]) -> None:
+    """Refuse to resume into ``out`` when its existing outputs came from another recipe.
+
+    ``batch.json`` records the method and options; a batch that would skip outputs
+    made otherwise would leave two methods' labels in one folder under one name.
+    """
+    try:
+        earlier = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return
+    if not isinstance(earlier, dict) or not any(t.exists() for t in targets):
+        return
+    mine = json.loads(json.dumps(recipe, default=str))
+    theirs = earlier.get("recipe")
+    if not isinstance(theirs, dict):  # written before recipes were recorded: the method only
+        if not isinstance(earlier.get("method"), str):
+            return  # nothing recorded to compare with
+        theirs, mine = {"method": earlier.get("method")}, {"method": recipe["method"]}
+    if theirs != mine:
+        raise ValueError(
+            f"-o/--out {out}: its outputs were made by {_describe(theirs)} (batch.json), "
+            f"this batch is {_describe(mine)}; choose another folder, or --overwrite to redo them"
+        )
+
+
+def _describe(recipe: dict) -> str:
+    options = {k: v for k, v in recipe.items() if k != "method" and v}
+    return f"method {recipe.get('method')!r}" + (f" with {options}" if options else "")
 
 
 def check_scheduler(address: str) -> str:

@@ -9,12 +9,8 @@ recorded with its error in ``OUTDIR/batch.json`` and the batch goes on.
 from __future__ import annotations
 
 import json
-import logging
 import os
-import signal
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +20,8 @@ from .._files import write_text
 from ..progress import Cancelled, ProgressCallback, StopCallback
 from ..segment.methods import CLEANUP, METHODS
 from ..segment.params import check_params
-from .guard import check_batch_files, check_scheduler, output_lock, worker_count
+from .cluster import completed, make_client
+from .guard import check_batch_files, check_recipe, check_scheduler, output_lock, worker_count
 from .inputs import batch_inputs
 
 __all__ = ["BatchResult", "segment_many"]
@@ -40,6 +37,7 @@ class BatchResult:
     report: Path | None = None
     notes: list[str] = field(default_factory=list)
     interrupted: bool = False
+    recipe: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[str]:
@@ -63,52 +61,6 @@ def _check(method: str, params: dict, cleanup: dict, unet: dict | None) -> None:
     if unet:
         raise ValueError("U-Net options only apply to --method unet")
     check_params(METHODS[method].all_params, params, owner=f"method {method!r}")
-
-
-def _client(workers: int, scheduler: str | None, timeout: float, debug: bool):
-    from distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout=timeout)
-        except (OSError, TimeoutError) as exc:
-            raise ValueError(
-                f"--scheduler {scheduler}: no scheduler answered within {timeout:g} s "
-                f"(--connect-timeout) ({one_line(exc)})"
-            ) from None
-        try:
-            client.wait_for_workers(1, timeout=timeout)
-        except (OSError, TimeoutError):
-            client.close()
-            raise ValueError(
-                f"--scheduler {scheduler}: the scheduler has no worker after {timeout:g} s "
-                "(--connect-timeout); start workers with `dask worker ADDRESS`"
-            ) from None
-        return client, None
-    # one thread per worker process: torch and our numpy code use the cores themselves.
-    # The worker processes start with Ctrl-C ignored (inherited through exec): the batch
-    # itself stops them, instead of each printing its own KeyboardInterrupt traceback.
-    with _sigint_ignored():
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.WARNING if debug else logging.CRITICAL,
-        )
-    return Client(cluster), cluster
-
-
-@contextmanager
-def _sigint_ignored():
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
 
 
 def segment_many(
@@ -188,6 +140,9 @@ def _segment_cases(
     result = BatchResult()
     t0 = time.perf_counter()
     before = _previous(out / "batch.json")
+    result.recipe = {"method": method, "params": params, "cleanup": cleanup, "unet": unet}
+    if not overwrite:  # skipping outputs of another recipe would mix two methods in one folder
+        check_recipe(out, result.recipe, [out / f"{name}.nii.gz" for name, _ in cases])
     todo = []
     for name, image in cases:
         target = out / f"{name}.nii.gz"
@@ -210,7 +165,7 @@ def _segment_cases(
             n, note = worker_count(workers, len(todo), largest)
             if note:
                 result.notes.append(note)
-            client, cluster = _client(n, scheduler, connect_timeout, debug)
+            client, cluster = make_client(n, scheduler, connect_timeout, debug)
             try:
                 _run(todo, result, client, method, params, cleanup, unet, channel,
                      connect_timeout, progress, should_stop)  # fmt: skip
@@ -259,7 +214,7 @@ def _run(
         ): (name, image, target)
         for name, image, target in todo
     }
-    for done, future in enumerate(_completed(client, futures, timeout), start=1):
+    for done, future in enumerate(completed(client, futures, timeout), start=1):
         name, image, target = futures[future]
         result.cases[name] = _record(future, image, target, result)
         if progress is not None:
@@ -268,30 +223,6 @@ def _run(
             for f in futures:
                 f.cancel()
             break
-
-
-def _completed(client, futures, timeout: float):
-    """Yield futures as they finish; ``ValueError`` when no worker is left for ``timeout`` s."""
-    from distributed import wait
-
-    pending = set(futures)
-    alone_since = None
-    while pending:
-        try:
-            finished = wait(list(pending), timeout=1.0, return_when="FIRST_COMPLETED").done
-        except TimeoutError:
-            finished = set()
-        yield from finished
-        pending -= set(finished)
-        if finished or client.scheduler_info().get("workers"):
-            alone_since = None
-        elif alone_since is None:
-            alone_since = time.monotonic()
-        elif time.monotonic() - alone_since > timeout:
-            raise ValueError(
-                f"the scheduler lost all its workers and none came back within {timeout:g} s "
-                f"(--connect-timeout); {len(pending)} case(s) not done"
-            )
 
 
 def _record(future, image, target, result: BatchResult) -> dict[str, Any]:
@@ -325,6 +256,7 @@ def _write_report(result: BatchResult, method: str) -> None:
     }
     report = {
         "method": method,
+        "recipe": result.recipe,
         "seconds": result.seconds,
         "counts": counts,
         "model_loads_per_worker": result.workers,
