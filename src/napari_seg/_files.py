@@ -86,18 +86,13 @@ def refuse_overwriting_inputs(
     """Raise ``ValueError`` if ``output`` is one of ``inputs`` (also through links).
 
     No input file is ever overwritten: a labels file written over the CT it came
-    from, or a CSV over the ground truth, destroys the user's data.
+    from, or a CSV over the ground truth, destroys the user's data. A folder input
+    stands for its files, a Decathlon task for ``dataset.json`` and every file it
+    names (see :class:`napari_seg._inputs.InputFiles`).
     """
-    out = Path(output)
-    for given in inputs:
-        if given is None:
-            continue
-        src = Path(given)
-        same = out.exists() and src.exists() and os.path.samefile(out, src)
-        if same or out.resolve() == src.resolve():
-            raise ValueError(
-                f"{option} {out}: this is the input file {src}; choose another output"
-            )
+    from ._inputs import InputFiles
+
+    InputFiles().add_all(inputs).check_output(output, option=option)
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:

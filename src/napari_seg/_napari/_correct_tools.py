@@ -46,6 +46,11 @@ class Tool:
 def _grow(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
     if o.image is None:
         raise ValueError("choose the image to grow over")
+    edit.check_label_value(labels, o.label)
+    if np.shape(o.image) != np.shape(labels):
+        raise ValueError(
+            f"the image {np.shape(o.image)} is not on the labels' grid {labels.shape}"
+        )
     region = edit.grow_region(o.image, clicks[0], spacing=o.spacing)
     out = labels.copy()
     out[region & (labels == 0)] = o.label  # other labels are kept, as in napari's fill
@@ -60,6 +65,7 @@ _GROWER: list = []
 def _seeds(labels: np.ndarray, clicks: list, o: Options) -> np.ndarray:
     if o.image is None or o.other is None:
         raise ValueError("choose the image and the scribbles layer (other labels)")
+    edit.check_label_value(labels, o.label)
     if not (_GROWER and _GROWER[0] is o.image and _GROWER[1] == tuple(o.spacing)):
         _GROWER[:] = [o.image, tuple(o.spacing), edit.SeedGrower(o.image, spacing=o.spacing)]
     grown = _GROWER[2].grow(o.other)

@@ -191,8 +191,12 @@ def render_snapshot(
     turntable: str | os.PathLike[str] | None = None,
     frames: int = 36,
     size: tuple[int, int] = (1200, 800),
+    progress=None,
 ) -> list[Path]:
-    """Open IMAGE and LABELS in a hidden viewer, mesh the labels, write the picture(s)."""
+    """Open IMAGE and LABELS in a hidden viewer, mesh the labels, write the picture(s).
+
+    ``progress(done, total)`` is called once per meshed label.
+    """
     import napari
 
     from ..inspect import label_surfaces
@@ -208,7 +212,9 @@ def render_snapshot(
         for data, kwargs, kind in read_paths(str(image)) + read_paths(str(labels), kind="labels"):
             getattr(viewer, f"add_{kind}")(data, **kwargs)
         layer = viewer.layers[-1]
-        meshes = label_surfaces(np.asarray(layer.data), layer_geometry(layer), faces=50_000)
+        meshes = label_surfaces(
+            np.asarray(layer.data), layer_geometry(layer), faces=50_000, progress=progress
+        )
         show_surfaces(viewer, layer, meshes)
         layer.visible = False  # the surfaces stand for it in 3-D; outlines in the slices
         for other in viewer.layers[: -1 - len(meshes)]:

@@ -101,9 +101,10 @@ def segment_case(
             labels = run_method("cleanup", labels, spacing=vol.geometry.spacing, params=cleanup)
     else:
         data = vol.data
+        n_channels = data.shape[0] if data.ndim == 4 else 1
+        if not 0 <= channel < n_channels:  # as `segment` says
+            raise ValueError(f"--channel {channel}: {image} has {n_channels} channel(s)")
         if data.ndim == 4:
-            if not 0 <= channel < data.shape[0]:
-                raise ValueError(f"--channel {channel}: {image} has {data.shape[0]} channel(s)")
             data = data[channel]
         labels = run_method(method, data, spacing=vol.geometry.spacing, params=params or {})
     save_volume(labels, vol.geometry, out, kind="labels", source=vol.source)

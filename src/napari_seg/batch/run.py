@@ -20,6 +20,8 @@ from .._files import write_text
 from ..progress import Cancelled, ProgressCallback, StopCallback
 from ..segment.methods import CLEANUP, METHODS
 from ..segment.params import check_params
+from .cluster import completed, make_client
+from .guard import check_batch_files, check_recipe, check_scheduler, output_lock, worker_count
 from .inputs import batch_inputs
 
 __all__ = ["BatchResult", "segment_many"]
@@ -33,6 +35,9 @@ class BatchResult:
     workers: dict[str, int] = field(default_factory=dict)  # address -> checkpoints loaded
     seconds: float = 0.0
     report: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    recipe: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[str]:
@@ -58,19 +63,6 @@ def _check(method: str, params: dict, cleanup: dict, unet: dict | None) -> None:
     check_params(METHODS[method].all_params, params, owner=f"method {method!r}")
 
 
-def _client(workers: int | None, scheduler: str | None):
-    from distributed import Client, LocalCluster
-
-    if scheduler:
-        return Client(scheduler), None
-    n = workers or os.cpu_count() or 1
-    # one thread per worker process: torch and our numpy code use the cores themselves
-    cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    return Client(cluster), cluster
-
-
 def segment_many(
     source: str | os.PathLike[str] | list[tuple[str, Path]],
     out_dir: str | os.PathLike[str],
@@ -84,6 +76,8 @@ def segment_many(
     workers: int | None = None,
     scheduler: str | None = None,
     overwrite: bool = False,
+    connect_timeout: float = 30.0,
+    debug: bool = False,
     progress: ProgressCallback | None = None,
     should_stop: StopCallback | None = None,
 ) -> BatchResult:
@@ -103,6 +97,12 @@ def segment_many(
         Address of a running scheduler (``tcp://host:8786``) instead of a local cluster.
     overwrite : bool
         Redo cases whose output exists (default: skip them, so a stopped batch resumes).
+        Inputs are never overwritten: an output folder that is or holds an input is refused.
+    connect_timeout : float
+        Seconds to wait for ``scheduler`` and its first worker, and for a worker to come
+        back when all are lost (default 30).
+    debug : bool
+        Let dask's worker logs through (default: kept off the terminal).
     progress, should_stop : callable, optional
         One step per finished case; a stop cancels the cases not yet done.
 
@@ -112,17 +112,43 @@ def segment_many(
     """
     params, cleanup = dict(params or {}), dict(cleanup or {})
     _check(method, params, cleanup, unet)
+    scheduler = check_scheduler(scheduler) if scheduler else None
     cases = source if isinstance(source, list) else batch_inputs(source, split=split)
-    out = Path(out_dir)
+    # absolute paths: a worker (maybe on another machine) has its own working folder
+    cases = [(name, Path(os.path.abspath(image))) for name, image in cases]
+    out = Path(os.path.abspath(out_dir))
+    checkpoint = Path(unet["checkpoint"]) if unet and unet.get("checkpoint") else None
+    given = None if isinstance(source, list) else Path(source)
+    check_batch_files(given, cases, out, [checkpoint])
     out.mkdir(parents=True, exist_ok=True)
+    with output_lock(out):
+        result = _segment_cases(
+            cases, out, method, params, cleanup, unet, channel, workers, scheduler, overwrite,
+            connect_timeout, debug, progress, should_stop,
+        )  # fmt: skip
+    if result.interrupted:
+        raise KeyboardInterrupt
+    if should_stop is not None and should_stop():
+        raise Cancelled()
+    return result
+
+
+def _segment_cases(
+    cases, out, method, params, cleanup, unet, channel, workers, scheduler, overwrite,
+    connect_timeout, debug, progress, should_stop,
+) -> BatchResult:  # fmt: skip
     result = BatchResult()
     t0 = time.perf_counter()
     before = _previous(out / "batch.json")
+    result.recipe = {"method": method, "params": params, "cleanup": cleanup, "unet": unet}
+    if not overwrite:  # skipping outputs of another recipe would mix two methods in one folder
+        check_recipe(out, result.recipe, [out / f"{name}.nii.gz" for name, _ in cases])
     todo = []
     for name, image in cases:
         target = out / f"{name}.nii.gz"
         if target.exists() and not overwrite:  # done by an earlier run: keep what it recorded
-            earlier = before.get(name, {})
+            earlier = before.get(name)
+            earlier = earlier if isinstance(earlier, dict) else {}  # a damaged entry: forget it
             result.cases[name] = {
                 **earlier,
                 "status": "skipped",
@@ -132,77 +158,86 @@ def segment_many(
             }
         else:
             todo.append((name, image, target))
-    if todo:
-        _run(
-            todo,
-            result,
-            method,
-            params,
-            cleanup,
-            unet,
-            channel,
-            workers,
-            scheduler,
-            progress,
-            should_stop,
-        )
-    result.seconds = time.perf_counter() - t0
     result.report = out / "batch.json"
-    _write_report(result, method)
-    if should_stop is not None and should_stop():
-        raise Cancelled()
+    try:
+        if todo:
+            largest = max(_payload_bytes(image) for _, image, _ in todo)
+            n, note = worker_count(workers, len(todo), largest)
+            if note:
+                result.notes.append(note)
+            client, cluster = make_client(n, scheduler, connect_timeout, debug)
+            try:
+                _run(todo, result, client, method, params, cleanup, unet, channel,
+                     connect_timeout, progress, should_stop)  # fmt: skip
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+    except KeyboardInterrupt:  # Ctrl-C: keep what finished, then stop
+        result.interrupted = True
+    finally:  # batch.json records the finished cases whatever stopped the batch
+        result.seconds = time.perf_counter() - t0
+        for name, image, target in todo:
+            result.cases.setdefault(
+                name, {"status": "cancelled", "image": str(image), "output": str(target)}
+            )
+        _write_report(result, method)
     return result
 
 
-def _run(
-    todo, result, method, params, cleanup, unet, channel, workers, scheduler, progress, should_stop
-) -> None:
-    from distributed import as_completed
+def _payload_bytes(image: Path) -> int:
+    """A rough size of a file's voxels (a gzip'd NIfTI inflates several times)."""
+    try:
+        size = image.stat().st_size
+    except OSError:
+        return 0
+    return size * (6 if image.name.lower().endswith(".gz") else 1)
 
+
+def _run(
+    todo, result, client, method, params, cleanup, unet, channel, timeout, progress, should_stop
+) -> None:
     from .case import segment_case
 
-    client, cluster = _client(workers, scheduler)
-    try:
-        futures = {
-            client.submit(
-                segment_case,
-                str(image),
-                str(target),
-                method=method,
-                params=params,
-                cleanup=cleanup,
-                unet=unet,
-                channel=channel,
-                pure=False,
-                key=f"segment-{name}-{time.time_ns()}",
-            ): (name, image, target)
-            for name, image, target in todo
-        }
-        for done, future in enumerate(as_completed(futures), start=1):
-            name, image, target = futures[future]
-            record: dict[str, Any] = {"image": str(image), "output": str(target)}
-            if future.status == "finished":
-                info = future.result()
-                record.update(status="done", finished=time.time(), **info)
-                result.workers[info["worker"]] = max(
-                    result.workers.get(info["worker"], 0), info["model_loads"]
-                )
-            elif future.status == "cancelled":
-                record.update(status="cancelled")
-            else:
-                exc = future.exception()
-                record.update(status="failed", error=one_line(exc))
-            result.cases[name] = record
-            if progress is not None:
-                progress(done, len(todo))
-            if should_stop is not None and should_stop():
-                for f in futures:
-                    f.cancel()
-                break
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    futures = {
+        client.submit(
+            segment_case,
+            str(image),
+            str(target),
+            method=method,
+            params=params,
+            cleanup=cleanup,
+            unet=unet,
+            channel=channel,
+            pure=False,
+            key=f"segment-{name}-{time.time_ns()}",
+        ): (name, image, target)
+        for name, image, target in todo
+    }
+    for done, future in enumerate(completed(client, futures, timeout), start=1):
+        name, image, target = futures[future]
+        result.cases[name] = _record(future, image, target, result)
+        if progress is not None:
+            progress(done, len(todo))
+        if should_stop is not None and should_stop():
+            for f in futures:
+                f.cancel()
+            break
+
+
+def _record(future, image, target, result: BatchResult) -> dict[str, Any]:
+    record: dict[str, Any] = {"image": str(image), "output": str(target)}
+    if future.status == "finished":
+        info = future.result()
+        record.update(status="done", finished=time.time(), **info)
+        result.workers[info["worker"]] = max(
+            result.workers.get(info["worker"], 0), info["model_loads"]
+        )
+    elif future.status == "cancelled":
+        record.update(status="cancelled")
+    else:
+        record.update(status="failed", error=one_line(future.exception()))
+    return record
 
 
 def _previous(report: Path) -> dict[str, dict[str, Any]]:
@@ -221,6 +256,7 @@ def _write_report(result: BatchResult, method: str) -> None:
     }
     report = {
         "method": method,
+        "recipe": result.recipe,
         "seconds": result.seconds,
         "counts": counts,
         "model_loads_per_worker": result.workers,

@@ -15,6 +15,7 @@ from . import evaluate as _evaluate
 from . import inspect as _inspect
 from . import segment as _segment
 from . import train as _train
+from ._quiet import one_line_warnings
 
 __all__ = ["build_parser", "main"]
 
@@ -52,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if not args.debug:
+        one_line_warnings()
     try:
         return int(args.func(args) or 0)
     except Exception as exc:  # one line, exit 2; --debug shows the traceback

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -32,8 +33,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="test",
         help="images of a Decathlon task: imagesTs (test) or the training images",
     )
-    p.add_argument("--workers", type=bounded(int, 1, 1024), help="local worker processes")
+    p.add_argument(
+        "--workers",
+        type=bounded(int, 1, 1024),
+        help="local worker processes (default one per core; capped by cores, cases and memory)",
+    )
     p.add_argument("--scheduler", help="address of a running dask scheduler, tcp://host:8786")
+    p.add_argument(
+        "--connect-timeout",
+        type=bounded(float, 0.0, 3600.0, above=True),
+        default=None,
+        metavar="S",
+        help="seconds to wait for --scheduler and its first worker (default 30)",
+    )
     p.add_argument("--overwrite", action="store_true", help="redo cases whose output exists")
     p.add_argument("--channel", type=bounded(int, 0), default=0, help="channel of 4-D images")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -42,10 +54,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import segment_many
-
     if args.workers and args.scheduler:
         raise ValueError("--workers sizes a local cluster; an existing --scheduler has its own")
+    if args.connect_timeout is not None and not args.scheduler:
+        raise ValueError("--connect-timeout: only with --scheduler")
+    if not args.debug:  # dask's own log lines stay off the terminal; failures print one line each
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
     unet = None
     cleanup = given(args, [q.name for q in CLEANUP])
     params = given(args, registry_options())
@@ -61,20 +75,17 @@ def run(args: argparse.Namespace) -> int:
         if extra:
             raise ValueError(f"{', '.join(extra)}: only for --method unet")
     bar = TerminalProgress("cases", enabled=not args.quiet)
-    result = segment_many(
-        args.input,
-        args.out,
-        method=args.method,
-        params=params,
-        cleanup=cleanup if unet else None,
-        unet=unet,
-        split=args.split,
-        channel=args.channel,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        overwrite=args.overwrite,
-        progress=bar,
-    )
+    try:
+        result = _segment_many(args, params, cleanup, unet, bar)
+    except KeyboardInterrupt:
+        print(
+            f"napari-seg segment-batch: interrupted; {args.out / 'batch.json'} records the "
+            "finished cases (run again to resume)",
+            file=sys.stderr,
+        )
+        return 130
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     counts = {
         s: sum(1 for c in result.cases.values() if c["status"] == s)
         for s in ("done", "skipped", "failed")
@@ -86,3 +97,24 @@ def run(args: argparse.Namespace) -> int:
     for name in result.failed:
         print(f"failed: {name}: {result.cases[name]['error']}", file=sys.stderr)
     return 1 if result.failed else 0
+
+
+def _segment_many(args, params, cleanup, unet, bar):
+    from ..batch import segment_many
+
+    return segment_many(
+        args.input,
+        args.out,
+        method=args.method,
+        params=params,
+        cleanup=cleanup if unet else None,
+        unet=unet,
+        split=args.split,
+        channel=args.channel,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        overwrite=args.overwrite,
+        connect_timeout=30.0 if args.connect_timeout is None else args.connect_timeout,
+        debug=args.debug,
+        progress=bar,
+    )

@@ -96,9 +96,13 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable[..., None]) -> 
 
 def run_compare(args: argparse.Namespace) -> int:
     from ..deep.config import Protocol, model_names
+    from .._inputs import InputFiles
     from .train import _config
 
     models = model_names(args.models)  # every name checked before anything else
+    inputs = InputFiles().add_all([args.task, args.pretrained])  # never replaced by the report
+    for name in ("compare.json", "compare.md", "compare_steps.png", "compare_budget.png"):
+        inputs.check_output(args.out / name, option="--out")
     protocol = Protocol(
         steps=args.steps,
         budget_s=args.budget_s,

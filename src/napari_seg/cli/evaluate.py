@@ -87,6 +87,8 @@ def _score(pred_path: Path, gt_path: Path, args, label_names=None) -> dict[str, 
 def _batch(args) -> dict[str, Any]:
     task = load_decathlon(args.gt)
     cases = [c for c in task.training if c.label is not None]
+    if not cases:
+        raise ValueError(f"{args.gt}: the task has no labelled case to evaluate against")
     missing = [c.name for c in cases if not (args.pred / f"{c.name}.nii.gz").is_file()]
     if missing:
         raise ValueError(

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from .._files import refuse_overwriting_inputs
-from ..inspect.export import MESH_FORMATS
+from .._inputs import InputFiles
+from ..inspect.export import MESH_FORMATS, mesh_file_name
+from ..inspect.limits import MAX_LABELS, check_label_count
 from ..inspect.surfaces import SURFACE_PARAMS
 from ..io import is_decathlon_path, load_decathlon, load_volume, volume_stem
 from ..io.kinds import as_labels
@@ -38,6 +40,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         )
     p.add_argument("--format", choices=MESH_FORMATS, default="stl")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _max_labels(p, "surfaces")
     p.set_defaults(func=run_surfaces)
 
     p = sub.add_parser(
@@ -53,6 +56,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-surface", action="store_true", help="skip the meshes (faster)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--csv", type=Path, help="also write the table as CSV")
+    _max_labels(p, "stats")
     p.set_defaults(func=run_stats)
 
     p = sub.add_parser(
@@ -73,19 +77,42 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar=("W", "H"),
         help="picture size in pixels",
     )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _max_labels(p, "snapshot")
     p.set_defaults(func=run_snapshot)
 
 
-def _labels(path: Path):
+def _max_labels(p: argparse.ArgumentParser, command: str) -> None:
+    default = MAX_LABELS[command]
+    p.add_argument(
+        "--max-labels",
+        type=bounded(int, 1),
+        default=default,
+        metavar="N",
+        help=f"refuse files with more label values (default {default:,})",
+    )
+
+
+def _labels(path: Path, max_labels: int):
     vol = load_volume(path)
+    labels = as_labels(vol.data, path)
+    check_label_count(labels, max_labels, what=str(path))
     names = {k: v["name"] for k, v in (vol.segments or {}).items() if k != 0}
-    return as_labels(vol.data, path), vol.geometry, names or label_names_near(path)
+    return labels, vol.geometry, names or label_names_near(path)
+
+
+def _task_of(path: Path) -> Path | None:
+    """The Decathlon task folder a labels file lies in (``TASK/labels*/x.nii.gz``), or None."""
+    task = path.resolve().parent.parent
+    if not path.resolve().parent.name.startswith("labels") or not is_decathlon_path(task):
+        return None
+    return task
 
 
 def label_names_near(path: Path) -> dict[int, str]:
     """Label names from the ``dataset.json`` of the Decathlon task a labels file lies in."""
-    task = path.resolve().parent.parent
-    if not path.resolve().parent.name.startswith("labels") or not is_decathlon_path(task):
+    task = _task_of(path)
+    if task is None:
         return {}
     return {k: v for k, v in load_decathlon(task).labels.items() if k != 0}
 
@@ -93,7 +120,7 @@ def label_names_near(path: Path) -> dict[int, str]:
 def run_surfaces(args: argparse.Namespace) -> int:
     from ..inspect import label_surfaces, write_meshes
 
-    labels, geometry, names = _labels(args.labels)
+    labels, geometry, names = _labels(args.labels, args.max_labels)
     if labels.ndim != 3:
         raise ValueError(f"{args.labels}: a 3-D labels file is needed, got shape {labels.shape}")
     bar = TerminalProgress("surfaces", enabled=not args.quiet)
@@ -109,6 +136,11 @@ def run_surfaces(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{args.labels}: no label to mesh" + (" among --labels" * bool(args.label_ids))
         )
+    inputs = InputFiles().add_all([args.labels, _task_of(args.labels)])
+    stem = volume_stem(args.labels)
+    for value in meshes:
+        name = mesh_file_name(stem, value, names.get(value, ""), fmt=args.format)
+        inputs.check_output(args.out / name, option="-o/--out")
     paths = write_meshes(
         meshes, args.out, stem=volume_stem(args.labels), fmt=args.format, names=names
     )
@@ -122,8 +154,10 @@ def run_stats(args: argparse.Namespace) -> int:
     from ..metrics import jsonable, to_csv
 
     if args.csv is not None:
-        refuse_overwriting_inputs(args.csv, [args.labels, args.image], option="--csv")
-    labels, geometry, names = _labels(args.labels)
+        refuse_overwriting_inputs(
+            args.csv, [args.labels, args.image, _task_of(args.labels)], option="--csv"
+        )
+    labels, geometry, names = _labels(args.labels, args.max_labels)
     image = None
     if args.image is not None:
         vol = load_volume(args.image, series=args.series)
@@ -163,7 +197,10 @@ def run_snapshot(args: argparse.Namespace) -> int:
 
     for out in (args.out, args.turntable):
         if out is not None:
-            refuse_overwriting_inputs(out, [args.image, args.labels], option="-o/--turntable")
+            refuse_overwriting_inputs(
+                out, [args.image, args.labels, _task_of(args.labels)], option="-o/--turntable"
+            )
+    _labels(args.labels, args.max_labels)
     written = render_snapshot(
         args.image,
         args.labels,
@@ -171,6 +208,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
         turntable=args.turntable,
         frames=args.frames,
         size=tuple(args.size),
+        progress=TerminalProgress("surfaces", enabled=not args.quiet),
     )
     for path in written:
         print(path)

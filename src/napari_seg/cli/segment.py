@@ -159,7 +159,9 @@ def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar):
 
 def run(args: argparse.Namespace) -> int:
     refuse_overwriting_inputs(
-        args.out, [args.input, args.mask, args.markers, args.image], option="-o/--out"
+        args.out,
+        [args.input, args.mask, args.markers, args.image, args.checkpoint],
+        option="-o/--out",
     )
     unet = args.method == "unet"
     channel = None if unet else args.channel  # the network takes every channel

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 from pathlib import Path
-
-import numpy as np
 
 from ._common import TerminalProgress, bounded, device_name
 
@@ -23,6 +22,7 @@ def _common(p: argparse.ArgumentParser, *, epochs: bool = True) -> None:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument(
         "--size",
+        action=_Explicit,
         choices=("fast", "standard"),
         default=t.size,
         help="network size preset (fast: small, for CPUs)",
@@ -44,6 +44,7 @@ def _common(p: argparse.ArgumentParser, *, epochs: bool = True) -> None:
     )
     p.add_argument(
         "--spacing",
+        action=_Explicit,
         type=bounded(float, 0.0, 100.0, above=True),
         nargs=3,
         metavar=("DZ", "DY", "DX"),
@@ -52,6 +53,7 @@ def _common(p: argparse.ArgumentParser, *, epochs: bool = True) -> None:
     )
     p.add_argument(
         "--window",
+        action=_Explicit,
         type=float,
         nargs=2,
         metavar=("LOW", "HIGH"),
@@ -76,7 +78,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         description="Writes DIR/best.safetensors, DIR/last.pt and DIR/metrics.json.",
     )
     _common(t)
-    t.add_argument("--model", default="unet")
+    t.add_argument("--model", default="unet", action=_Explicit)
     t.add_argument("--resume", type=Path, help="a last.pt from an earlier run")
     t.add_argument(
         "--init",
@@ -169,30 +171,53 @@ def fold_value(text: str) -> int | str:
     return value
 
 
+class _Explicit(argparse._StoreAction):
+    """Store, and remember that the user gave the option (even at its default value)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        super().__call__(parser, namespace, values, option_string)
+        namespace.explicit = {*getattr(namespace, "explicit", ()), self.dest}
+
+
 def _init_defaults(args: argparse.Namespace) -> None:
-    """Options left at their defaults take the --init checkpoint's values (read without torch)."""
-    from ..deep.config import DataConfig, TrainConfig, checkpoint_info
+    """Options not given take the --init checkpoint's values, validated before any is used.
+
+    An option given on the command line always wins, even at its default value; a
+    checkpoint that then does not fit the run is refused by ``load_init``.
+    """
+    from ..deep.checkpoint import CheckpointMeta
+    from ..deep.config import checkpoint_info
 
     if not args.init.is_file():
         raise ValueError(f"--init {args.init}: no such file")
-    info = checkpoint_info(args.init) or {}
-    t, d = TrainConfig(), DataConfig()
-    for option, key, default in (
-        ("model", "network", t.model),
-        ("size", "config", t.size),
-        ("window", "intensity_window", d.window),
-        ("spacing", "target_spacing", d.target_spacing),
+    info = checkpoint_info(args.init)
+    if info is None:
+        return  # no readable metadata: loading the checkpoint says why
+    meta = CheckpointMeta.from_json(json.dumps(info), path=args.init)  # every value checked
+    explicit = getattr(args, "explicit", set())
+    for option, value in (
+        ("model", meta.network),
+        ("size", meta.config),
+        ("window", meta.intensity_window),
+        ("spacing", meta.target_spacing),
     ):
-        if info.get(key) is not None and tuple(np.atleast_1d(getattr(args, option))) == tuple(
-            np.atleast_1d(default)
-        ):
-            value = info[key]
-            setattr(args, option, list(value) if isinstance(value, list) else value)
+        if value is not None and option not in explicit:
+            setattr(args, option, list(value) if isinstance(value, tuple) else value)
+
+
+def check_outputs(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """Refuse an ``--out`` whose files would overwrite the task's or the --init checkpoint."""
+    from .._inputs import InputFiles
+
+    inputs = InputFiles().add_all([args.task, getattr(args, "init", None)])
+    for name in names:
+        inputs.check_output(args.out / name, option="--out")
 
 
 def run_train(args: argparse.Namespace) -> int:
     from ..deep.train import train
 
+    check_outputs(args, ("best.safetensors", "last.pt", "metrics.json"))
     if args.init is not None:
         _init_defaults(args)
     distributed = _init_distributed()
@@ -219,6 +244,10 @@ def run_train(args: argparse.Namespace) -> int:
 def run_make_task(args: argparse.Namespace) -> int:
     from ..data.synthetic_task import make_synthetic_task
 
+    if (args.out / "dataset.json").exists() or (args.out / "dataset.json").is_symlink():
+        raise ValueError(
+            f"{args.out}: already a task (it has a dataset.json); choose a new folder"
+        )
     root = make_synthetic_task(
         args.out,
         cases=args.cases,

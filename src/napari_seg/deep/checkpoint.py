@@ -116,6 +116,7 @@ class CheckpointMeta:
             ("config", str),
             ("overrides", dict),
             ("labels", dict),
+            ("training", dict),
         ):
             if not isinstance(getattr(self, key), kind):
                 raise bad(f"{key} {getattr(self, key)!r} is not a {kind.__name__}")

@@ -25,11 +25,11 @@ from monai.losses import DiceCELoss
 from .._files import sha256_of
 from ..io import Geometry, load_decathlon, save_nifti
 from ..progress import ProgressCallback, Steps, StopCallback
-from .checkpoint import CheckpointMeta, load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, CheckpointMeta, load_checkpoint, save_checkpoint
 from .device import select_device
 from .preprocess import _apply, frame_options, to_network_frame
 from .seeding import restored_random_state
-from .steps import place_model, train_step
+from .steps import TrainingError, place_model, train_step
 
 __all__ = ["FinetuneResult", "finetune", "next_version"]
 
@@ -165,6 +165,9 @@ def finetune(
         )
     if not 0 <= replay_fraction <= 1 or steps < 1 or batch_size < 1:
         raise ValueError("steps and batch_size must be >= 1, replay_fraction in [0, 1]")
+    history = meta.training.get("finetunes", [])
+    if not isinstance(history, list):  # checked before the correction is saved
+        raise CheckpointError(ckpt, f"metadata training.finetunes {history!r:.40} is not a list")
     correction = save_correction(lab, geometry, ckpt, case) if keep_correction else None
     pairs = [network_pair(img, lab, geometry, meta)]
     replayed = _replay_pairs(replay, replay_cases, meta) if replay else []
@@ -201,7 +204,6 @@ def finetune(
         if not replay
         else {"task": str(replay), "cases": len(replayed), "fraction": replay_fraction},
     }
-    history = list(meta.training.get("finetunes", []))
     new_meta = replace(meta, training={**meta.training, "finetunes": [*history, info]})
     out = save_checkpoint(model.cpu().eval(), new_meta, next_version(ckpt))
     return FinetuneResult(out, losses, correction, time.perf_counter() - t0)
@@ -257,6 +259,11 @@ def _fit(
             "label": torch.stack([c[1] for c in crops])[:, None],
         }
         losses.append(train_step(net, opt, loss_fn, scaler, batch, device, amp=False))
+        if not np.isfinite(losses[-1]):  # NaN voxels or a diverging step: keep the parent
+            raise TrainingError(
+                f"fine-tune step {step + 1}: the loss became {losses[-1]}; stopped, no "
+                "checkpoint written (NaN voxels in the image? a smaller learning rate?)"
+            )
         if on_step is not None:
             on_step({"step": step + 1, "loss": losses[-1]})
         counter.step()

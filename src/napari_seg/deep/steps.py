@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-__all__ = ["place_model", "train_step"]
+__all__ = ["TrainingError", "check_step", "place_model", "train_step"]
+
+
+class TrainingError(ValueError):
+    """A training or fine-tune that cannot go on (its loss or its data failed)."""
+
+
+def check_step(epoch: int, n: int, loss: float, *, expected: int | None = None) -> None:
+    """Stop a run whose loss is not finite, or whose loader ended early (``expected`` steps).
+
+    A data-loader thread that dies (out of memory) ends the loop without an error, which
+    would look like a finished epoch with loss 0 and write an untrained checkpoint.
+    """
+    if not math.isfinite(loss):
+        raise TrainingError(
+            f"epoch {epoch + 1}: the loss became {loss} at step {n}; stopped, nothing saved "
+            "for this epoch (lower --lr, or check the images for NaN)"
+        )
+    if expected is not None and n < expected:
+        raise TrainingError(
+            f"epoch {epoch + 1}: the data loader stopped after {n} of {expected} batches "
+            "(out of memory? lower --batch-size, --samples or --roi)"
+        )
 
 
 def place_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:

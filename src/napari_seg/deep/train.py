@@ -35,6 +35,7 @@ from monai.utils import set_determinism
 
 from ..io import DecathlonError, load_decathlon
 from ..progress import ProgressCallback, Steps, StopCallback
+from .budget import check_label_values, check_training_memory
 from .checkpoint import CheckpointMeta, save_checkpoint
 from .config import TrainConfig, cpu_recipe
 from .data import make_loaders, run_split
@@ -42,7 +43,7 @@ from .device import select_device
 from .networks import count_parameters
 from .seeding import restored_random_state, seed_epoch
 from .state import load_state, save_state, write_metrics
-from .steps import place_model, train_step
+from .steps import check_step, place_model, train_step
 from .warmstart import load_init
 
 __all__ = ["TrainConfig", "TrainResult", "cpu_recipe", "place_model", "train", "train_step"]
@@ -117,6 +118,7 @@ def _peak_mb(device: torch.device) -> float:
 
 def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
     _meta(cfg, task, 1).build()  # unknown model or keyword: fail before any data work
+    check_label_values(task)
     train_cases, val_cases = run_split(task, cfg)
     named = set(task.labels)
     for c in (*train_cases, *val_cases):
@@ -221,12 +223,13 @@ class _Run:
         rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
         set_determinism(seed=cfg.seed + rank)
         device = select_device(cfg.device)
+        meta = _meta(cfg, task, len(task.modalities))
+        check_training_memory([*train_cases, *val_cases], cfg, meta, device)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         loaders = make_loaders(
             train_cases, val_cases, cfg.data, cache_dir=out / "cache", rank=rank, world=world
         )
-        meta = _meta(cfg, task, len(task.modalities))
         model = meta.build()
         if init is not None:
             meta = replace(meta, training={**meta.training, "init": load_init(model, meta, init)})
@@ -253,7 +256,9 @@ class _Run:
                 self.net, self.opt, loss_fn, self.scaler, batch, self.device, amp=self.amp
             )
             n += 1
+            check_step(epoch, n, total)
             steps.step()
+        check_step(epoch, n, total, expected=len(self.train_loader))
         return {
             "epoch": epoch + 1,
             "loss": total / max(n, 1),

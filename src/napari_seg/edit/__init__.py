@@ -8,6 +8,7 @@ undo step, honouring ``preserve_labels`` and locked labels (:func:`protect`).
 
 from .interpolate import interpolate_slices, signed_distance_mm
 from .objects import (
+    check_label_value,
     combine,
     delete_object,
     keep_island,
@@ -26,6 +27,7 @@ from .seeds import SeedGrower, grow_from_seeds
 
 __all__ = [
     "SeedGrower",
+    "check_label_value",
     "combine",
     "delete_object",
     "grow_from_seeds",

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cc3d
 import numpy as np
 from scipy import ndimage as ndi
 from skimage.segmentation import watershed
 
 from ..segment._validate import SegmentationError, as_volume, check_spacing
-from ..segment.components import binary_closing, binary_opening, remove_small
-from ..segment.smoothing import ball_mm, gaussian_mm
+from ..segment.components import (
+    binary_closing,
+    binary_opening,
+    connected_components,
+    remove_small,
+)
+from ..segment.smoothing import gaussian_mm
 from ..segment.watershed import distance_mm
 from ._points import clicked_voxel
 
@@ -56,7 +60,7 @@ def object_mask(labels: np.ndarray, point: Sequence[float], *, whole_label: bool
     same = lab == value
     if whole_label:
         return same
-    cc = cc3d.connected_components(same, connectivity=26 if lab.ndim == 3 else 8)
+    cc = connected_components(same, connectivity=26)[0]
     return cc == cc[clicked_voxel(lab.shape, point)]
 
 
@@ -134,21 +138,55 @@ def remove_islands(labels, *, label: int, min_mm3: float, spacing=None) -> np.nd
     return out
 
 
+def check_label_value(labels: np.ndarray, label: int) -> int:
+    """``label`` as an int, or :class:`SegmentationError` if the labels' dtype cannot hold it."""
+    value = int(label)
+    top = 1 if labels.dtype == bool else np.iinfo(labels.dtype).max
+    if not 0 <= value <= top:
+        raise SegmentationError(f"label {value} does not fit the layer's {labels.dtype}")
+    return value
+
+
 def margin(labels, *, label: int, mm: float, spacing=None) -> np.ndarray:
-    """Grow (``mm > 0``, into background only) or shrink (``mm < 0``) one label by a ball in mm."""
+    """Grow (``mm > 0``, into background only) or shrink (``mm < 0``) one label by a ball in mm.
+
+    Exactly a dilation/erosion by the ellipsoid of radius ``|mm|``, computed with a
+    Euclidean distance transform on the label's box (memory and time O(box voxels),
+    whatever the radius).
+    """
     lab = as_volume(labels, name="labels")
-    sp = check_spacing(spacing, lab.ndim)
+    sp = np.asarray(check_spacing(spacing, lab.ndim), float)
     if not np.isfinite(mm) or abs(mm) > 50:
         raise SegmentationError(f"margin must be within ±50 mm, got {mm}")
+    label = check_label_value(lab, label)
     mask = lab == label
     out = lab.copy()
+    if mm == 0 or not mask.any():
+        return out
+    reach = np.floor(abs(mm) / sp + 1e-9).astype(int) + 1 if mm > 0 else np.ones(lab.ndim, int)
+    box = _box(mask, reach)
+    sub = mask[box]
     if mm > 0:
-        grown = ndi.binary_dilation(mask, structure=ball_mm(mm, sp))
-        out[grown & (lab == 0)] = label
-    elif mm < 0:
-        kept = ndi.binary_erosion(mask, structure=ball_mm(-mm, sp), border_value=1)
-        out[mask & ~kept] = 0
+        dist = ndi.distance_transform_edt(~sub, sampling=sp)
+        grown = dist**2 <= mm**2 + 1e-9
+        view = out[box]
+        view[grown & (lab[box] == 0)] = label
+    else:
+        dist = ndi.distance_transform_edt(sub, sampling=sp)  # to the nearest voxel outside
+        view = out[box]
+        view[sub & (dist**2 <= mm**2 + 1e-9)] = 0
     return out
+
+
+def _box(mask: np.ndarray, reach: np.ndarray) -> tuple[slice, ...]:
+    """The bounding box of ``mask`` widened by ``reach`` voxels per axis (inside the array)."""
+    box = []
+    for axis, r in enumerate(reach):
+        hit = np.flatnonzero(mask.any(axis=tuple(a for a in range(mask.ndim) if a != axis)))
+        box.append(
+            slice(max(int(hit[0]) - int(r), 0), min(int(hit[-1]) + int(r) + 1, mask.shape[axis]))
+        )
+    return tuple(box)
 
 
 def smooth_label(labels, *, label: int, method: str, mm: float, spacing=None) -> np.ndarray:
@@ -157,6 +195,7 @@ def smooth_label(labels, *, label: int, method: str, mm: float, spacing=None) ->
     Voxels the smoothed label gains are taken from the background only.
     """
     lab = as_volume(labels, name="labels")
+    label = check_label_value(lab, label)
     mask = lab == label
     if method == "closing":
         smooth = binary_closing(mask, radius_mm=mm, spacing=spacing) != 0
@@ -180,6 +219,7 @@ def combine(target, other, *, op: str, label: int, other_label: int | None = Non
     ``other_label`` picks one label of ``other`` (default: any non-zero).
     """
     lab = as_volume(target, name="labels")
+    label = check_label_value(lab, label)
     oth = as_volume(other, name="other labels")
     if oth.shape != lab.shape:
         raise SegmentationError(f"the other labels {oth.shape} are not on this grid {lab.shape}")

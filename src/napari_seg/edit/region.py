@@ -72,10 +72,14 @@ def grow_region(
         tuple(slice(a - c + h, b - c + h) for a, b, c, h in zip(lo, hi, p, half, strict=True))
     ]
     values = near[crop].astype(np.float64)
+    values = values[np.isfinite(values)]  # NaN voxels (outside a scan's field) never belong
+    if not np.isfinite(img[p]) or values.size == 0:
+        raise SegmentationError(f"the clicked voxel {tuple(p)} has no intensity (NaN)")
     reference = float(np.median(values))
     if tolerance is None:
         spread = 1.4826 * float(np.median(np.abs(values - reference)))
-        span = float(np.ptp(img[:: max(1, img.shape[0] // 8)]))
+        sample = img[:: max(1, img.shape[0] // 8)]
+        span = float(np.nanmax(sample)) - float(np.nanmin(sample))
         tolerance = max(2.5 * spread, 0.01 * span, 1e-6)
     box = tuple(slice(None) for _ in p)
     if max_radius_mm is not None:

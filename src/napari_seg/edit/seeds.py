@@ -229,5 +229,7 @@ def grow_from_seeds(
     -------
     numpy.ndarray, same shape and dtype as ``seeds``
     """
+    if np.ndim(image) != 3:
+        raise SegmentationError(f"grow from seeds needs a 3-D image, got shape {np.shape(image)}")
     grower = SeedGrower(image, spacing=spacing, margin_mm=margin_mm)
     return grower.grow(seeds, progress=progress, should_stop=should_stop)

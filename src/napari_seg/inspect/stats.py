@@ -10,6 +10,7 @@ import numpy as np
 
 from ..io import Geometry
 from ..progress import ProgressCallback, Steps, StopCallback
+from ..segment.components import connected_components
 from .surfaces import _voxel_to_world, as_label_volume, label_boxes, label_surfaces
 
 __all__ = ["STAT_COLUMNS", "SUMMARY_COLUMNS", "label_statistics"]
@@ -122,8 +123,6 @@ def _rows(
     steps: Steps,
 ) -> list[dict[str, float | int | str]]:
     """The measurements that need no mesh, one row per label (see :func:`label_statistics`)."""
-    import cc3d
-
     linear, offset = _voxel_to_world(geometry)
     voxel_mm3 = abs(float(np.linalg.det(linear)))
     half = 0.5 * np.abs(linear).sum(axis=1)  # world reach of a voxel's corners from its centre
@@ -149,8 +148,7 @@ def _rows(
             "volume_mm3": volume,
             "volume_ml": volume / 1000.0,
         }
-        pieces = cc3d.connected_components(inside, connectivity=26, return_N=True)[1]
-        row["components"] = int(pieces)
+        row["components"] = connected_components(inside, connectivity=26)[1]
         for prefix, vec in (("centroid", centre), ("min", lo), ("max", hi), ("extent", hi - lo)):
             row.update({f"{prefix}_{a}": float(vec[k]) for k, a in enumerate("xyz")})
         if image is not None:

@@ -128,7 +128,8 @@ def label_boxes(labels: np.ndarray) -> dict[int, tuple[slice, ...]]:
     """Bounding box of every non-zero label value (``{value: slices}``).
 
     One ``find_objects`` pass when the values are 0..65535 (every label image we
-    make); otherwise one ``fastremap.unique`` and a box per value.
+    make); otherwise the values are first renumbered 1..N (``fastremap.renumber``):
+    O(voxels + labels) for any values, uint64 included, never one pass per label.
     """
     if labels.dtype == bool:
         labels = labels.view(np.uint8)
@@ -140,8 +141,12 @@ def label_boxes(labels: np.ndarray) -> dict[int, tuple[slice, ...]]:
         return {v: box for v, box in enumerate(boxes, start=1) if box is not None}
     import fastremap
 
-    values = [int(v) for v in fastremap.unique(labels) if v != 0]
-    return {v: ndi.find_objects((labels == v).view(np.uint8))[0] for v in values}
+    compact, mapping = fastremap.renumber(labels, preserve_zero=True, in_place=False)
+    value_of = {int(new): int(old) for old, new in mapping.items() if new != 0}
+    if compact.dtype.itemsize > 4:
+        compact = compact.astype(np.int64)
+    boxes = ndi.find_objects(compact)
+    return {value_of[i]: box for i, box in enumerate(boxes, start=1) if box is not None}
 
 
 def _voxel_to_world(geometry: Geometry) -> tuple[np.ndarray, np.ndarray]:

@@ -133,8 +133,9 @@ def _mismatch(image: Volume, label: Volume) -> str:
 def is_decathlon_path(path: str | os.PathLike[str]) -> bool:
     """True for a folder holding ``dataset.json``, or a ``dataset.json`` file."""
     p = Path(path)
-    return (p.is_dir() and (p / "dataset.json").is_file()) or (
-        p.name == "dataset.json" and p.is_file()
+    # a dataset.json link that loops or dangles still marks a task: loading it says why
+    return (p.is_dir() and os.path.lexists(p / "dataset.json")) or (
+        p.name == "dataset.json" and os.path.lexists(p) and not p.is_dir()
     )
 
 
@@ -164,6 +165,8 @@ def _int_keys(root: Path, mapping: Any, key: str) -> dict[int, str]:
 
 def _read_json(root: Path) -> dict[str, Any]:
     path = root / "dataset.json"
+    if path.is_symlink() and not path.exists():
+        raise DecathlonError(path, "dataset.json is a symlink that loops or points nowhere")
     if not path.is_file():
         raise DecathlonError(root, "no dataset.json in the task folder")
     try:

@@ -92,6 +92,7 @@ def load_nifti(
         geometry = Geometry(header.get_best_affine(), header.binaryblock, _unit(header))
     except GeometryError as exc:
         raise NiftiError(path, str(exc)) from exc
+    _check_scalar(path, header)
     _ensure_fits(path, header, mmap=mmap)
     data = _read_voxels(path, header, mmap=mmap)
     slope, inter = header.get_slope_inter()
@@ -136,6 +137,19 @@ def nifti_intent(geometry: Geometry) -> int:
         return 0
     cls = nib.Nifti1Header if len(raw) == 348 else nib.Nifti2Header
     return int(cls.from_fileobj(io.BytesIO(raw), check=False)["intent_code"])
+
+
+def _check_scalar(path: Path, header: nib.Nifti1Header) -> None:
+    """Refuse RGB/RGBA and complex voxels: every tool here measures one real value per voxel."""
+    dtype = header.get_data_dtype()
+    if dtype.fields is not None or dtype.kind not in "biuf":
+        kind = "RGB colour" if dtype.fields is not None else "complex" if dtype.kind == "c" else ""
+        code = int(header["datatype"])
+        raise NiftiError(
+            path,
+            f"{kind or str(dtype)} voxels (NIfTI datatype {code}) are not supported; "
+            "convert to one grey value per voxel (integer or float)",
+        )
 
 
 def _ensure_fits(path: Path, header: nib.Nifti1Header, *, mmap: bool) -> None:

@@ -100,7 +100,10 @@ def labelled_confusion(
     top = int(max(pred.max(initial=0), gt.max(initial=0))) + 1
     if top * top <= DENSE_CELLS:
         return _dense(pred, gt, top), None
-    values = np.union1d(fastremap.unique(pred), fastremap.unique(gt)).astype(np.int64)
+    # uint64 labels stay uint64 (2^64-1 is not -1), everything else int64; every
+    # comparison below is in that one dtype (numpy would compare int64 with uint64 as float)
+    dtype = np.uint64 if np.uint64 in (pred.dtype.type, gt.dtype.type) else np.int64
+    values = np.union1d(fastremap.unique(pred).astype(dtype), fastremap.unique(gt).astype(dtype))
     if values.size * values.size > DENSE_CELLS:
         raise MetricsError(
             f"{names[0]} and {names[1]} hold {values.size} distinct labels together; "
@@ -110,8 +113,8 @@ def labelled_confusion(
     cm = np.zeros(m * m, np.int64)
     p, g = pred.reshape(-1), gt.reshape(-1)
     for i in range(0, p.size, _CHUNK):
-        pi = np.searchsorted(values, p[i : i + _CHUNK])
-        gi = np.searchsorted(values, g[i : i + _CHUNK])
+        pi = np.searchsorted(values, p[i : i + _CHUNK].astype(dtype, copy=False))
+        gi = np.searchsorted(values, g[i : i + _CHUNK].astype(dtype, copy=False))
         cm += np.bincount(gi * m + pi, minlength=m * m)
     return cm.reshape(m, m), values
 

@@ -59,6 +59,11 @@ def connected_components(mask: np.ndarray, *, connectivity: int = 26) -> tuple[n
     """
     m = as_volume(mask, name="mask")
     conn = _connectivity(m.ndim, connectivity)
+    if sum(n > 1 for n in m.shape) <= 1:
+        # a line of voxels: cc3d fails on some (1, 1, N) arrays ("maximum length
+        # exception", printed on stdout); every connectivity is the same along a line
+        labels, n = ndi.label(m != 0)
+        return labels.astype(np.uint32), int(n)
     labels, n = cc3d.connected_components(
         np.ascontiguousarray(m), connectivity=conn, binary_image=True, return_N=True
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import warnings
 
+import fastremap
 import numpy as np
 
 from ..progress import ProgressCallback, Steps, StopCallback
 from ._validate import EmptyInputWarning, SegmentationError, as_volume, check_mask
-from .threshold import classes_from_cuts, histogram
+from .threshold import classes_from_cuts
 
 __all__ = ["kmeans", "kmeans_centers"]
 
@@ -46,6 +47,18 @@ def _lloyd(x: np.ndarray, w: np.ndarray, centers: np.ndarray, max_iter: int) -> 
     return centers
 
 
+def _distinct(img: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Every distinct value of an integer image and its count (exact for any range:
+    one outlier at 2^31-1 must not squash the other values into one histogram bin)."""
+    values = img if mask is None else img[mask]
+    if not values.dtype.isnative or values.dtype == np.int8:  # see threshold.histogram
+        values = values.astype(np.int64)
+    if values.size == 0:
+        return np.zeros(0, np.float64), np.zeros(0, np.int64)
+    uniq, n = fastremap.unique(np.ascontiguousarray(values), return_counts=True)
+    return uniq.astype(np.float64), np.asarray(n, np.int64)
+
+
 def kmeans_centers(
     image: np.ndarray,
     k: int,
@@ -63,7 +76,7 @@ def kmeans_centers(
         raise SegmentationError(f"k must be in 2..64, got {k}")
     rng = np.random.default_rng(seed)
     if np.issubdtype(img.dtype, np.integer):
-        counts, x = histogram(img, mask=mask)
+        x, counts = _distinct(img, mask)
     else:
         values = img[mask] if mask is not None else img.reshape(-1)
         if values.size > sample_size:

@@ -30,7 +30,7 @@ from .._controls import full_width
 from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
 from .._labeltable import style
-from .._layers import layer_spacing, upsert_labels
+from .._layers import layer_geometry, layer_spacing, upsert_labels
 from .._results import Target, apply_edits, prepare
 from .._segments import current_table
 from .._tasks import TaskRunner, reports_errors
@@ -205,6 +205,10 @@ class CorrectWidget(Container):
 
     def _options(self, layer: Labels) -> Options:
         image, other = self.image.value, self.other.value
+        if image is not None and self.tool.value in ("grow region", "grow from seeds"):
+            layer_geometry(layer).check_same_grid(  # intensities of another grid mislead
+                layer_geometry(image), what=f"{layer.name!r} and {image.name!r}"
+            )
         return Options(
             spacing=layer_spacing(layer),
             label=int(self.label_value.value),

@@ -106,12 +106,19 @@ class UNetWidget(SegmentWidget):
     def _read_checkpoint(self, *_: object) -> None:
         """Defaults from the checkpoint's header (no torch): overlap, largest, a Dice warning."""
         info = checkpoint_info(self.checkpoint.value) or {}
-        training = info.get("training") or {}
-        if "val_overlap" in training:
-            self.overlap.value = float(training["val_overlap"])
-        # one foreground class (an organ): one object; several classes: keep them all
-        self.largest.value = int(info.get("out_channels", 0)) == 2
-        self.checkpoint_note = dice_warning(training)
+        training = info.get("training")
+        training = training if isinstance(training, dict) else {}
+        try:  # a header is the file's word: a hostile value is a status line, not a crash
+            if "val_overlap" in training:
+                self.overlap.value = float(training["val_overlap"])
+            # one foreground class (an organ): one object; several classes: keep them all
+            self.largest.value = int(info.get("out_channels", 0)) == 2
+            self.checkpoint_note = dice_warning(training)
+        except (TypeError, ValueError, OverflowError) as exc:
+            self.checkpoint_note = self.status.value = (
+                f"checkpoint header not used for defaults ({str(exc)[:80]})"
+            )
+            return
         self.status.value = self.checkpoint_note
 
     def _offer(self, path) -> None:

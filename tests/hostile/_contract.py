@@ -1,0 +1,81 @@
+"""The hostile-input contract: one error line (or a correct result), no input byte changed.
+
+``run_cli`` runs ``napari-seg`` in this process (fast) after hashing every file under
+the given folders, and checks afterwards that none changed; ``run_capped`` runs it in a
+subprocess under an address-space limit (``resource.setrlimit``), as the fuzz harness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import napari_seg.cli as cli
+
+#: The memory a hostile input may cost (the issue's "memory under 4 GB").
+CAP_BYTES = 4 * 1024**3
+
+
+def hashes(*roots: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``roots`` (followed links are hashed as files)."""
+    out = {}
+    for root in roots:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for f in files:
+            out[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
+
+
+def check_one_line(rc: int, err: str) -> str:
+    """The error line of a refused command (asserting the contract)."""
+    assert rc == 2, f"exit {rc}: {err!r}"
+    assert "Traceback" not in err and "unexpected" not in err, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "error:" in lines[0], lines
+    return lines[0]
+
+
+def run_cli(argv: list[str], *inputs: Path, refused: bool = True) -> tuple[int, str, str]:
+    """``napari-seg ARGV`` in-process; inputs under ``inputs`` must keep every byte.
+
+    With ``refused`` the command must end with exactly one error line and exit 2.
+    """
+    before = hashes(*inputs)
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        try:
+            rc = cli.main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse
+            rc = exc.code if isinstance(exc.code, int) else 2
+    assert hashes(*inputs) == before, "an input file changed"
+    if refused:
+        check_one_line(rc, err.getvalue())
+    return rc, out.getvalue(), err.getvalue()
+
+
+def _cap() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CAP_BYTES, CAP_BYTES))
+
+
+def run_capped(argv: list[str], *inputs: Path, cwd: Path, timeout: float = 120):
+    """``napari-seg ARGV`` in a subprocess limited to :data:`CAP_BYTES` of address space."""
+    before = hashes(*inputs)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "napari_seg", *map(str, argv)],
+        preexec_fn=_cap,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert proc.returncode >= 0, f"killed by signal {-proc.returncode}: {proc.stderr[-500:]}"
+    assert hashes(*inputs) == before, "an input file changed"
+    return proc
