@@ -95,8 +95,8 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable[..., None]) -> 
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from ..deep.config import Protocol, model_names
     from .._inputs import InputFiles
+    from ..deep.config import Protocol, model_names
     from .train import _config
 
     models = model_names(args.models)  # every name checked before anything else
