@@ -83,8 +83,8 @@ class SegmentsWidget(Container):
             "add_button": "Add a segment with the next free value and paint with it.",
             "remove_button": "Erase the selected segment's voxels and drop it (Ctrl+Z undoes).",
         })  # fmt: skip
-        self.table.setToolTip("Click a row to paint with it; edit a name; double-click a "
-                              "colour to change it; tick show / lock.")  # fmt: skip
+        table_widget.tooltip = ("Click a row to paint with it; edit a name; double-click a "
+                                "colour to change it; tick show / lock.")  # fmt: skip
         self.runner = _StatusLine(self.status)  # errors: one line here and a notification
         self.counts: dict[int, int] = {}
         self.values: list[int] = []
