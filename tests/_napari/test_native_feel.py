@@ -19,7 +19,7 @@ pytestmark = pytest.mark.viewer
 PLUGIN = "napari-seg"
 DOCKS = ["Threshold", "K-means", "Canny edges", "Watershed", "Components and clean-up", "U-Net",
          "Train", "Evaluate", "Decathlon cases", "CT window", "Correct", "Surfaces",
-         "Statistics"]  # fmt: skip
+         "Statistics", "Segments"]  # fmt: skip
 
 
 @pytest.fixture

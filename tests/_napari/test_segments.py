@@ -221,3 +221,15 @@ def test_roles_are_drawn_apart(make_napari_viewer):
     assert preview.contour > 0
     assert np.allclose(preview.colormap.map(np.array([1]))[0], PREVIEW_COLOR)
     assert widget.controls["low"].label == "low (HU)"  # the sample is a CT
+
+
+def test_outlined_ground_truth_in_3d_does_not_warn_on_every_redraw(make_napari_viewer):
+    import warnings
+
+    viewer = make_napari_viewer()
+    viewer.open_sample(PLUGIN, "synthetic_ct")
+    assert viewer.layers["spleen ground truth"].contour > 0
+    with warnings.catch_warnings(record=True) as caught:
+        viewer.dims.ndisplay = 3  # napari draws it filled in 3-D
+        viewer.layers["spleen ground truth"].refresh()
+    assert not [w for w in caught if "Contours" in str(w.message)]

@@ -155,3 +155,10 @@ def test_cli_cleanup_writes_the_input_table_beside_its_output(tmp_path, capsys):
     assert main(["segment", str(src), "-o", str(tmp_path / "inst.nii.gz"), "--method",
                  "cleanup", "--components", "--quiet"]) == 0  # fmt: skip
     assert not (tmp_path / "inst.ctbl").exists()  # instances: the classes' names do not apply
+
+
+def test_invalid_xyzt_units_read_as_mm(tmp_path):
+    img = nib.Nifti1Image(np.zeros((4, 4, 4), np.float32), np.eye(4))
+    img.header["xyzt_units"] = 255  # nibabel's get_xyzt_units raises KeyError on this
+    nib.save(img, tmp_path / "odd.nii")
+    assert load_nifti(tmp_path / "odd.nii").geometry.unit == "mm"

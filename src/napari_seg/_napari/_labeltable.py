@@ -11,6 +11,7 @@ Role styles tell layers apart: ground truth is drawn as an outline, results
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from typing import Any
 
@@ -161,12 +162,16 @@ def watch_roles(viewer: Any = None) -> None:
     viewer = viewer if viewer is not None else napari.current_viewer()
     if viewer is None or viewer in _WATCHED:
         return
-    viewer.layers.events.inserted.connect(_on_inserted)
+    ref = weakref.ref(viewer)
+    viewer.layers.events.inserted.connect(lambda event: _on_inserted(ref(), event.value))
     _WATCHED.add(viewer)
+    # napari draws an outlined layer filled in 3-D, and says so on every redraw
+    warnings.filterwarnings(
+        "ignore", "Contours are not displayed during 3D rendering", UserWarning
+    )
 
 
-def _on_inserted(event) -> None:
-    layer = event.value
+def _on_inserted(viewer: Any, layer: Any) -> None:
     role = layer.metadata.get(ROLE_KEY) if isinstance(layer, Labels) else None
-    if role in ROLE_STYLES:
+    if role in ROLE_STYLES and viewer is not None:
         style(layer, role)

@@ -113,21 +113,17 @@ def load_nifti(
 
 #: NIfTI ``xyzt_units`` spatial codes (as nibabel names them) -> our unit names.
 _UNITS = {"mm": "mm", "micron": "µm", "meter": "m"}
+#: The same by the code's value (the low 3 bits of ``xyzt_units``).
+_UNIT_CODES = {1: "m", 2: "mm", 3: "µm"}
 
 #: NIfTI intent code of a label volume (``NIFTI_INTENT_LABEL``).
 INTENT_LABEL = 1002
 
 
 def _unit(header: nib.Nifti1Header) -> str:
-    """The grid's length unit from ``xyzt_units``; unknown (0) is read as mm, as viewers do.
-
-    A code NIfTI does not define (a damaged header) is read as unknown too.
-    """
-    try:
-        spatial = header.get_xyzt_units()[0]
-    except KeyError:
-        return "mm"
-    return _UNITS.get(spatial, "mm")
+    """The grid's length unit from ``xyzt_units``; unknown (0) or invalid codes read as mm,
+    as viewers do (nibabel's ``get_xyzt_units`` raises on an invalid code: read the bits)."""
+    return _UNIT_CODES.get(int(header["xyzt_units"]) & 0x07, "mm")
 
 
 def nifti_intent(geometry: Geometry) -> int:

@@ -18,7 +18,9 @@ from napari.layers import Labels
 from napari.qt.threading import create_worker
 from qtpy.QtCore import QTimer
 
-__all__ = ["VoxelCounter", "count_values"]
+from .._layers import layer_geometry
+
+__all__ = ["VoxelCounter", "count_values", "voxel_volume"]
 
 #: Voxels per slab: small enough that one slab holds the interpreter for about a millisecond.
 _SLAB = 1 << 18
@@ -38,6 +40,15 @@ def count_values(data: np.ndarray) -> dict[int, int]:
         values, counts = fastremap.unique(flat_rows[start : start + step], return_counts=True)
         total.update(dict(zip(values.tolist(), counts.tolist(), strict=True)))
     return dict(total)
+
+
+def voxel_volume(layer: Labels) -> tuple[float, str]:
+    """One voxel's volume from the full geometry, and its unit: mL for mm grids, µm³ for µm."""
+    geometry = layer_geometry(layer)
+    voxel = abs(float(np.linalg.det(geometry.affine[:3, :3])))  # in unit³
+    if geometry.unit == "mm":
+        return voxel / 1000.0, "mL"
+    return voxel, f"{geometry.unit}³"
 
 
 class VoxelCounter:

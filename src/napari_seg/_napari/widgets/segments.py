@@ -10,17 +10,16 @@ eraser and by every Correct tool. Counts are made in a worker after each edit.
 from __future__ import annotations
 
 import napari
-import numpy as np
 from magicgui.widgets import Container, Label, PushButton, create_widget
 from napari.layers import Labels
 from napari.qt.threading import create_worker
+from napari.utils.notifications import show_error
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QColor
 from qtpy.QtWidgets import QColorDialog, QHeaderView, QTableWidget, QTableWidgetItem
 
 from .._controls import full_width, set_tooltips
 from .._docks import tabify_with_siblings
-from .._layers import layer_geometry
 from .._results import Target
 from .._segments import (
     add_segment,
@@ -33,12 +32,24 @@ from .._segments import (
     set_flags,
     shown_color,
 )
-from ._segment_counts import VoxelCounter
+from .._tasks import reports_errors
+from ._segment_counts import VoxelCounter, voxel_volume
 
 __all__ = ["COLUMNS", "SegmentsWidget"]
 
 COLUMNS = ("", "name", "show", "lock", "voxels", "volume")
 _EVENTS = ("colormap", "features")
+
+
+class _StatusLine:
+    """What :func:`reports_errors` needs of a dock without a background run: ``fail``."""
+
+    def __init__(self, status: Label) -> None:
+        self.status = status
+
+    def fail(self, message: str) -> None:
+        self.status.value = message
+        show_error(message)
 
 
 class SegmentsWidget(Container):
@@ -72,8 +83,9 @@ class SegmentsWidget(Container):
             "add_button": "Add a segment with the next free value and paint with it.",
             "remove_button": "Erase the selected segment's voxels and drop it (Ctrl+Z undoes).",
         })  # fmt: skip
-        self.table.setToolTip("Click a row to paint with it; edit a name; double-click a "
-                              "colour to change it; tick visible / locked.")  # fmt: skip
+        table_widget.tooltip = ("Click a row to paint with it; edit a name; double-click a "
+                                "colour to change it; tick show / lock.")  # fmt: skip
+        self.runner = _StatusLine(self.status)  # errors: one line here and a notification
         self.counts: dict[int, int] = {}
         self.values: list[int] = []
         self._layer: Labels | None = None
@@ -93,16 +105,17 @@ class SegmentsWidget(Container):
         """The dock is gone: stop listening to the layer (a count in flight is dropped)."""
         self._alive = False
         self.counter.stop()
+        self._unbind()
+
+    # -- layer binding ------------------------------------------------------------------
+    def _unbind(self) -> None:
         if self._layer is not None:
             for name in _EVENTS:
                 getattr(self._layer.events, name).disconnect(self._changed)
         self._layer = None
 
-    # -- layer binding ------------------------------------------------------------------
     def _bind(self, *_: object) -> None:
-        if self._layer is not None:
-            for name in _EVENTS:
-                getattr(self._layer.events, name).disconnect(self._changed)
+        self._unbind()
         self._layer = self.labels_layer.value
         self.counts = {}
         if self._layer is not None:
@@ -129,7 +142,7 @@ class SegmentsWidget(Container):
 
     def _show_counts(self) -> None:
         """Only the voxel and volume cells (a brush stroke does not rebuild 116 rows)."""
-        per_voxel, _ = self._volume()
+        per_voxel, _ = voxel_volume(self._layer)
         self.table.blockSignals(True)
         try:
             for row, v in enumerate(self.values):
@@ -140,14 +153,6 @@ class SegmentsWidget(Container):
             self.table.blockSignals(False)
 
     # -- the table ------------------------------------------------------------------------
-    def _volume(self) -> tuple[float, str]:
-        """Volume of one voxel in the column's unit (mL for mm grids, µm³ for µm ones)."""
-        geometry = layer_geometry(self._layer)
-        voxel = abs(float(np.linalg.det(geometry.affine[:3, :3])))  # in unit³
-        if geometry.unit == "mm":
-            return voxel / 1000.0, "mL"
-        return voxel, f"{geometry.unit}³"
-
     def refresh(self) -> None:
         """Rebuild the rows from the layer's table and the last counts."""
         layer = self._layer
@@ -160,7 +165,7 @@ class SegmentsWidget(Container):
             table = current_table(layer)
             present = {v for v, c in self.counts.items() if c and v != 0}
             self.values = sorted((set(table.segments) - {0}) | present)
-            per_voxel, unit = self._volume()
+            per_voxel, unit = voxel_volume(self._layer)
             self.table.setHorizontalHeaderItem(5, QTableWidgetItem(unit))
             self.table.setRowCount(len(self.values))
             for row, v in enumerate(self.values):
@@ -205,7 +210,8 @@ class SegmentsWidget(Container):
         if col != 0:
             return
         value = self.values[row]
-        start = QColor.fromRgbF(*current_table(self._layer).color_of(value)[:3], 1.0)
+        seg = current_table(self._layer).segments.get(value)
+        start = QColor.fromRgbF(*(seg.color if seg else shown_color(self._layer, value))[:3], 1.0)
         chosen = QColorDialog.getColor(start, self.native, f"Colour of segment {value}")
         if chosen.isValid():
             self.recolour(value, chosen.getRgbF()[:3])
@@ -216,6 +222,7 @@ class SegmentsWidget(Container):
             raise ValueError("choose a Labels layer")
         return self._layer
 
+    @reports_errors
     def select(self, value: int) -> None:
         """Paint with segment ``value``: it becomes the selected label, in paint mode."""
         layer = self._layer_or_fail()
@@ -224,24 +231,27 @@ class SegmentsWidget(Container):
         self.viewer.layers.selection.active = layer
         self.status.value = f"painting with {value} ({current_table(layer).names.get(value, '')})"
 
+    @reports_errors
     def rename(self, value: int, name: str) -> None:
         """Rename segment ``value`` (one undo step)."""
         try:
             rename(self._layer_or_fail(), value, name)
-        except ValueError as exc:
-            self.status.value = str(exc)
-            self.refresh()
+        finally:
+            self.refresh()  # an empty name is refused: the cell shows the name again
 
+    @reports_errors
     def recolour(self, value: int, color) -> None:
         """Give segment ``value`` a new colour (one undo step)."""
         recolour(self._layer_or_fail(), value, color)
 
+    @reports_errors
     def set_flag(
         self, value: int, *, visible: bool | None = None, locked: bool | None = None
     ) -> None:
         """Show/hide or lock/unlock segment ``value``."""
         set_flags(self._layer_or_fail(), value, visible=visible, locked=locked)
 
+    @reports_errors
     def add(self, *_: object) -> int:
         """Add a segment with the next free value and paint with it (one undo step)."""
         layer = self._layer_or_fail()
@@ -249,6 +259,7 @@ class SegmentsWidget(Container):
         self.select(value)
         return value
 
+    @reports_errors
     def remove(self, *_: object, value: int | None = None) -> None:
         """Remove segment ``value`` (default: the selected row): voxels to 0, row dropped.
 
