@@ -9,8 +9,18 @@ from napari.types import LayerDataTuple
 
 from ..data.synthetic import make_synthetic_ct
 from ..io.kinds import CT_WINDOWS, window_limits
+from ..io.labeltable import LabelTable
 from ._anatomy import attach_display
-from ._labeltable import watch_roles, with_role
+from ._labeltable import table_kwargs, watch_roles, with_role
+
+#: Label colours of the sample (RGBA 0..1): the spleen dark red, the lesions bright and apart.
+SPLEEN_COLOR = (0.47, 0.145, 0.024, 1.0)
+LESION_COLORS = (
+    (0.25, 0.8, 0.3, 1.0),
+    (0.2, 0.7, 0.95, 1.0),
+    (0.95, 0.85, 0.2, 1.0),
+    (0.85, 0.35, 0.85, 1.0),
+)
 
 
 @cache
@@ -35,15 +45,20 @@ def make_synthetic_ct_sample() -> list[LayerDataTuple]:
         "contrast_limits": window_limits(*CT_WINDOWS["soft tissue"]),
     }
     image_kw["metadata"] = {**placed["metadata"], "modality": "CT"}
-    spleen_kw = {**placed, "name": "spleen ground truth", "opacity": 0.5}
-    spleen_kw["metadata"] = {**placed["metadata"], "label_names": ct.label_names}
-    lesions_kw = {**placed, "name": "lesions ground truth", "opacity": 0.5}
-    lesion_names = {0: "background"} | {
-        i: f"lesion {i}" for i in range(1, int(ct.lesions.max()) + 1)
-    }
-    lesions_kw["metadata"] = {**placed["metadata"], "label_names": lesion_names}
-    lesions_kw["features"] = {"index": list(lesion_names), "name": list(lesion_names.values())}
-    spleen_kw["features"] = {"index": list(ct.label_names), "name": list(ct.label_names.values())}
+    # names and colours as a label table: each lesion its own colour, none the spleen's
+    spleen_table = LabelTable.from_dict({1: {"name": "spleen", "color": SPLEEN_COLOR}})
+    lesion_table = LabelTable.from_dict(
+        {
+            i: {"name": f"lesion {i}", "color": LESION_COLORS[(i - 1) % len(LESION_COLORS)]}
+            for i in range(1, int(ct.lesions.max()) + 1)
+        }
+    )
+    spleen_kw = table_kwargs(
+        spleen_table, {**placed, "name": "spleen ground truth", "opacity": 0.5}
+    )
+    lesions_kw = table_kwargs(
+        lesion_table, {**placed, "name": "lesions ground truth", "opacity": 0.5}
+    )
     watch_roles()  # the ground truths are outlined once they are in the viewer
     spleen_kw, lesions_kw = (with_role(kw, "ground truth") for kw in (spleen_kw, lesions_kw))
     return [
