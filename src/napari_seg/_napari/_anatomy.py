@@ -108,7 +108,7 @@ class AnatomicalDisplay:
                 text="", position=position, visible=False, font_size=14, color="yellow"
             )
         viewer.canvas.overlays[_KEY.format("readout")] = TextOverlay(
-            text="", position="bottom_left", visible=False, font_size=10
+            text="", position="top_left", visible=False, font_size=9
         )
         viewer.layers.events.inserted.connect(self.update)
         viewer.layers.events.removed.connect(self.update)
