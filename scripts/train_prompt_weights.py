@@ -29,6 +29,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--steps", type=int, default=600)
+    p.add_argument("--crop", type=int, default=48)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--synthetic-ct", type=int, default=4)
@@ -39,7 +40,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     cfg = PromptTrainConfig(
         steps=args.steps, seed=args.seed, threads=args.threads, val_every=50, val_cases=12,
-        max_rounds=2, synthetic_ct=args.synthetic_ct,
+        max_rounds=2, synthetic_ct=args.synthetic_ct, crop=args.crop,
     )  # fmt: skip
     t0 = time.perf_counter()
     limit = args.max_minutes * 60

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,31 +29,13 @@ from ..deep.checkpoint import save_checkpoint
 from ..deep.seeding import restored_random_state
 from ..deep.state import load_state, save_state, write_metrics
 from ..deep.steps import place_model
-from ..progress import ProgressCallback, Steps, StopCallback
+from ..progress import Cancelled, ProgressCallback, Steps, StopCallback
+from .config import PromptTrainConfig
 from .model import new_meta
 from .robot import ClickState, robot_curve
 from .sources import GeneratedSource, MixedSource, TaskSource, load_task_volumes, synthetic_ct_volumes
 
 __all__ = ["PromptTrainConfig", "train_prompt"]
-
-
-@dataclass
-class PromptTrainConfig:
-    """Settings of a prompt training run (all plain values; stored in metrics.json)."""
-
-    steps: int = 1500
-    batch_size: int = 4
-    lr: float = 2e-3
-    crop: int = 64
-    base_mm: float = 1.0
-    sigma_mm: float = 2.0
-    max_rounds: int = 3
-    val_every: int = 100
-    val_cases: int = 16
-    class_agnostic: bool = True
-    seed: int = 0
-    threads: int = 0
-    synthetic_ct: int = 0
 
 
 def _sources(task, cfg: PromptTrainConfig):
@@ -153,7 +135,7 @@ def _train(out, cfg, task, resume, init, progress, should_stop, on_chunk) -> dic
     history, done, best = load_state(resume, net, opt, scaler)
     src, val = _sources(task, cfg)
     chunks = -(-cfg.steps // cfg.val_every)
-    steps = Steps(cfg.steps - done, progress=progress, should_stop=should_stop)
+    steps = Steps(cfg.steps - done, progress=progress)  # cancel: before a step, after a save
     t0 = time.perf_counter() - (history[-1]["elapsed"] if history else 0.0)
     for chunk in range(done // cfg.val_every, chunks):
         rng = np.random.default_rng([cfg.seed, chunk])
@@ -162,7 +144,9 @@ def _train(out, cfg, task, resume, init, progress, should_stop, on_chunk) -> dic
         losses = []
         for k in range(n):  # cosine decay over the whole run
             for g in opt.param_groups:
-                g["lr"] = cfg.lr * 0.5 * (1 + np.cos(np.pi * (chunk * cfg.val_every + k) / cfg.steps))
+                g["lr"] = float(cfg.lr * 0.5 * (1 + np.cos(np.pi * (chunk * cfg.val_every + k) / cfg.steps)))
+            if should_stop is not None and should_stop():
+                raise Cancelled()
             losses.append(_step(net, opt, src, rng, cfg))
             steps.step()
         curve = robot_curve(net, val, clicks=5, sigma_mm=cfg.sigma_mm).mean(axis=0)
