@@ -29,6 +29,7 @@ from ...edit import label_at
 from .._controls import full_width
 from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
+from .._prompt_tool import PromptTool
 from .._layers import layer_spacing, upsert_labels
 from .._results import Target, apply_edits, prepare
 from .._tasks import TaskRunner, reports_errors
@@ -84,6 +85,8 @@ class CorrectWidget(Container):
         self.labels_layer.changed.connect(self._bind)
         self._set_tooltips()
         self._tool_changed()
+        self.prompt = PromptTool(self)  # the AI click tool (issue 25): its own module
+        self.append(self.prompt)
 
     def _set_tooltips(self) -> None:
         self.labels_layer.tooltip = (
@@ -131,7 +134,7 @@ class CorrectWidget(Container):
                 self._bound.mode = "pan_zoom"  # a click selects, it does not paint
 
     def _on_mouse(self, layer: Labels, event) -> None:
-        if event.type != "mouse_press" or not TOOLS[self.tool.value].clicks:
+        if event.type != "mouse_press" or not TOOLS[self.tool.value].clicks or self.prompt.active:
             return
         point = self._clicked_voxel(layer, event)
         if point is not None:
