@@ -121,7 +121,8 @@ def main() -> None:
     p.add_argument("--clicks", type=int, default=10)
     p.add_argument("--model", type=Path, help="prompt checkpoint (default: the shipped weights)")
     p.add_argument("--no-real", action="store_true")
-    p.add_argument("--no-walker", action="store_true")
+    p.add_argument("--methods", default="ours,grow_from_seeds,random_walker",
+                   help="comma-separated subset of ours, grow_from_seeds, random_walker")
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
     import torch
@@ -129,14 +130,15 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     from napari_seg.prompt.model import load_prompt_model
 
-    model = load_prompt_model(args.model, device="cpu")
-    methods = {"ours": method_ours(model), "grow_from_seeds": method_grow}
-    if not args.no_walker:
-        methods["random_walker"] = method_walker
+    chosen = args.methods.split(",")
+    model = load_prompt_model(args.model, device="cpu") if "ours" in chosen else None
+    every = {"ours": method_ours(model) if model else None, "grow_from_seeds": method_grow,
+             "random_walker": method_walker}  # fmt: skip
+    methods = {k: every[k] for k in chosen}
     groups = {"generated": generated_cases()}
     if not args.no_real:
         groups["real"] = real_cases()
-    print(f"model {model.path}, {os.cpu_count()} cores, torch threads {args.threads}")
+    print(f"model {model.path if model else '-'}, {os.cpu_count()} cores, threads {args.threads}")
     print("| case | method | Dice@1 | Dice@3 | Dice@5 | Dice@10 | NoC@85 | NoC@90 | s/click |")
     print("|---|---|---|---|---|---|---|---|---|")
     summary = {}

@@ -60,3 +60,27 @@ def test_cli_train_prompt_on_a_task_and_generated(tmp_path, capsys):
     assert main(["train-prompt", "generated", "--out", str(tmp_path / "g"), *args]) == 0
     assert main(["train-prompt", str(tmp_path), "--out", str(tmp_path / "x"), *args]) == 2
     assert "dataset.json" in capsys.readouterr().err
+
+
+def test_finetune_writes_a_new_version_and_keeps_the_parent(tmp_path):
+    from napari_seg.deep.checkpoint import save_checkpoint
+    from napari_seg.prompt.finetune import finetune_prompt
+    from napari_seg.prompt.model import new_meta
+
+    meta = new_meta(crop=16)
+    parent = save_checkpoint(meta.build(), meta, tmp_path / "parent.safetensors")
+    before = parent.read_bytes()
+    img = np.random.default_rng(0).normal(size=(12, 24, 24)).astype(np.float32)
+    mask = np.zeros(img.shape, np.uint8)
+    mask[3:8, 6:16, 6:16] = 1
+    img[mask > 0] += 3
+    out1 = finetune_prompt([(img, mask, (2.0, 1.0, 1.0))], tmp_path / "ft", init=parent, steps=2,
+                           batch_size=2)  # fmt: skip
+    out2 = finetune_prompt([(img, mask, (2.0, 1.0, 1.0))], tmp_path / "ft", init=out1, steps=1,
+                           batch_size=2)  # fmt: skip
+    assert out1.name == "prompt.ft1.safetensors" and out2.name == "prompt.ft2.safetensors"
+    assert parent.read_bytes() == before
+    m = load_prompt_model(out2, device="cpu")
+    assert m.meta.training["parent"] == str(out1) and m.meta.training["finetune_examples"] == 1
+    with pytest.raises(ValueError, match="no labelled object"):
+        finetune_prompt([(img, np.zeros_like(mask), (1, 1, 1))], tmp_path / "x", init=parent)

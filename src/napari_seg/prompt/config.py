@@ -14,7 +14,7 @@ class PromptTrainConfig:
     steps: int = 1500
     batch_size: int = 4
     lr: float = 2e-3
-    crop: int = 64
+    crop: int = 48
     base_mm: float = 1.0
     sigma_mm: float = 2.0
     max_rounds: int = 3

@@ -32,7 +32,7 @@ DEFAULT_WEIGHTS = "prompt_default.safetensors"
 NETWORK = {"channels": [8, 16, 32, 64], "strides": [2, 2, 2], "num_res_units": 0, "norm": "batch"}
 
 
-def new_meta(*, crop: int = 64, base_mm: float = 1.0, sigma_mm: float = 2.0, **training) -> CheckpointMeta:
+def new_meta(*, crop: int = 48, base_mm: float = 1.0, sigma_mm: float = 2.0, **training) -> CheckpointMeta:
     """Metadata of an untrained prompt network (``training`` holds the prompt settings)."""
     return CheckpointMeta(
         network="unet",
