@@ -26,7 +26,12 @@ def _cut(name, image, target, spacing, margin_mm=MARGIN_MM):
     lo = np.maximum(idx.min(axis=0) - reach, 0)
     hi = np.minimum(idx.max(axis=0) + reach + 1, target.shape)
     box = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
-    return name, np.ascontiguousarray(image[box]), target[box].copy(), tuple(float(s) for s in spacing)
+    return (
+        name,
+        np.ascontiguousarray(image[box]),
+        target[box].copy(),
+        tuple(float(s) for s in spacing),
+    )
 
 
 def generated_cases(n_scenes: int = 4, n_ct: int = 2) -> list:
@@ -50,8 +55,9 @@ def _mricron() -> Path | None:
         return folder
     try:
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["apt-get", "download", "mricron-data"], cwd=CACHE, check=True,
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            ["apt-get", "download", "mricron-data"], cwd=CACHE, check=True, capture_output=True
+        )
         deb = sorted(CACHE.glob("mricron-data_*.deb"))[-1]
         subprocess.run(["dpkg", "-x", str(deb), str(CACHE / "mricron")], check=True)
     except (OSError, subprocess.CalledProcessError, IndexError) as exc:
@@ -66,8 +72,21 @@ def _pyradiomics() -> Path | None:
         return folder
     try:
         tmp = CACHE / "wheels"
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(tmp),
-                        "pyradiomics"], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "-q",
+                "-d",
+                str(tmp),
+                "pyradiomics",
+            ],
+            check=True,
+            capture_output=True,
+        )
         folder.mkdir(parents=True, exist_ok=True)
         for wheel in tmp.glob("pyradiomics-*"):
             with zipfile.ZipFile(wheel) as z:
@@ -101,8 +120,11 @@ def real_cases() -> list:
         except ImportError:
             print("skipping pyradiomics scans: pynrrd is not installed (pip install pynrrd)")
             return out
-        for name, what in (("lung1", "CT lung tumour"), ("lung2", "CT lung tumour"),
-                           ("brain1", "MRI brain lesion")):  # fmt: skip
+        for name, what in (
+            ("lung1", "CT lung tumour"),
+            ("lung2", "CT lung tumour"),
+            ("brain1", "MRI brain lesion"),
+        ):
             img, head = nrrd.read(str(rad / f"{name}_image.nrrd"))
             lab, _ = nrrd.read(str(rad / f"{name}_label.nrrd"))
             sp = np.linalg.norm(np.asarray(head["space directions"], float), axis=1)[::-1]

@@ -27,9 +27,9 @@ import numpy as np
 from scipy import ndimage as ndi
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _prompt_cases import generated_cases, real_cases  # noqa: E402
+from _prompt_cases import generated_cases, real_cases
 
-from napari_seg.prompt.clicks import corrective_click, first_click  # noqa: E402
+from napari_seg.prompt.clicks import corrective_click, first_click
 
 
 def _balls(shape, spacing, pos, neg, radius_mm=2.0) -> np.ndarray:
@@ -72,13 +72,19 @@ def method_walker(image, spacing, pos, neg, prev):
     lo, hi = np.percentile(small, [1, 99])
     small = np.clip((small - lo) / max(hi - lo, 1e-6), 0, 1)
     sp = tuple(s * f for s in spacing)
-    seeds = _balls(small.shape, sp, [tuple(np.array(p) // f) for p in pos],
-                   [tuple(np.array(p) // f) for p in neg])  # fmt: skip
+    seeds = _balls(
+        small.shape,
+        sp,
+        [tuple(np.array(p) // f) for p in pos],
+        [tuple(np.array(p) // f) for p in neg],
+    )
     lab = random_walker(small, seeds, beta=130, mode="cg_j", tol=1e-3, spacing=sp)
     big = lab == 1
     if f > 1:
         big = ndi.zoom(big.astype(np.uint8), f, order=0)[tuple(slice(0, n) for n in image.shape)]
-        big = np.pad(big, [(0, n - b) for n, b in zip(image.shape, big.shape, strict=True)], mode="edge")
+        big = np.pad(
+            big, [(0, n - b) for n, b in zip(image.shape, big.shape, strict=True)], mode="edge"
+        )
     return big.astype(bool)
 
 
@@ -91,7 +97,11 @@ def robot(run, image, target, spacing, clicks: int):
     """Dice after each click (padded with the last value if the result became perfect), s/click."""
     pos, neg, pred, curve, seconds = [], [], None, [], []
     for k in range(clicks):
-        c = first_click(target, spacing=spacing) if k == 0 else corrective_click(target, pred, spacing=spacing)
+        c = (
+            first_click(target, spacing=spacing)
+            if k == 0
+            else corrective_click(target, pred, spacing=spacing)
+        )
         if c is None:
             curve.append(curve[-1])
             continue
@@ -112,8 +122,11 @@ def _row(name, method, curve, sec, clicks) -> str:
     at = [curve[min(k, clicks) - 1] for k in (1, 3, 5, 10)]
     n85, n90 = (noc(curve, t) for t in (0.85, 0.90))
     fmt = lambda n: f">{clicks}" if n > clicks else str(n)  # noqa: E731
-    return (f"| {name} | {method} | " + " | ".join(f"{d:.3f}" for d in at)
-            + f" | {fmt(n85)} | {fmt(n90)} | {sec:.2f} |")  # fmt: skip
+    return (
+        f"| {name} | {method} | "
+        + " | ".join(f"{d:.3f}" for d in at)
+        + f" | {fmt(n85)} | {fmt(n90)} | {sec:.2f} |"
+    )
 
 
 def main() -> None:
@@ -121,8 +134,11 @@ def main() -> None:
     p.add_argument("--clicks", type=int, default=10)
     p.add_argument("--model", type=Path, help="prompt checkpoint (default: the shipped weights)")
     p.add_argument("--no-real", action="store_true")
-    p.add_argument("--methods", default="ours,grow_from_seeds,random_walker",
-                   help="comma-separated subset of ours, grow_from_seeds, random_walker")
+    p.add_argument(
+        "--methods",
+        default="ours,grow_from_seeds,random_walker",
+        help="comma-separated subset of ours, grow_from_seeds, random_walker",
+    )
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
     import torch
@@ -132,8 +148,11 @@ def main() -> None:
 
     chosen = args.methods.split(",")
     model = load_prompt_model(args.model, device="cpu") if "ours" in chosen else None
-    every = {"ours": method_ours(model) if model else None, "grow_from_seeds": method_grow,
-             "random_walker": method_walker}  # fmt: skip
+    every = {
+        "ours": method_ours(model) if model else None,
+        "grow_from_seeds": method_grow,
+        "random_walker": method_walker,
+    }
     methods = {k: every[k] for k in chosen}
     groups = {"generated": generated_cases()}
     if not args.no_real:
@@ -155,8 +174,11 @@ def main() -> None:
         n85 = np.mean([noc(c, 0.85) for c in curves])
         n90 = np.mean([noc(c, 0.90) for c in curves])
         at = [mean[min(k, args.clicks) - 1] for k in (1, 3, 5, 10)]
-        print(f"| mean {group} ({len(rows)}) | {mname} | " + " | ".join(f"{d:.3f}" for d in at)
-              + f" | {n85:.1f} | {n90:.1f} | {np.mean([s for _, s in rows]):.2f} |")  # fmt: skip
+        print(
+            f"| mean {group} ({len(rows)}) | {mname} | "
+            + " | ".join(f"{d:.3f}" for d in at)
+            + f" | {n85:.1f} | {n90:.1f} | {np.mean([s for _, s in rows]):.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _prompt_cases import _cut, _mricron, _pyradiomics, generated_cases  # noqa: E402
-from bench_prompt import method_ours, noc, robot  # noqa: E402
+from _prompt_cases import _cut, _mricron, _pyradiomics, generated_cases
+from bench_prompt import method_ours, noc, robot
 
 
 def _cases():
@@ -36,12 +36,23 @@ def _cases():
     if mri is not None:
         t1 = load_nifti(mri / "ch2.nii.gz")
         aal, sp = load_nifti(mri / "aal.nii.gz").data, t1.geometry.spacing
-        for v in (72, 74, 76, 78, 38, 42):  # right caudate, putamen, pallidum, thalamus, hippocampus, amygdala
+        for v in (
+            72,
+            74,
+            76,
+            78,
+            38,
+            42,
+        ):  # right caudate, putamen, pallidum, thalamus, hippocampus, amygdala
             _, im, m, s = _cut("", t1.data, aal == v, sp, margin_mm=40)
             train.append((im, m, s))
-        test += [_cut("MRI caudate L", t1.data, aal == 71, sp), _cut("MRI thalamus L", t1.data, aal == 77, sp)]
+        test += [
+            _cut("MRI caudate L", t1.data, aal == 71, sp),
+            _cut("MRI thalamus L", t1.data, aal == 77, sp),
+        ]
     rad = _pyradiomics()
     if rad is not None:
+
         def read(name):
             img, head = nrrd.read(str(rad / f"{name}_image.nrrd"))
             lab, _ = nrrd.read(str(rad / f"{name}_label.nrrd"))
@@ -51,7 +62,10 @@ def _cases():
         for name in ("lung2", "brain2"):
             _, im, m, s = _cut("", *read(name), margin_mm=40)
             train.append((im, m, s))
-        test += [_cut("CT lung1 tumour", *read("lung1")), _cut("MRI brain1 lesion", *read("brain1"))]
+        test += [
+            _cut("CT lung1 tumour", *read("lung1")),
+            _cut("MRI brain1 lesion", *read("brain1")),
+        ]
     return train, test + generated_cases(2, 0)
 
 
@@ -72,7 +86,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = finetune_prompt(train, tmp, steps=args.steps, seed=args.seed)
         tuned = load_prompt_model(path, device="cpu")
-        print(f"fine-tuned on {len(train)} objects, {args.steps} steps, {time.perf_counter() - t0:.0f} s")
+        print(
+            f"fine-tuned on {len(train)} objects, {args.steps} steps, "
+            f"{time.perf_counter() - t0:.0f} s"
+        )
         models = {"shipped": load_prompt_model(device="cpu"), "fine-tuned": tuned}
         print("| case | weights | Dice@1 | Dice@3 | Dice@5 | NoC@85 | NoC@90 |")
         print("|---|---|---|---|---|---|---|")
@@ -80,8 +97,12 @@ def main() -> None:
             for label, model in models.items():
                 curve, _ = robot(method_ours(model), image, target, spacing, args.clicks)
                 at = [curve[min(k, args.clicks) - 1] for k in (1, 3, 5)]
-                print(f"| {name} | {label} | " + " | ".join(f"{d:.3f}" for d in at)
-                      + f" | {noc(curve, 0.85)} | {noc(curve, 0.90)} |", flush=True)  # fmt: skip
+                print(
+                    f"| {name} | {label} | "
+                    + " | ".join(f"{d:.3f}" for d in at)
+                    + f" | {noc(curve, 0.85)} | {noc(curve, 0.90)} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -39,9 +39,15 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     cfg = PromptTrainConfig(
-        steps=args.steps, seed=args.seed, threads=args.threads, val_every=50, val_cases=12,
-        max_rounds=2, synthetic_ct=args.synthetic_ct, crop=args.crop,
-    )  # fmt: skip
+        steps=args.steps,
+        seed=args.seed,
+        threads=args.threads,
+        val_every=50,
+        val_cases=12,
+        max_rounds=2,
+        synthetic_ct=args.synthetic_ct,
+        crop=args.crop,
+    )
     t0 = time.perf_counter()
     limit = args.max_minutes * 60
 
@@ -49,8 +55,11 @@ def main() -> None:
         return bool(limit) and time.perf_counter() - t0 > limit
 
     def show(r: dict) -> None:
-        print(f"step {r['step']}: loss {r['loss']:.3f} val Dice@1..5 {r['val_dice']} "
-              f"{r['elapsed']:.0f} s", flush=True)  # fmt: skip
+        print(
+            f"step {r['step']}: loss {r['loss']:.3f} val Dice@1..5 {r['val_dice']} "
+            f"{r['elapsed']:.0f} s",
+            flush=True,
+        )
 
     try:
         train_prompt(args.out, cfg, resume=args.resume, should_stop=stop, on_chunk=show)

@@ -1,4 +1,4 @@
-"""The Correct dock's AI click tool in a real viewer: click, preview, negative click, accept, undo."""
+"""The Correct dock's AI click tool in a real viewer: click, preview, negative, accept, undo."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``segment`` contract and the prompt checkpoint (tiny untrained network; shipped weights once)."""
+"""The ``segment`` contract and the prompt checkpoint (tiny untrained net; shipped weights)."""
 
 from __future__ import annotations
 
@@ -106,6 +106,5 @@ def test_shipped_weights_are_small_and_segment_a_blob():
     # a negative click on whatever was wrongly included (or inside the neighbour) removes voxels
     wrong = out & ~ball
     neg = tuple(np.argwhere(wrong)[0]) if wrong.any() else (20, 40, 64)
-    out2 = segment(img, [(20, 40, 38)], [neg], spacing=(2.0, 1.0, 1.0), model=model,
-                   previous=out)  # fmt: skip
+    out2 = segment(img, [(20, 40, 38)], [neg], spacing=(2.0, 1.0, 1.0), model=model, previous=out)
     assert out2[neg] == 0 and out2.sum() <= out.sum()

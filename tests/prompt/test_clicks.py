@@ -41,7 +41,7 @@ def test_depth_is_measured_in_mm():
     m = np.zeros((9, 9, 30), bool)
     m[1:8, 1:8, 1:29] = True
     # with 10 mm slices z is deep at once; x is 1 mm voxels: the deepest point is central in x
-    z, y, x = deepest_point(m, spacing=(10.0, 1.0, 1.0))
+    *_, x = deepest_point(m, spacing=(10.0, 1.0, 1.0))
     assert 12 <= x <= 16
 
 
@@ -60,11 +60,19 @@ def test_corrective_click_targets_the_largest_error_region():
 
 
 def test_window_contains_prompts_and_doubles_when_zoomed():
-    w = place_window((40, 200, 200), (2.5, 0.8, 0.8), np.array([[20, 100, 100]]), crop=64, base_mm=1.0)
+    w = place_window(
+        (40, 200, 200), (2.5, 0.8, 0.8), np.array([[20, 100, 100]]), crop=64, base_mm=1.0
+    )
     assert np.allclose(w.working_spacing, 1.0, atol=0.02)  # base 1 mm (finest voxel 0.8 mm)
     assert np.all(w.lo <= [20, 100, 100]) and np.all(w.lo + w.size > [20, 100, 100])
-    w2 = place_window((40, 200, 200), (1.0, 1.0, 1.0), np.array([[20, 100, 100]]), crop=64,
-                      base_mm=1.0, scale=2.0)  # fmt: skip
+    w2 = place_window(
+        (40, 200, 200),
+        (1.0, 1.0, 1.0),
+        np.array([[20, 100, 100]]),
+        crop=64,
+        base_mm=1.0,
+        scale=2.0,
+    )
     assert np.allclose(w2.working_spacing, 2.0)
     assert np.allclose(w.to_window(np.array([w.lo + w.size / 2 - 0.5])), 31.5)
 

@@ -23,8 +23,12 @@ def test_training_writes_a_loadable_prompt_checkpoint_and_resumes(tmp_path):
     cfg = PromptTrainConfig(**TINY)
     calls = []
     with pytest.raises(Cancelled):
-        train_prompt(tmp_path / "a", cfg, should_stop=lambda: len(calls) >= 2,
-                     progress=lambda d, t: calls.append(d))  # fmt: skip
+        train_prompt(
+            tmp_path / "a",
+            cfg,
+            should_stop=lambda: len(calls) >= 2,
+            progress=lambda d, t: calls.append(d),
+        )
     assert (tmp_path / "a" / "last.pt").is_file()  # the first chunk (2 steps) was saved
     out = train_prompt(tmp_path / "a", cfg, resume=tmp_path / "a" / "last.pt")
     assert [r["step"] for r in out["history"]] == [2, 4]
@@ -53,8 +57,21 @@ def test_cli_train_prompt_on_a_task_and_generated(tmp_path, capsys):
     from napari_seg.data.synthetic_task import make_synthetic_task
 
     task = make_synthetic_task(tmp_path / "task", cases=2, test_cases=0, shape=(16, 32, 32))
-    args = ["--steps", "2", "--crop", "16", "--val-every", "2", "--val-cases", "2",
-            "--batch-size", "2", "--max-rounds", "1", "--quiet"]  # fmt: skip
+    args = [
+        "--steps",
+        "2",
+        "--crop",
+        "16",
+        "--val-every",
+        "2",
+        "--val-cases",
+        "2",
+        "--batch-size",
+        "2",
+        "--max-rounds",
+        "1",
+        "--quiet",
+    ]
     assert main(["train-prompt", str(task), "--out", str(tmp_path / "t"), *args]) == 0
     assert (tmp_path / "t" / "best.safetensors").is_file()
     assert main(["train-prompt", "generated", "--out", str(tmp_path / "g"), *args]) == 0
@@ -74,10 +91,12 @@ def test_finetune_writes_a_new_version_and_keeps_the_parent(tmp_path):
     mask = np.zeros(img.shape, np.uint8)
     mask[3:8, 6:16, 6:16] = 1
     img[mask > 0] += 3
-    out1 = finetune_prompt([(img, mask, (2.0, 1.0, 1.0))], tmp_path / "ft", init=parent, steps=2,
-                           batch_size=2)  # fmt: skip
-    out2 = finetune_prompt([(img, mask, (2.0, 1.0, 1.0))], tmp_path / "ft", init=out1, steps=1,
-                           batch_size=2)  # fmt: skip
+    out1 = finetune_prompt(
+        [(img, mask, (2.0, 1.0, 1.0))], tmp_path / "ft", init=parent, steps=2, batch_size=2
+    )
+    out2 = finetune_prompt(
+        [(img, mask, (2.0, 1.0, 1.0))], tmp_path / "ft", init=out1, steps=1, batch_size=2
+    )
     assert out1.name == "prompt.ft1.safetensors" and out2.name == "prompt.ft2.safetensors"
     assert parent.read_bytes() == before
     m = load_prompt_model(out2, device="cpu")

@@ -38,16 +38,27 @@ class PromptTool(Container):
     def __init__(self, dock) -> None:
         super().__init__(labels=False)
         self.dock, self.viewer = dock, dock.viewer
-        self.enabled_box = CheckBox(value=False, text="AI click to segment (click: object, "
-                                    "Shift+click or right click: not object)")  # fmt: skip
+        self.enabled_box = CheckBox(
+            value=False,
+            text="AI click to segment (click: object, Shift+click or right click: not object)",
+        )
         self.box_layer = create_widget(annotation=Shapes | None, label="box")
         self.box_button = PushButton(text="Segment inside the box")
         self.accept_button = PushButton(text="Accept AI object")
         self.reset_button = PushButton(text="Reset clicks")
         self.stop_button = PushButton(text="Stop")
         self.status = Label(value="")
-        self.extend([self.enabled_box, self.box_layer, self.box_button, self.accept_button,
-                     self.reset_button, self.stop_button, self.status])  # fmt: skip
+        self.extend(
+            [
+                self.enabled_box,
+                self.box_layer,
+                self.box_button,
+                self.accept_button,
+                self.reset_button,
+                self.stop_button,
+                self.status,
+            ]
+        )
         self.runner = TaskRunner(self.accept_button, self.stop_button, self.status)
         self.positive: list[tuple[int, int, int]] = []
         self.negative: list[tuple[int, int, int]] = []
@@ -140,8 +151,16 @@ class PromptTool(Container):
             if self.model is None:
                 self.model = load_prompt_model()
             t0 = time.perf_counter()
-            out = segment(data, pos, neg, spacing=spacing, model=self.model, previous=prev,
-                          progress=progress, should_stop=should_stop).astype(bool)  # fmt: skip
+            out = segment(
+                data,
+                pos,
+                neg,
+                spacing=spacing,
+                model=self.model,
+                previous=prev,
+                progress=progress,
+                should_stop=should_stop,
+            ).astype(bool)
             if box is not None:
                 inside = np.zeros(out.shape[1:], bool)
                 lo, hi = np.floor(box[0]).astype(int), np.ceil(box[1]).astype(int) + 1
@@ -149,8 +168,7 @@ class PromptTool(Container):
                 out &= inside[None]
             return out, time.perf_counter() - t0
 
-        self.runner.start(job, description="AI click", on_result=self._show,
-                          on_finish=self._after)  # fmt: skip
+        self.runner.start(job, description="AI click", on_result=self._show, on_finish=self._after)
 
     def _after(self) -> None:
         if self._pending:
@@ -161,14 +179,20 @@ class PromptTool(Container):
         mask, seconds = result
         self.mask = mask
         value = int(self.dock.label_value.value) or 1
-        layer = upsert_labels(self.viewer, mask.astype(np.uint8) * np.uint8(min(value, 255)),
-                              name=PREVIEW, source=self.dock.image.value)  # fmt: skip
+        layer = upsert_labels(
+            self.viewer,
+            mask.astype(np.uint8) * np.uint8(min(value, 255)),
+            name=PREVIEW,
+            source=self.dock.image.value,
+        )
         layer.opacity, layer.contour = 0.7, 1
         if self._bound is not None:
             self.viewer.layers.selection.active = self._bound  # keep clicks going to the labels
         n_pos, n_neg = len(self.positive), len(self.negative)
-        return (f"{int(mask.sum())} voxels from {n_pos}+/{n_neg}- clicks in {seconds:.2f} s; "
-                "Accept writes it")  # fmt: skip
+        return (
+            f"{int(mask.sum())} voxels from {n_pos}+/{n_neg}- clicks in {seconds:.2f} s; "
+            "Accept writes it"
+        )
 
     @reports_errors
     def accept(self, *_: object) -> None:
@@ -185,8 +209,11 @@ class PromptTool(Container):
         def job(progress=None, should_stop=None):
             new = old.copy()
             new[mask] = value
-            return prepare(protect(old, new, preserve_labels=keep, locked=locked), target,
-                           overwrite_edits=True)  # fmt: skip
+            return prepare(
+                protect(old, new, preserve_labels=keep, locked=locked),
+                target,
+                overwrite_edits=True,
+            )
 
         def write(prepared) -> str:
             target.close()

@@ -66,19 +66,30 @@ def run(args: argparse.Namespace) -> int:
 
     task = None if args.task == "generated" else Path(args.task)
     if task is not None and not (task / "dataset.json").is_file():
-        raise ValueError(f"{task}: not a Decathlon task folder (no dataset.json); or use 'generated'")
+        raise ValueError(
+            f"{task}: not a Decathlon task folder (no dataset.json); or use 'generated'"
+        )
     cfg = PromptTrainConfig(
         **{k: getattr(args, k) for k in OPTIONS}, class_agnostic=not args.per_label
     )
 
     def show(r: dict) -> None:
         if not args.quiet:
-            print(f"step {r['step']}: loss {r['loss']:.4f}  held-out Dice after 1..5 clicks "
-                  f"{r['val_dice']}  {r['elapsed']:.0f} s")  # fmt: skip
+            print(
+                f"step {r['step']}: loss {r['loss']:.4f}  held-out Dice after 1..5 clicks "
+                f"{r['val_dice']}  {r['elapsed']:.0f} s"
+            )
 
     train_prompt(
-        args.out, cfg, task=task, resume=args.resume, init=args.init,
-        progress=TerminalProgress("train-prompt", enabled=not args.quiet), on_chunk=show,
-    )  # fmt: skip
-    print(f"best checkpoint: {args.out / 'best.safetensors'}\nmetrics: {args.out / 'metrics.json'}")
+        args.out,
+        cfg,
+        task=task,
+        resume=args.resume,
+        init=args.init,
+        progress=TerminalProgress("train-prompt", enabled=not args.quiet),
+        on_chunk=show,
+    )
+    print(
+        f"best checkpoint: {args.out / 'best.safetensors'}\nmetrics: {args.out / 'metrics.json'}"
+    )
     return 0

@@ -38,7 +38,9 @@ def _points(points: Sequence[Sequence[int]], shape: tuple[int, ...], name: str) 
 def _extent(previous: np.ndarray | None) -> np.ndarray | None:
     if previous is None or not previous.any():
         return None
-    idx = [np.flatnonzero(previous.any(axis=tuple(a for a in range(3) if a != ax))) for ax in range(3)]
+    idx = [
+        np.flatnonzero(previous.any(axis=tuple(a for a in range(3) if a != ax))) for ax in range(3)
+    ]
     return np.array([[i[0] for i in idx], [i[-1] for i in idx]], float)
 
 
@@ -49,13 +51,22 @@ def _predict(model, image, sp, pos, neg, previous, steps: Steps) -> tuple[Window
     extent = _extent(previous)
     for zoom in range(MAX_ZOOMS + 1):
         win = place_window(
-            image.shape, sp, pos, crop=model.crop,
-            base_mm=model.base_mm, extent=extent, scale=2.0**zoom,
-        )  # fmt: skip
+            image.shape,
+            sp,
+            pos,
+            crop=model.crop,
+            base_mm=model.base_mm,
+            extent=extent,
+            scale=2.0**zoom,
+        )
         x = window_input(image, win, pos, neg, previous, sigma_mm=model.sigma_mm)
         logits = model.logits(x)
         steps.step()
-        if zoom == MAX_ZOOMS or win.covers(image.shape) or not win.touches(image.shape, logits > 0):
+        if (
+            zoom == MAX_ZOOMS
+            or win.covers(image.shape)
+            or not win.touches(image.shape, logits > 0)
+        ):
             break
     ensure_fits(int(np.prod(win.size)) * 4, "the prompt window at full resolution", copies=2)
     return win, upsample(logits, win.size)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["Click", "corrective_click", "encode_clicks", "first_click", "deepest_point"]
+__all__ = ["Click", "corrective_click", "deepest_point", "encode_clicks", "first_click"]
 
 #: A click: voxel index (z, y, x) and whether it marks object (True) or background (False).
 Click = tuple[tuple[int, int, int], bool]
@@ -93,7 +93,7 @@ def first_click(
     rng: np.random.Generator | None = None,
     jitter: float = 0.6,
 ) -> Click | None:
-    """The first (positive) click on ``target``: its deepest point, jittered when ``rng`` is given."""
+    """The first (positive) click on ``target``: its deepest point (jittered with ``rng``)."""
     p = deepest_point(target, spacing=spacing, rng=rng, depth=jitter if rng is not None else 1.0)
     return None if p is None else (p, True)
 
@@ -133,7 +133,7 @@ def corrective_click(
             region &= ~ignore
         if not region.any():
             continue
-        lab, n = ndi.label(region)
+        lab, _ = ndi.label(region)
         sizes = np.bincount(lab.ravel())[1:]
         k = int(np.argmax(sizes))
         if best is None or sizes[k] > best[0]:

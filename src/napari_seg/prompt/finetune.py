@@ -69,8 +69,14 @@ def finetune_prompt(
     volumes = [(np.asarray(i), np.asarray(m).astype(np.int16), tuple(s)) for i, m, s in examples]
     start = load_prompt_model(init, device="cpu")
     source = TaskSource(volumes, crop=start.crop, base_mm=start.base_mm, class_agnostic=False)
-    cfg = PromptTrainConfig(batch_size=batch_size, crop=start.crop, base_mm=start.base_mm,
-                            sigma_mm=start.sigma_mm, max_rounds=2, seed=seed)  # fmt: skip
+    cfg = PromptTrainConfig(
+        batch_size=batch_size,
+        crop=start.crop,
+        base_mm=start.base_mm,
+        sigma_mm=start.sigma_mm,
+        max_rounds=2,
+        seed=seed,
+    )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = next_version(folder / "prompt.safetensors")
@@ -86,7 +92,12 @@ def finetune_prompt(
                 raise Cancelled()
             _step(net, opt, source, rng, cfg)
             counter.step()
-    info = {**start.meta.training, "parent": str(start.path), "finetune_steps": steps,
-            "finetune_examples": len(volumes), "finetune_seconds": round(time.perf_counter() - t0, 1)}  # fmt: skip
+    info = {
+        **start.meta.training,
+        "parent": str(start.path),
+        "finetune_steps": steps,
+        "finetune_examples": len(volumes),
+        "finetune_seconds": round(time.perf_counter() - t0, 1),
+    }
     save_checkpoint(net.eval(), replace(start.meta, training=info), path)
     return path

@@ -32,7 +32,9 @@ DEFAULT_WEIGHTS = "prompt_default.safetensors"
 NETWORK = {"channels": [8, 16, 32, 64], "strides": [2, 2, 2], "num_res_units": 0, "norm": "batch"}
 
 
-def new_meta(*, crop: int = 48, base_mm: float = 1.0, sigma_mm: float = 2.0, **training) -> CheckpointMeta:
+def new_meta(
+    *, crop: int = 48, base_mm: float = 1.0, sigma_mm: float = 2.0, **training
+) -> CheckpointMeta:
     """Metadata of an untrained prompt network (``training`` holds the prompt settings)."""
     return CheckpointMeta(
         network="unet",
@@ -100,7 +102,7 @@ def load_prompt_model(
 
 
 def resample(block: np.ndarray, crop: int, *, mode: str = "linear") -> np.ndarray:
-    """``block`` (any 3-D shape) -> ``(crop,)*3``: block means where it shrinks, linear where it grows."""
+    """``block`` (any 3-D shape) -> ``(crop,)*3``: block means to shrink, linear to grow."""
     t = torch.from_numpy(np.ascontiguousarray(block, np.float32))[None, None]
     shrink = [min(int(s), crop) for s in t.shape[2:]]
     if any(s > c for s, c in zip(t.shape[2:], shrink, strict=True)):
@@ -111,7 +113,7 @@ def resample(block: np.ndarray, crop: int, *, mode: str = "linear") -> np.ndarra
 
 
 def upsample(logits: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """Window logits ``(crop,)*3`` -> the window box in image voxels (trilinear, centres aligned)."""
+    """Window logits ``(crop,)*3`` -> the window box in image voxels (trilinear)."""
     t = torch.from_numpy(np.ascontiguousarray(logits, np.float32))[None, None]
     return F.interpolate(t, size=tuple(int(s) for s in size), mode="trilinear")[0, 0].numpy()
 
@@ -141,5 +143,7 @@ def window_input(
     if previous is None:
         prev = np.zeros((crop,) * 3, np.float32)
     else:
-        prev = (resample(window.extract(previous.astype(np.float32), pad="constant"), crop) > 0.5).astype(np.float32)
+        prev = (
+            resample(window.extract(previous.astype(np.float32), pad="constant"), crop) > 0.5
+        ).astype(np.float32)
     return np.stack([img, pos, neg, prev])

@@ -44,7 +44,9 @@ class ClickState:
     def inputs(self) -> torch.Tensor:
         """Network input ``(B, 4, crop, crop, crop)``."""
         rows = []
-        for (image, _, sp), clicks, prev in zip(self.samples, self.clicks, self.previous, strict=True):
+        for (image, _, sp), clicks, prev in zip(
+            self.samples, self.clicks, self.previous, strict=True
+        ):
             sigma = np.maximum(self.sigma_mm / np.asarray(sp), 1.0)
             pos = np.array([p for p, s in clicks if s], float).reshape(-1, 3)
             neg = np.array([p for p, s in clicks if not s], float).reshape(-1, 3)
@@ -73,7 +75,9 @@ class ClickState:
 
     def add_corrections(self) -> None:
         """One corrective click per window, at the largest error of its previous mask."""
-        for (_, target, sp), clicks, prev in zip(self.samples, self.clicks, self.previous, strict=True):
+        for (_, target, sp), clicks, prev in zip(
+            self.samples, self.clicks, self.previous, strict=True
+        ):
             click = corrective_click(target, prev, spacing=sp, rng=self.rng)
             if click is not None:
                 clicks.append(click)

@@ -32,11 +32,18 @@ def _blob(rng, labels: np.ndarray, wobble: np.ndarray, centre, radius: float, va
     if np.any(hi <= lo):
         return
     box = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
-    grid = np.stack(np.meshgrid(*(np.arange(a, b, dtype=np.float32) for a, b in zip(lo, hi)), indexing="ij"))
+    grid = np.stack(
+        np.meshgrid(
+            *(np.arange(a, b, dtype=np.float32) for a, b in zip(lo, hi, strict=True)),
+            indexing="ij",
+        )
+    )
     q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
     ratios = rng.uniform(0.55, 1.0, size=3)
     ratios /= ratios.max()
-    d = np.tensordot(q.astype(np.float32), grid - np.asarray(centre, np.float32)[:, None, None, None], axes=1)
+    d = np.tensordot(
+        q.astype(np.float32), grid - np.asarray(centre, np.float32)[:, None, None, None], axes=1
+    )
     r = (radius * ratios).astype(np.float32)[:, None, None, None]
     inside = ((d / r) ** 2).sum(axis=0)
     if rng.random() < 0.35:  # a second lobe
@@ -47,7 +54,7 @@ def _blob(rng, labels: np.ndarray, wobble: np.ndarray, centre, radius: float, va
 
 
 def _objects(rng: np.random.Generator, crop: int) -> tuple[np.ndarray, int]:
-    """Label map (0 background, 1..N blobs; later ones occlude earlier ones) and the target's id."""
+    """Label map (0 background, 1..N blobs, later ones on top) and the target's id."""
     labels = np.zeros((crop,) * 3, np.int16)
     wobble = _smooth(rng, crop, coarse=6)
     n = int(rng.integers(2, 7))
@@ -59,7 +66,14 @@ def _objects(rng: np.random.Generator, crop: int) -> tuple[np.ndarray, int]:
         else:
             centre = rng.uniform(-0.1 * crop, 1.1 * crop, size=3)
             radius = float(np.exp(rng.uniform(np.log(3.0), np.log(40.0))))
-        _blob(rng, labels, np.roll(wobble, int(rng.integers(crop)), axis=int(rng.integers(3))), centre, radius, i + 1)
+        _blob(
+            rng,
+            labels,
+            np.roll(wobble, int(rng.integers(crop)), axis=int(rng.integers(3))),
+            centre,
+            radius,
+            i + 1,
+        )
     return labels, target + 1
 
 

@@ -98,13 +98,20 @@ class TaskSource:
         v, mask = self.objects[int(rng.integers(len(self.objects)))]
         image, _, spacing = self.volumes[v]
         click = deepest_point(mask, spacing=spacing, rng=rng, depth=0.5)
-        idx = [np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != ax))) for ax in range(3)]
+        idx = [
+            np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != ax))) for ax in range(3)
+        ]
         extent = np.array([[i[0] for i in idx], [i[-1] for i in idx]], float)
         fill = rng.uniform(0.35, 1.2)
         win = place_window(
-            image.shape, spacing, np.array([click]), crop=self.crop, base_mm=self.base_mm,
-            fill=fill, extent=extent,
-        )  # fmt: skip
+            image.shape,
+            spacing,
+            np.array([click]),
+            crop=self.crop,
+            base_mm=self.base_mm,
+            fill=fill,
+            extent=extent,
+        )
         img = normalise(resample(win.extract(image), self.crop))
         tgt = resample(win.extract(mask.astype(np.float32), pad="constant"), self.crop) > 0.5
         return img, tgt, win.working_spacing
@@ -141,7 +148,11 @@ class MixedSource:
 
     def batch(self, rng: np.random.Generator, n: int) -> list[Sample]:
         k = int((rng.random(n) < self.p).sum())
-        return self.first.batch(rng, n - k) + self.second.batch(rng, k) if k < n else self.second.batch(rng, n)
+        return (
+            self.first.batch(rng, n - k) + self.second.batch(rng, k)
+            if k < n
+            else self.second.batch(rng, n)
+        )
 
 
 def synthetic_ct_volumes(n: int, *, seed: int):
@@ -154,8 +165,9 @@ def synthetic_ct_volumes(n: int, *, seed: int):
     for i in range(n):
         dz, dxy = float(rng.uniform(1.5, 5.0)), float(rng.uniform(0.7, 1.6))
         shape = (int(200 / dz), int(300 / dxy) // 2 * 2, int(300 / dxy) // 2 * 2)
-        ct = make_synthetic_ct(shape, spacing=(dz, dxy, dxy), seed=seed * 1000 + i,
-                               noise_hu=float(rng.uniform(5, 40)))  # fmt: skip
+        ct = make_synthetic_ct(
+            shape, spacing=(dz, dxy, dxy), seed=seed * 1000 + i, noise_hu=float(rng.uniform(5, 40))
+        )
         lab = ct.spleen.astype(np.int16)
         lab[ct.lesions > 0] = ct.lesions[ct.lesions > 0] + 1
         out.append((ct.image, lab, ct.spacing))

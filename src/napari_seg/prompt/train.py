@@ -33,7 +33,13 @@ from ..progress import Cancelled, ProgressCallback, Steps, StopCallback
 from .config import PromptTrainConfig
 from .model import new_meta
 from .robot import ClickState, robot_curve
-from .sources import GeneratedSource, MixedSource, TaskSource, load_task_volumes, synthetic_ct_volumes
+from .sources import (
+    GeneratedSource,
+    MixedSource,
+    TaskSource,
+    load_task_volumes,
+    synthetic_ct_volumes,
+)
 
 __all__ = ["PromptTrainConfig", "train_prompt"]
 
@@ -60,7 +66,9 @@ def _sources(task, cfg: PromptTrainConfig):
 
 
 def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return DiceLoss(sigmoid=True)(logits, target) + F.binary_cross_entropy_with_logits(logits, target)
+    return DiceLoss(sigmoid=True)(logits, target) + F.binary_cross_entropy_with_logits(
+        logits, target
+    )
 
 
 def _step(net, opt, src, rng, cfg: PromptTrainConfig) -> float:
@@ -121,8 +129,13 @@ def _train(out, cfg, task, resume, init, progress, should_stop, on_chunk) -> dic
         torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     out.mkdir(parents=True, exist_ok=True)
-    meta = new_meta(crop=cfg.crop, base_mm=cfg.base_mm, sigma_mm=cfg.sigma_mm,
-                    seed=cfg.seed, task=str(task) if task else "generated")  # fmt: skip
+    meta = new_meta(
+        crop=cfg.crop,
+        base_mm=cfg.base_mm,
+        sigma_mm=cfg.sigma_mm,
+        seed=cfg.seed,
+        task=str(task) if task else "generated",
+    )
     net = meta.build()
     if init is not None:
         from .model import load_prompt_model
@@ -144,15 +157,20 @@ def _train(out, cfg, task, resume, init, progress, should_stop, on_chunk) -> dic
         losses = []
         for k in range(n):  # cosine decay over the whole run
             for g in opt.param_groups:
-                g["lr"] = float(cfg.lr * 0.5 * (1 + np.cos(np.pi * (chunk * cfg.val_every + k) / cfg.steps)))
+                g["lr"] = float(
+                    cfg.lr * 0.5 * (1 + np.cos(np.pi * (chunk * cfg.val_every + k) / cfg.steps))
+                )
             if should_stop is not None and should_stop():
                 raise Cancelled()
             losses.append(_step(net, opt, src, rng, cfg))
             steps.step()
         curve = robot_curve(net, val, clicks=5, sigma_mm=cfg.sigma_mm).mean(axis=0)
-        record = {"step": chunk * cfg.val_every + n, "loss": float(np.mean(losses)),
-                  "val_dice": [round(float(d), 4) for d in curve],
-                  "elapsed": time.perf_counter() - t0}  # fmt: skip
+        record = {
+            "step": chunk * cfg.val_every + n,
+            "loss": float(np.mean(losses)),
+            "val_dice": [round(float(d), 4) for d in curve],
+            "elapsed": time.perf_counter() - t0,
+        }
         history.append(record)
         score = float(curve.mean())
         if score > best:
@@ -160,7 +178,9 @@ def _train(out, cfg, task, resume, init, progress, should_stop, on_chunk) -> dic
             info = {**meta.training, "step": record["step"], "val_dice_1to5": record["val_dice"]}
             save_checkpoint(net, replace(meta, training=info), out / "best.safetensors")
         save_state(out / "last.pt", net, opt, scaler, record["step"], history, best)
-        write_metrics(out / "metrics.json", cfg, meta, history, sum(p.numel() for p in net.parameters()))
+        write_metrics(
+            out / "metrics.json", cfg, meta, history, sum(p.numel() for p in net.parameters())
+        )
         if on_chunk is not None:
             on_chunk(record)
     return {"best": out / "best.safetensors", "history": history, "config": asdict(cfg)}

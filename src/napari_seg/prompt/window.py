@@ -74,7 +74,10 @@ class Window:
         for axis in range(3):
             if self.lo[axis] > 0 and face_mask.take(0, axis=axis).any():
                 return True
-            if self.lo[axis] + self.size[axis] < shape[axis] and face_mask.take(-1, axis=axis).any():
+            if (
+                self.lo[axis] + self.size[axis] < shape[axis]
+                and face_mask.take(-1, axis=axis).any()
+            ):
                 return True
         return False
 

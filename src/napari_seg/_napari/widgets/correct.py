@@ -29,8 +29,8 @@ from ...edit import label_at
 from .._controls import full_width
 from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
-from .._prompt_tool import PromptTool
 from .._layers import layer_spacing, upsert_labels
+from .._prompt_tool import PromptTool
 from .._results import Target, apply_edits, prepare
 from .._tasks import TaskRunner, reports_errors
 
