@@ -84,3 +84,26 @@ def test_accept_honours_preserve_labels(dock, qtbot):
     tool.accept()
     wait_for_worker(qtbot, tool, timeout=60_000)
     assert np.asarray(layer.data)[1, 2, 2] == 2  # kept
+
+
+def test_accepted_objects_fine_tune_a_new_version(dock, qtbot, tmp_path, monkeypatch):
+    from napari_seg.deep.checkpoint import save_checkpoint
+
+    _, widget, layer = dock
+    tool = widget.prompt
+    monkeypatch.setenv("NAPARI_SEG_CONFIG_DIR", str(tmp_path / "cfg"))
+    parent = save_checkpoint(tool.model.net, tool.model.meta, tmp_path / "p.safetensors")
+    tool.weights, tool.tune_steps = parent, 1
+    tool.click((6, 20, 20))
+    wait_for_worker(qtbot, tool, timeout=60_000)
+    tool.runner.worker = None
+    tool.accept()
+    wait_for_worker(qtbot, tool, timeout=60_000)
+    assert len(tool.examples) == 1
+    tool.runner.worker = None
+    tool.finetune()
+    wait_for_worker(qtbot, tool, timeout=120_000)
+    assert tool.weights == tmp_path / "cfg" / "prompt" / "prompt.ft1.safetensors", (
+        tool.status.value
+    )
+    assert tool.weights.is_file() and parent.is_file()

@@ -47,6 +47,7 @@ class PromptTool(Container):
         self.accept_button = PushButton(text="Accept AI object")
         self.reset_button = PushButton(text="Reset clicks")
         self.stop_button = PushButton(text="Stop")
+        self.tune_button = PushButton(text="Fine-tune on accepted objects")
         self.status = Label(value="")
         self.extend(
             [
@@ -55,6 +56,7 @@ class PromptTool(Container):
                 self.box_button,
                 self.accept_button,
                 self.reset_button,
+                self.tune_button,
                 self.stop_button,
                 self.status,
             ]
@@ -65,11 +67,15 @@ class PromptTool(Container):
         self.mask: np.ndarray | None = None
         self.box: tuple[np.ndarray, np.ndarray] | None = None  # in-plane (lo, hi) of a box prompt
         self.model = None  # loaded in the first worker (torch is imported there)
+        self.weights = None  # None: the shipped weights; else the latest fine-tuned file
+        self.examples: list[tuple] = []  # accepted objects: (image box, mask box, spacing)
+        self.tune_steps = 60
         self._pending = False
         self._bound: Labels | None = None
         self.accept_button.changed.connect(self.accept)
         self.reset_button.changed.connect(self.reset)
         self.box_button.changed.connect(self.use_box)
+        self.tune_button.changed.connect(self.finetune)
         self.enabled_box.changed.connect(self._bind)
         dock.labels_layer.changed.connect(self._bind)
         self.enabled_box.tooltip = "Clicks on the labels layer prompt the network; Accept writes."
@@ -149,7 +155,7 @@ class PromptTool(Container):
             from ..prompt import load_prompt_model, segment
 
             if self.model is None:
-                self.model = load_prompt_model()
+                self.model = load_prompt_model(self.weights)
             t0 = time.perf_counter()
             out = segment(
                 data,
@@ -220,10 +226,53 @@ class PromptTool(Container):
             if target.edited_during_run:
                 return "the layer changed meanwhile; nothing was written"
             apply_edits(layer, prepared.edits)
+            self._keep_example(mask)
             self.reset()
             return f"{prepared.changed} voxels written to label {value} (Ctrl+Z undoes)"
 
         self.runner.start(job, description="accept AI object", on_result=write)
+
+    def _keep_example(self, mask: np.ndarray, margin: int = 16) -> None:
+        """Keep the accepted object (and the image around it) for fine-tuning (last 20)."""
+        image = self.dock.image.value
+        idx = np.argwhere(mask)
+        if image is None or not len(idx):
+            return
+        lo, hi = np.maximum(idx.min(0) - margin, 0), idx.max(0) + margin + 1
+        box = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
+        data = np.array(np.asarray(image.data)[box])
+        self.examples = [*self.examples[-19:], (data, mask[box].copy(), layer_spacing(image))]
+
+    @reports_errors
+    def finetune(self, *_: object) -> None:
+        """Fine-tune on the accepted objects into a new versioned file; use it from now on."""
+        if not self.examples:
+            raise ValueError("accept a few objects first: they are the training examples")
+        from ..settings import settings_path
+
+        folder, examples, parent = (
+            settings_path().parent / "prompt",
+            list(self.examples),
+            self.weights,
+        )
+
+        def job(progress=None, should_stop=None):
+            from ..prompt.finetune import finetune_prompt
+
+            return finetune_prompt(
+                examples,
+                folder,
+                init=parent,
+                steps=self.tune_steps,
+                progress=progress,
+                should_stop=should_stop,
+            )
+
+        def done(path) -> str:
+            self.weights, self.model = path, None
+            return f"fine-tuned on {len(examples)} objects: {path} (the shipped weights are kept)"
+
+        self.runner.start(job, description="fine-tune AI click", on_result=done)
 
     def reset(self, *_: object) -> None:
         """Forget the clicks, the box and the preview."""
