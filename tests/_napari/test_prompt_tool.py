@@ -89,7 +89,7 @@ def test_accept_honours_preserve_labels(dock, qtbot):
 def test_accepted_objects_fine_tune_a_new_version(dock, qtbot, tmp_path, monkeypatch):
     from napari_seg.deep.checkpoint import save_checkpoint
 
-    _, widget, layer = dock
+    _, widget, _ = dock
     tool = widget.prompt
     monkeypatch.setenv("NAPARI_SEG_CONFIG_DIR", str(tmp_path / "cfg"))
     parent = save_checkpoint(tool.model.net, tool.model.meta, tmp_path / "p.safetensors")
