@@ -36,13 +36,13 @@ class PromptTool(Container):
     """The AI click tool of a Correct dock (``dock``: labels, image, label value, locked)."""
 
     def __init__(self, dock) -> None:
-        super().__init__(labels=False)
+        super().__init__(labels=True, label="AI click")
         self.dock, self.viewer = dock, dock.viewer
         self.enabled_box = CheckBox(
             value=False,
             text="AI click to segment (click: object, Shift+click or right click: not object)",
         )
-        self.box_layer = create_widget(annotation=Shapes | None, label="box")
+        self.box_layer = create_widget(annotation=Shapes | None, label="box layer")
         self.box_button = PushButton(text="Segment inside the box")
         self.accept_button = PushButton(text="Accept AI object")
         self.reset_button = PushButton(text="Reset clicks")
@@ -62,6 +62,7 @@ class PromptTool(Container):
             ]
         )
         self.runner = TaskRunner(self.accept_button, self.stop_button, self.status)
+        self.enabled_box.native.setStyleSheet("QCheckBox { spacing: 6px; }")
         self.positive: list[tuple[int, int, int]] = []
         self.negative: list[tuple[int, int, int]] = []
         self.mask: np.ndarray | None = None
