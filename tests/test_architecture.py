@@ -32,6 +32,10 @@ CORE_MODULES = [
     "napari_seg.deep.train",
     "napari_seg.deep.seeding",
     "napari_seg.deep.config",
+    "napari_seg.prompt",
+    "napari_seg.prompt.train",
+    "napari_seg.prompt.finetune",
+    "napari_seg.cli.train_prompt",
 ]
 GUI = ("napari", "qtpy", "magicgui", "PyQt6", "PyQt5", "PySide6")
 
@@ -62,6 +66,9 @@ def test_opening_the_deep_docks_never_imports_torch():
         "napari_seg.cli.train",
         "napari_seg._napari.widgets.unet",
         "napari_seg._napari.widgets.train",
+        "napari_seg._napari.widgets.correct",  # the AI click tool loads torch in its worker
+        "napari_seg.prompt",
+        "napari_seg.cli.train_prompt",
     ]
     imported = _imported_after(modules)
     assert not {"torch", "monai"} & imported
