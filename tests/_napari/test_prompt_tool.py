@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -107,3 +109,36 @@ def test_accepted_objects_fine_tune_a_new_version(dock, qtbot, tmp_path, monkeyp
         tool.status.value
     )
     assert tool.weights.is_file() and parent.is_file()
+
+
+def test_a_3d_click_takes_the_first_voxel_in_the_content(dock):
+    _, widget, _ = dock
+    tool = widget.prompt
+    image = widget.image.value
+
+    ray = SimpleNamespace(
+        type="mouse_press",
+        position=image.data_to_world((-4, 20, 20)),
+        view_direction=np.array([1.0, 0.0, 0.0]),
+        dims_displayed=[0, 1, 2],  # napari gives a list (a tuple would index 3 axes)
+    )
+    point = tool._clicked_voxel(ray)
+    assert tuple(point) == (3, 20, 20)  # the bright box starts at z = 3
+
+
+def test_a_box_prompt_keeps_the_object_inside_the_rectangle(dock, qtbot):
+    viewer, widget, _ = dock
+    tool = widget.prompt
+    viewer.dims.set_point(0, 6 * 2.0)
+    shapes = viewer.add_shapes(
+        [np.array([[6, 12, 12], [6, 12, 26], [6, 26, 26], [6, 26, 12]]) * [2.0, 1.0, 1.0]],
+        shape_type="rectangle",
+        name="box",
+    )
+    widget.reset_choices()
+    tool.box_layer.value = shapes
+    tool.runner.worker = None
+    tool.use_box()
+    wait_for_worker(qtbot, tool, timeout=60_000)
+    assert tool.positive == [(6, 19, 19)], tool.status.value
+    assert tool.mask[6, 19, 19] and not tool.mask[:, :11].any() and not tool.mask[:, :, 28:].any()

@@ -7,7 +7,7 @@ Every click reruns :func:`napari_seg.prompt.segment` in a worker (refining the
 previous result) and shows a preview layer; Accept writes the object into the
 chosen label as one undo step, honouring *preserve labels* and the locked
 labels. In 3-D a click takes the first voxel along the view ray that lies in
-the image's content (brighter than a tenth of its robust range).
+the image's content (above Otsu's threshold: body not air, head not background).
 """
 
 from __future__ import annotations
@@ -115,8 +115,9 @@ class PromptTool(Container):
         ray = np.linspace(near, far, 2 * int(np.ceil(np.linalg.norm(far - near))) + 2)
         idx = np.clip(np.rint(ray).astype(int), 0, np.asarray(image.data.shape) - 1)
         data = np.asarray(image.data)
-        lo, hi = np.percentile(data[::4, ::4, ::4], [1, 99])
-        hit = np.flatnonzero(data[tuple(idx.T)] > lo + 0.1 * (hi - lo))
+        from skimage.filters import threshold_otsu  # content: above Otsu's background cut
+
+        hit = np.flatnonzero(data[tuple(idx.T)] > threshold_otsu(data[::4, ::4, ::4]))
         return idx[hit[0]] if hit.size else None
 
     def click(self, point, *, positive: bool = True) -> None:
