@@ -129,6 +129,19 @@ def _row(name, method, curve, sec, clicks) -> str:
     )
 
 
+def _large(methods, clicks: int) -> None:
+    """Seconds per click (and Dice) of each method on the 200x512x512 synthetic CT's spleen."""
+    from _common import large_ct
+
+    ct = large_ct()
+    target = ct.spleen > 0
+    for name, run in methods.items():
+        curve, sec = robot(run, ct.image, target, ct.spacing, clicks)
+        print(
+            f"200x512x512 CT spleen | {name} | Dice@{clicks} {curve[-1]:.3f} | {sec:.2f} s/click"
+        )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clicks", type=int, default=10)
@@ -140,6 +153,7 @@ def main() -> None:
         help="comma-separated subset of ours, grow_from_seeds, random_walker",
     )
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--large", action="store_true", help="only: s/click on a 200x512x512 CT")
     args = p.parse_args()
     import torch
 
@@ -154,6 +168,8 @@ def main() -> None:
         "random_walker": method_walker,
     }
     methods = {k: every[k] for k in chosen}
+    if args.large:
+        return _large(methods, args.clicks)
     groups = {"generated": generated_cases()}
     if not args.no_real:
         groups["real"] = real_cases()

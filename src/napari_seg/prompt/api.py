@@ -11,7 +11,7 @@ from scipy import ndimage as ndi
 
 from .._memory import ensure_fits
 from ..progress import ProgressCallback, Steps, StopCallback
-from ..segment._validate import SegmentationError, as_volume, check_mask, check_spacing
+from ..segment._validate import SegmentationError, as_volume, check_spacing
 from .window import Window, place_window
 
 if TYPE_CHECKING:
@@ -133,18 +133,22 @@ def segment(
     neg = _points(negative, img.shape, "negative")
     if len(pos) == 0:
         raise SegmentationError("click to segment needs at least one positive click")
-    prev = check_mask(previous, img.shape, name="previous")
+    prev = None if previous is None else np.asarray(previous)  # nonzero = object; never copied
+    if prev is not None and prev.shape != img.shape:
+        raise SegmentationError(
+            f"previous shape {prev.shape} does not match the image {img.shape}"
+        )
     steps = Steps(MAX_ZOOMS + 2, progress=progress, should_stop=should_stop)
     from .model import PromptModel, load_prompt_model
 
     net = model if isinstance(model, PromptModel) else load_prompt_model(model)
     win, logits = _predict(net, img, sp, pos, neg, prev, steps)
-    out = np.zeros(img.shape, bool) if prev is None else prev.copy()
+    out = np.zeros(img.shape, np.uint8) if prev is None else np.not_equal(prev, 0).view(np.uint8)
     img_sl, box_sl = win.clipped(img.shape)
     lo = np.array([s.start for s in img_sl])
     inside = np.all((pos >= lo) & (pos < [s.stop for s in img_sl]), axis=1)
     near = np.all((neg >= lo) & (neg < [s.stop for s in img_sl]), axis=1)
     out[img_sl] = _keep_clicked(logits[box_sl] > 0, pos[inside] - lo, neg[near] - lo)
-    out[tuple(pos.T)] = True
+    out[tuple(pos.T)] = 1
     steps.step(steps.total - steps.done)
-    return out.astype(np.uint8)
+    return out

@@ -144,6 +144,6 @@ def window_input(
         prev = np.zeros((crop,) * 3, np.float32)
     else:
         prev = (
-            resample(window.extract(previous.astype(np.float32), pad="constant"), crop) > 0.5
+            resample(window.extract(previous, pad="constant").astype(np.float32), crop) > 0.5
         ).astype(np.float32)
     return np.stack([img, pos, neg, prev])
