@@ -40,6 +40,10 @@ CORE_MODULES = [
     "napari_seg.deep.label_efficiency",
     "napari_seg.cli.compare",
     "napari_seg.cli.pretrain",
+    "napari_seg.prompt",
+    "napari_seg.prompt.train",
+    "napari_seg.prompt.finetune",
+    "napari_seg.cli.train_prompt",
 ]
 GUI = ("napari", "qtpy", "magicgui", "PyQt6", "PyQt5", "PySide6")
 
@@ -70,6 +74,9 @@ def test_opening_the_deep_docks_never_imports_torch():
         "napari_seg.cli.train",
         "napari_seg._napari.widgets.unet",
         "napari_seg._napari.widgets.train",
+        "napari_seg._napari.widgets.correct",  # the AI click tool loads torch in its worker
+        "napari_seg.prompt",
+        "napari_seg.cli.train_prompt",
     ]
     imported = _imported_after(modules)
     assert not {"torch", "monai"} & imported

@@ -15,6 +15,7 @@ from . import evaluate as _evaluate
 from . import inspect as _inspect
 from . import segment as _segment
 from . import train as _train
+from . import train_prompt as _train_prompt
 from ._quiet import one_line_warnings
 
 __all__ = ["build_parser", "main"]
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _evaluate.add_parser(sub)
     _train.add_parsers(sub)
     _inspect.add_parsers(sub)
+    _train_prompt.add_parser(sub)
     return parser
 
 

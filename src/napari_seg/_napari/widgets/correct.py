@@ -31,6 +31,7 @@ from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
 from .._labeltable import style
 from .._layers import layer_geometry, layer_spacing, upsert_labels
+from .._prompt_tool import PromptTool
 from .._results import Target, apply_edits, prepare
 from .._segments import current_table
 from .._tasks import TaskRunner, reports_errors
@@ -90,6 +91,8 @@ class CorrectWidget(Container):
         self.labels_layer.changed.connect(self._bind)
         self._set_tooltips()
         self._tool_changed()
+        self.prompt = PromptTool(self)  # the AI click tool (issue 25): its own module
+        self.append(self.prompt)
 
     def _set_tooltips(self) -> None:
         self.labels_layer.tooltip = (
@@ -158,7 +161,7 @@ class CorrectWidget(Container):
         return int(min(max(depth - offset, 0), layer.ndim - 1))
 
     def _on_mouse(self, layer: Labels, event) -> None:
-        if event.type != "mouse_press" or not TOOLS[self.tool.value].clicks:
+        if event.type != "mouse_press" or not TOOLS[self.tool.value].clicks or self.prompt.active:
             return
         point = self._clicked_voxel(layer, event)
         if point is not None:
