@@ -49,7 +49,10 @@ def test_sample_labels_have_names(make_napari_viewer):
     viewer = make_napari_viewer()
     viewer.open_sample(PLUGIN, "synthetic_ct")
     assert viewer.layers["lesions ground truth"].metadata["label_names"][1] == "lesion 1"
-    assert list(viewer.layers["spleen ground truth"].features["name"]) == ["background", "spleen"]
+    assert list(viewer.layers["spleen ground truth"].features["name"]) == ["spleen"]
+    lesions = viewer.layers["lesions ground truth"]
+    colours = {tuple(lesions.colormap.map(v)) for v in range(1, 5)}
+    assert len(colours) == 4  # each lesion its own colour
     assert [str(u) for u in viewer.layers["synthetic CT"].units] == ["millimeter"] * 3
 
 

@@ -37,6 +37,10 @@ class PromptTool(Container):
 
     def __init__(self, dock) -> None:
         super().__init__(labels=True, label="AI click")
+        self.tooltip = (
+            "Click to segment with napari-seg's promptable network (trained on generated "
+            "data only): each click updates a preview; Accept writes it as one undo step"
+        )
         self.dock, self.viewer = dock, dock.viewer
         self.enabled_box = CheckBox(
             value=False,

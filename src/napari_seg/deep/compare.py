@@ -74,9 +74,10 @@ def cluster(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]:
     if workers <= 1 and not scheduler:
         yield None
         return
-    from ..batch.run import _client
+    from ..batch.cluster import make_client
 
-    client, local = _client(workers, scheduler)
+    # the batch's bounded connect: no scheduler or no worker is one line after 30 s
+    client, local = make_client(workers, scheduler, timeout=30.0, debug=False)
     try:
         yield client
     finally:

@@ -178,7 +178,7 @@ def _loop(run, job: Job, on_point, should_stop) -> tuple[list[dict[str, Any]], i
             if (steps if job.arm == "steps" else clock) < marks[0]:
                 continue
             t0 = now()
-            dice = _validate(run.model, run.val_loader, job.cfg.data.roi, run.device, run.amp)
+            dice = _validate(run.model, run.val_loader, job.cfg.data.roi, run.device, run.amp)[0]
             point = {"step": steps, "seconds": clock, "loss": loss_sum / n, "val_dice": dice}
             curve.append(point)
             loss_sum, n = 0.0, 0

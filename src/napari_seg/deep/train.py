@@ -117,8 +117,8 @@ def _peak_mb(device: torch.device) -> float:
 
 
 def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
+    check_label_values(task)  # before the network: one output channel per label value
     _meta(cfg, task, 1).build()  # unknown model or keyword: fail before any data work
-    check_label_values(task)
     train_cases, val_cases = run_split(task, cfg)
     named = set(task.labels)
     for c in (*train_cases, *val_cases):
