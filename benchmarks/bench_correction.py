@@ -75,18 +75,6 @@ def tool_step(labels, truth, image, spacing) -> tuple[np.ndarray, str]:
     }
     if kind == "extra":
         candidates["delete at click"] = lambda: edit.delete_object(labels, p)
-        right = np.argwhere((labels == 1) & truth)
-        if right.size and labels[p] == 1:  # split the leak off at its neck, then delete it
-            q = tuple(right[len(right) // 2])
-
-            def split_off():
-                try:
-                    parts = edit.split_object(labels, q, p, spacing=spacing)
-                except Exception:  # the leak is not one object with the click: no help
-                    return labels
-                return np.where(parts == parts[p], 0, labels).astype(labels.dtype)
-
-            candidates["split off + delete (3 clicks)"] = split_off
     else:
 
         def grow():
@@ -168,8 +156,8 @@ def real(target: float = 0.90) -> None:
         tumour = ct.masks["tumour"]
         box = _box(tumour, 20.0, ct.spacing)
         start = threshold(ct.image[box], method="manual", low=-300, high=300)
-        cases.append(("CT lung2 tumour, window -400..400 HU", ct.image[box], tumour[box],
-                      ct.spacing, start))  # fmt: skip
+        name = "CT lung2 tumour, window -300..300 HU within 20 mm"
+        cases.append((name, ct.image[box], tumour[box], ct.spacing, start))
     mri = _real.try_load(_real.mri_colin27)
     if mri is not None:
         start = threshold(mri.image, method="otsu")
