@@ -75,6 +75,18 @@ def tool_step(labels, truth, image, spacing) -> tuple[np.ndarray, str]:
     }
     if kind == "extra":
         candidates["delete at click"] = lambda: edit.delete_object(labels, p)
+        right = np.argwhere((labels == 1) & truth)
+        if right.size and labels[p] == 1:  # split the leak off at its neck, then delete it
+            q = tuple(right[len(right) // 2])
+
+            def split_off():
+                try:
+                    parts = edit.split_object(labels, q, p, spacing=spacing)
+                except Exception:  # the leak is not one object with the click: no help
+                    return labels
+                return np.where(parts == parts[p], 0, labels).astype(labels.dtype)
+
+            candidates["split off + delete (3 clicks)"] = split_off
     else:
 
         def grow():
