@@ -168,8 +168,8 @@ def real(target: float = 0.90) -> None:
         tumour = ct.masks["tumour"]
         box = _box(tumour, 20.0, ct.spacing)
         start = threshold(ct.image[box], method="manual", low=-300, high=300)
-        cases.append(("CT lung2 tumour, window -400..400 HU", ct.image[box], tumour[box],
-                      ct.spacing, start))  # fmt: skip
+        name = "CT lung2 tumour, window -300..300 HU within 20 mm"
+        cases.append((name, ct.image[box], tumour[box], ct.spacing, start))
     mri = _real.try_load(_real.mri_colin27)
     if mri is not None:
         start = threshold(mri.image, method="otsu")

@@ -185,6 +185,16 @@ def correct_and_surfaces(viewer, heart, docks, image, spacing, truth) -> list[tu
     s.labels_layer.value = viewer.layers["spleen ground truth"]
     s.runner.worker = None
     rows.append(("Surfaces build", stall(heart, s.build, lambda: finished(s)() and not s.adding)))
+    if "--real" in sys.argv:  # the 116-region atlas: 116 surface layers
+        import _real
+
+        mri = _real.mri_colin27()
+        atlas = viewer.add_labels(mri.labels, name="AAL atlas", scale=mri.spacing)
+        s.reset_choices()
+        s.labels_layer.value = atlas
+        s.runner.worker = None
+        done = lambda: finished(s)() and not s.adding  # noqa: E731
+        rows.append(("Surfaces build, AAL atlas (116 labels)", stall(heart, s.build, done)))
     return rows
 
 

@@ -114,13 +114,13 @@ class SurfacesWidget(Container):
         self.runner.start(fn, description="surfaces", on_result=partial(self._show, layer))
 
     def _show(self, layer: Labels, meshes: dict[int, Mesh]) -> str:
-        """Add the layers a few per event-loop turn (napari's add is ~0.1 s each), then 3-D."""
+        """Add the layers one per event-loop turn (napari's add is ~0.1 s each), then 3-D."""
         todo = sorted(meshes.items())
         self.adding = len(todo)
 
         def step() -> None:
-            batch = dict(todo[:4])
-            del todo[:4]
+            batch = dict(todo[:1])
+            del todo[:1]
             if layer in self.viewer.layers or layer.name in self.viewer.layers:
                 show_surfaces(self.viewer, layer, batch)
             if todo:
