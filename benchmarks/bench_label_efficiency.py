@@ -56,7 +56,7 @@ def main() -> None:
         note = (f"Pre-training: {pre.steps} steps of DDeP denoising (sigma 0.22) on all 18 "
                 f"images, {pre.seconds:.0f} s; noise L2 loss {pre.history[0]['loss']:.3f} -> "
                 f"{pre.history[-1]['loss']:.3f}.\n")  # fmt: skip
-        (out / "label_efficiency.md").write_text("#" + study + "\n" + note, encoding="utf-8")
+        (out / "label_efficiency.md").write_text(study[1:] + "\n" + note, encoding="utf-8")
         keep = {"protocol": content["protocol"], "label_efficiency": content["label_efficiency"],
                 "pretrain": {"steps": pre.steps, "seconds": pre.seconds,
                              "loss_first": pre.history[0]["loss"],

@@ -75,6 +75,10 @@ def test_compare_writes_the_report_with_size_match_and_statistics(task, tmp_path
     assert "axialunet − unet" in md and "FLOPs/voxel" in md and "lr-grid" not in md
     assert len(seen) == 6 and content["protocol"]["seeds"] == [0, 1]
     assert saved["environment"]["threads"]["torch_threads"] == 1
+    from napari_seg.deep.compare import rewrite_report
+
+    again = rewrite_report(out)  # the statistics again, from the JSON alone
+    assert again["arms"]["steps"]["comparisons"] == saved["arms"]["steps"]["comparisons"]
 
 
 def test_a_protocol_without_budget_is_refused(task, tmp_path):
