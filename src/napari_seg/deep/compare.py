@@ -286,7 +286,8 @@ def _write(out: Path, content: dict[str, Any]) -> None:
     with atomic_path(out / "compare.json") as tmp:
         tmp.write_text(json.dumps(content, indent=2, allow_nan=True), encoding="utf-8")
     for arm, section in content["arms"].items():
-        plot_arm(section, out / f"compare_{arm}.png", title=f"{arm} arm")
+        clock = content["protocol"].get("clock", "wall")
+        plot_arm(section, out / f"compare_{arm}.png", title=f"{arm} arm", clock=clock)
     text = markdown(content)
     if "label_efficiency" in content:
         text += label_markdown(content["label_efficiency"])

@@ -236,7 +236,9 @@ def markdown(content: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot_arm(section: dict[str, Any], path: str | os.PathLike[str], *, title: str = "") -> Path:
+def plot_arm(
+    section: dict[str, Any], path: str | os.PathLike[str], *, title: str = "", clock: str = "wall"
+) -> Path:
     """Validation Dice and training loss against wall-clock seconds and steps, mean ± SD band."""
     # the object API: no pyplot state and no backend switch inside a napari process
     from matplotlib.backends.backend_agg import FigureCanvasAgg
