@@ -257,7 +257,7 @@ def plot_arm(
             (line,) = ax.plot(xs, mean, marker="o", ms=3, label=label)
             ax.fill_between(xs, mean - sd, mean + sd, color=line.get_color(), alpha=0.2)
     names = {
-        "seconds": "training wall-clock (s)",
+        "seconds": "training wall-clock (s)" if clock == "wall" else "training CPU time (s)",
         "step": "optimizer steps",
         "val_dice": "validation Dice",
         "loss": "training loss",
