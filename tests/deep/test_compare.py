@@ -50,6 +50,7 @@ def test_a_budget_run_stops_at_its_clock(task, tmp_path, clock):
     assert r["curve"][0]["seconds"] >= 0.75 and r["steps"] >= 1 and r["clock"] == clock
 
 
+@pytest.mark.slow
 def test_compare_writes_the_report_with_size_match_and_statistics(task, tmp_path):
     out = tmp_path / "cmp"
     seen = []
@@ -75,6 +76,10 @@ def test_compare_writes_the_report_with_size_match_and_statistics(task, tmp_path
     assert "axialunet − unet" in md and "FLOPs/voxel" in md and "lr-grid" not in md
     assert len(seen) == 6 and content["protocol"]["seeds"] == [0, 1]
     assert saved["environment"]["threads"]["torch_threads"] == 1
+    from napari_seg.deep.compare import rewrite_report
+
+    again = rewrite_report(out)  # the statistics again, from the JSON alone
+    assert again["arms"]["steps"]["comparisons"] == saved["arms"]["steps"]["comparisons"]
 
 
 def test_a_protocol_without_budget_is_refused(task, tmp_path):
@@ -100,6 +105,7 @@ def test_dask_gives_the_same_results_as_sequential(task, tmp_path):
         assert not math.isnan(a["final_val_dice"])
 
 
+@pytest.mark.slow
 def test_label_efficiency_with_and_without_pretraining(task, tmp_path):
     from napari_seg.deep.pretrain import pretrain
 

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from napari_seg.deep.stats import bootstrap_ci, paired_comparison, time_to_target, verdict
+from napari_seg.deep.stats import (
+    bootstrap_ci,
+    hierarchical_bootstrap_ci,
+    paired_comparison,
+    time_to_target,
+    verdict,
+)
 
 
 def test_bootstrap_ci_matches_scipy_percentile_bootstrap():
@@ -25,6 +31,36 @@ def test_bootstrap_ci_matches_scipy_percentile_bootstrap():
     assert ours[1] == pytest.approx(ref.high, abs=2e-3)
     assert ours[0] < x.mean() < ours[1]
     assert bootstrap_ci(x, n_resamples=500, seed=4) == bootstrap_ci(x, n_resamples=500, seed=4)
+
+
+def test_with_one_seed_the_two_level_bootstrap_is_scipys_paired_bootstrap():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(0.82, 0.05, 25), rng.normal(0.80, 0.05, 25)
+    ours = hierarchical_bootstrap_ci(a[None], b[None], n_resamples=20_000, seed=2)
+    ref = sps.bootstrap(
+        (a - b,), np.mean, n_resamples=20_000, method="percentile",
+        random_state=np.random.default_rng(2),
+    ).confidence_interval  # fmt: skip
+    assert ours == pytest.approx((ref.low, ref.high), abs=3e-3)
+
+
+def test_the_seeds_spread_widens_the_ci():
+    rng = np.random.default_rng(1)
+    cases = rng.normal(0.8, 0.05, 12)
+    steady = np.stack([cases + 0.03] * 3), np.stack([cases] * 3)
+    shaky = steady[0] + np.array([[0.3], [0.0], [-0.3]]), steady[1]  # one run fails, one shines
+    lo1, hi1 = hierarchical_bootstrap_ci(*steady)
+    lo2, hi2 = hierarchical_bootstrap_ci(*shaky)
+    assert lo1 == pytest.approx(0.03) and hi1 == pytest.approx(0.03)  # no spread at all
+    assert lo2 < 0 < hi2  # same mean difference, but the runs disagree: no difference
+    out = paired_comparison(
+        {f"c{i}": list(shaky[0][:, i]) for i in range(12)},
+        {f"c{i}": list(shaky[1][:, i]) for i in range(12)},
+    )
+    assert out["seeds"] == [3, 3] and out["verdict"].startswith("no difference")
+    assert out["mean_difference"] == pytest.approx(0.03)
+    with pytest.raises(ValueError, match="numbers of seeds"):
+        paired_comparison({"a": [0.1, 0.2], "b": [0.1]}, {"a": 0.1, "b": 0.1})
 
 
 def test_wilcoxon_p_is_scipys_and_the_verdict_follows_the_ci():

@@ -21,12 +21,19 @@ from typing import Any
 
 from .._files import atomic_path
 from ..progress import Cancelled, ProgressCallback, StopCallback
-from .compare_report import aggregate, markdown, plot_arm, reproducibility
+from .compare_report import aggregate, compare_rows, markdown, plot_arm, reproducibility
 from .config import Protocol, TrainConfig, model_names
 from .job import Job, run_job
-from .label_efficiency import label_jobs, label_markdown, label_table
+from .label_efficiency import compare_starts, label_jobs, label_markdown, label_table
 
-__all__ = ["Protocol", "cluster", "compare_models", "model_specs", "run_jobs"]
+__all__ = [
+    "Protocol",
+    "cluster",
+    "compare_models",
+    "model_specs",
+    "rewrite_report",
+    "run_jobs",
+]
 
 #: Seed of the learning-rate grid runs (never one of the evaluation seeds' results).
 LR_SEED = 10_007
@@ -245,6 +252,23 @@ def _run_all(task_dir, out, specs, base, protocol, progress, should_stop, on_poi
     return tuned, results, rechecked, labelled
 
 
+def rewrite_report(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """Recompute the statistics of a finished comparison from its ``compare.json``.
+
+    The runs are not repeated: the paired statistics are recomputed from the
+    per-run, per-case Dice the JSON keeps, and the JSON, Markdown and plots are
+    written again.
+    """
+    out = Path(out_dir)
+    content = json.loads((out / "compare.json").read_text(encoding="utf-8"))
+    for section in content["arms"].values():
+        section["comparisons"] = compare_rows(section["models"], content["protocol"]["baseline"])
+    for row in content.get("label_efficiency", {}).get("rows", []):
+        row["comparison"] = compare_starts(row)
+    _write(out, content)
+    return content
+
+
 def _environment(results: list[dict[str, Any]]) -> dict[str, Any]:
     import torch
 
@@ -263,7 +287,8 @@ def _write(out: Path, content: dict[str, Any]) -> None:
     with atomic_path(out / "compare.json") as tmp:
         tmp.write_text(json.dumps(content, indent=2, allow_nan=True), encoding="utf-8")
     for arm, section in content["arms"].items():
-        plot_arm(section, out / f"compare_{arm}.png", title=f"{arm} arm")
+        clock = content["protocol"].get("clock", "wall")
+        plot_arm(section, out / f"compare_{arm}.png", title=f"{arm} arm", clock=clock)
     text = markdown(content)
     if "label_efficiency" in content:
         text += label_markdown(content["label_efficiency"])

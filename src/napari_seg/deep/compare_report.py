@@ -1,8 +1,8 @@
 """Summaries of a comparison: per-model rows over seeds, paired statistics, Markdown and plots.
 
 Pure numpy (no torch): it reads the dictionaries :func:`napari_seg.deep.job.run_job`
-returns. Spread is the standard deviation over runs (seeds x folds); per-case
-scores are averaged over seeds before the paired statistics (the case is the unit).
+returns. Spread is the standard deviation over runs (seeds x folds); the paired
+statistics resample both the cases and the seeds (:mod:`napari_seg.deep.stats`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ import numpy as np
 from .._files import atomic_path
 from .stats import paired_comparison, time_to_target
 
-__all__ = ["aggregate", "curve_bands", "markdown", "plot_arm", "reproducibility"]
+__all__ = [
+    "aggregate",
+    "case_scores",
+    "compare_rows",
+    "curve_bands",
+    "markdown",
+    "plot_arm",
+    "reproducibility",
+]
 
 #: Largest Dice difference between two runs of the same seed and arm called reproducible.
 REPRODUCIBLE = 0.005
@@ -107,16 +115,7 @@ def aggregate(
     grid: dict[str, list[dict[str, float]]] = defaultdict(list)
     for r in tuned:
         grid[r["label"]].append({"lr": r["lr"], "final_val_dice": r["final_val_dice"]})
-    comparisons = []
-    if protocol.baseline in rows:
-        base = rows[protocol.baseline]["case_dice"]
-        for label, row in rows.items():
-            if label != protocol.baseline:
-                comparisons.append(
-                    paired_comparison(
-                        row["case_dice"], base, names=(label, protocol.baseline), seed=0
-                    )
-                )
+    comparisons = compare_rows(rows, protocol.baseline)
     budget = results[0]["budget"] if results else math.nan
     return {"budget": budget, "models": rows, "lr_grid": dict(grid), "comparisons": comparisons}
 
@@ -140,6 +139,28 @@ def reproducibility(
     return out
 
 
+def case_scores(per_run: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Case -> its Dice in each run (seeds in run order), from runs' ``case_dice``."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for r in per_run:
+        for name, dice in r["case_dice"].items():
+            out[name].append(dice)
+    return dict(out)
+
+
+def compare_rows(rows: dict[str, dict[str, Any]], baseline: str) -> list[dict[str, Any]]:
+    """Each model against ``baseline``: :func:`~napari_seg.deep.stats.paired_comparison`
+    on the per-case, per-seed Dice of the rows' runs (none when the baseline is absent)."""
+    if baseline not in rows:
+        return []
+    base = case_scores(rows[baseline]["per_run"])
+    return [
+        paired_comparison(case_scores(row["per_run"]), base, names=(label, baseline), seed=0)
+        for label, row in rows.items()
+        if label != baseline
+    ]
+
+
 def _fmt(stats: dict[str, float], digits: int = 3) -> str:
     if not math.isfinite(stats["mean"]):
         return "–"
@@ -159,7 +180,10 @@ def markdown(content: dict[str, Any]) -> str:
         "Dice at original spacing: the final network segments each validation case on its own "
         "grid; mean ± SD over seeds. FLOPs: one forward pass per input voxel (torch "
         "FlopCounterMode: convolutions and matrix products). Peak RSS: the process's highest "
-        "resident memory during a run (sampled every 20 ms), in brackets what the run added.",
+        "resident memory during a run (sampled every 20 ms), in brackets what the run added. "
+        "CI: percentile bootstrap of the mean Dice difference over 10,000 resamples of the "
+        "cases (paired) and, per model, of the seeds; Wilcoxon on the seed-averaged "
+        "per-case differences.",
     ]
     for arm, section in content["arms"].items():
         clock = "wall-clock" if p.get("clock", "wall") == "wall" else "process CPU time"
@@ -212,7 +236,9 @@ def markdown(content: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot_arm(section: dict[str, Any], path: str | os.PathLike[str], *, title: str = "") -> Path:
+def plot_arm(
+    section: dict[str, Any], path: str | os.PathLike[str], *, title: str = "", clock: str = "wall"
+) -> Path:
     """Validation Dice and training loss against wall-clock seconds and steps, mean ± SD band."""
     # the object API: no pyplot state and no backend switch inside a napari process
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -231,7 +257,7 @@ def plot_arm(section: dict[str, Any], path: str | os.PathLike[str], *, title: st
             (line,) = ax.plot(xs, mean, marker="o", ms=3, label=label)
             ax.fill_between(xs, mean - sd, mean + sd, color=line.get_color(), alpha=0.2)
     names = {
-        "seconds": "training wall-clock (s)",
+        "seconds": "training wall-clock (s)" if clock == "wall" else "training CPU time (s)",
         "step": "optimizer steps",
         "val_dice": "validation Dice",
         "loss": "training loss",

@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from .compare_report import case_scores
 from .config import Protocol, TrainConfig, checkpoint_info
 from .job import Job
 from .stats import paired_comparison
 
-__all__ = ["label_jobs", "label_markdown", "label_table"]
+__all__ = ["compare_starts", "label_jobs", "label_markdown", "label_table"]
 
 
 def label_jobs(
@@ -72,7 +73,6 @@ def label_table(results: list[dict[str, Any]]) -> dict[str, Any]:
     rows = []
     for k in sorted({key[0] for key in groups}):
         row: dict[str, Any] = {"labelled": k}
-        means = {}
         for start in ("scratch", "pretrained"):
             runs = groups[(k, start)]
             per_seed = [float(np.mean(list(r["case_dice"].values()))) for r in runs]
@@ -80,19 +80,22 @@ def label_table(results: list[dict[str, Any]]) -> dict[str, Any]:
                 "mean": float(np.mean(per_seed)),
                 "sd": float(np.std(per_seed, ddof=1)) if len(per_seed) > 1 else 0.0,
                 "seeds": len(per_seed),
+                "per_run": [{"seed": r["seed"], "case_dice": r["case_dice"]} for r in runs],
             }
-            cases: dict[str, list[float]] = defaultdict(list)
-            for r in runs:
-                for name, dice in r["case_dice"].items():
-                    cases[name].append(dice)
-            means[start] = {name: float(np.mean(v)) for name, v in cases.items()}
-        row["comparison"] = paired_comparison(
-            means["pretrained"], means["scratch"], names=("pre-trained", "scratch")
-        )
+        row["comparison"] = compare_starts(row)
         rows.append(row)
     first = results[0] if results else {}
     return {"arm": first.get("arm"), "budget": first.get("budget"), "clock": first.get("clock"),
             "rows": rows}  # fmt: skip
+
+
+def compare_starts(row: dict[str, Any]) -> dict[str, Any]:
+    """Pre-trained against scratch for one row, on the per-case, per-seed Dice of its runs."""
+    return paired_comparison(
+        case_scores(row["pretrained"]["per_run"]),
+        case_scores(row["scratch"]["per_run"]),
+        names=("pre-trained", "scratch"),
+    )
 
 
 def label_markdown(section: dict[str, Any]) -> str:

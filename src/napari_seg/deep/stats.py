@@ -1,9 +1,14 @@
 """Paired statistics for model comparisons: bootstrap CI, Wilcoxon test and a cautious verdict.
 
-Pure numpy/scipy (no torch): the unit is the case. Each case's score is first
-averaged over seeds per model, then the challenger's and the baseline's scores
-are paired by case. The verdict says "no difference" unless the bootstrap 95 %
-confidence interval of the mean paired difference excludes 0.
+Pure numpy/scipy (no torch). Scores come per case and per seed (training run).
+The confidence interval of the mean difference challenger - baseline comes from a
+two-level bootstrap: each resample draws the cases (the same ones for both
+models: they are paired) and, independently per model, the seeds, so both the
+case-to-case spread and the run-to-run spread of training widen it. With one
+seed per model it is the ordinary paired percentile bootstrap over cases. The
+verdict says "no difference" unless the 95 % CI excludes 0. The Wilcoxon
+signed-rank test (scipy) on the seed-averaged per-case differences is reported
+beside it; it ignores the seeds' spread.
 """
 
 from __future__ import annotations
@@ -14,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MIN_CASES", "bootstrap_ci", "paired_comparison", "time_to_target", "verdict"]
+__all__ = [
+    "MIN_CASES",
+    "bootstrap_ci",
+    "hierarchical_bootstrap_ci",
+    "paired_comparison",
+    "time_to_target",
+    "verdict",
+]
 
 
 def bootstrap_ci(
@@ -64,6 +76,55 @@ def bootstrap_ci(
     return (float(low), float(high))
 
 
+def hierarchical_bootstrap_ci(
+    challenger: np.ndarray,
+    baseline: np.ndarray,
+    *,
+    level: float = 0.95,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile CI of ``mean(challenger) - mean(baseline)``, resampling cases and seeds.
+
+    Parameters
+    ----------
+    challenger, baseline : numpy.ndarray, shape (seeds_a, n) and (seeds_b, n)
+        Scores per seed (row) and case (column); the columns are the same cases.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        ``(nan, nan)`` for fewer than 2 cases.
+
+    Raises
+    ------
+    ValueError
+        NaN scores, different case counts, a level outside (0, 1) or fewer than 1 resample.
+    """
+    a, b = np.atleast_2d(np.asarray(challenger, float)), np.atleast_2d(np.asarray(baseline, float))
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"hierarchical_bootstrap_ci: {a.shape[1]} vs {b.shape[1]} cases")
+    if not 0 < level < 1 or n_resamples < 1:
+        raise ValueError(f"level {level} / n_resamples {n_resamples}: need 0 < level < 1, >= 1")
+    if np.isnan(a).any() or np.isnan(b).any():
+        raise ValueError("hierarchical_bootstrap_ci: scores contain NaN")
+    n = a.shape[1]
+    if n < 2:
+        return (math.nan, math.nan)
+    rng = np.random.default_rng(seed)
+    cases = rng.integers(0, n, size=(n_resamples, 1, n))
+    means = []
+    for m in (a, b):
+        runs = rng.integers(0, m.shape[0], size=(n_resamples, m.shape[0]))
+        picked = np.take_along_axis(
+            m[runs], np.broadcast_to(cases, (n_resamples, m.shape[0], n)), 2
+        )
+        means.append(picked.mean(axis=(1, 2)))
+    alpha = (1 - level) / 2
+    low, high = np.quantile(means[0] - means[1], [alpha, 1 - alpha])
+    return (float(low), float(high))
+
+
 def _wilcoxon_p(diff: np.ndarray) -> float:
     """Two-sided Wilcoxon signed-rank p-value (scipy); NaN when undefined (all zero, n < 2)."""
     from scipy.stats import wilcoxon
@@ -99,8 +160,8 @@ def verdict(
 
 
 def paired_comparison(
-    challenger: Mapping[str, float],
-    baseline: Mapping[str, float],
+    challenger: Mapping[str, float | Sequence[float]],
+    baseline: Mapping[str, float | Sequence[float]],
     *,
     names: tuple[str, str] = ("challenger", "baseline"),
     level: float = 0.95,
@@ -111,30 +172,41 @@ def paired_comparison(
 
     Parameters
     ----------
-    challenger, baseline : mapping of case name to score
-        One score per case (for example the Dice averaged over seeds).
+    challenger, baseline : mapping of case name to a score or to one score per seed
+        Every case of one model has the same number of seeds.
     names : (str, str)
         Model names for the verdict.
 
     Returns
     -------
     dict
-        ``n_cases``, ``mean_difference``, ``ci`` (low, high), ``wilcoxon_p`` and ``verdict``.
+        ``n_cases``, ``seeds`` (per model), ``mean_difference``, ``ci`` (low, high;
+        :func:`hierarchical_bootstrap_ci`), ``wilcoxon_p`` (on the seed-averaged
+        per-case differences) and ``verdict``.
 
     Raises
     ------
     ValueError
-        The two share no case.
+        The two share no case, or a model's cases have different numbers of seeds.
     """
     cases = sorted(set(challenger) & set(baseline))
     if not cases:
         raise ValueError("paired_comparison: the two models share no scored case")
-    diff = np.array([challenger[c] - baseline[c] for c in cases], dtype=np.float64)
-    ci = bootstrap_ci(diff, level=level, n_resamples=n_resamples, seed=seed)
+
+    def matrix(scores: Mapping[str, float | Sequence[float]], who: str) -> np.ndarray:
+        rows = [np.atleast_1d(np.asarray(scores[c], dtype=float)) for c in cases]
+        if len({r.size for r in rows}) != 1:
+            raise ValueError(f"paired_comparison: {who}'s cases have different numbers of seeds")
+        return np.stack(rows, axis=1)  # (seeds, cases)
+
+    a, b = matrix(challenger, names[0]), matrix(baseline, names[1])
+    diff = a.mean(axis=0) - b.mean(axis=0)
+    ci = hierarchical_bootstrap_ci(a, b, level=level, n_resamples=n_resamples, seed=seed)
     return {
         "challenger": names[0],
         "baseline": names[1],
         "n_cases": len(cases),
+        "seeds": [a.shape[0], b.shape[0]],
         "mean_difference": float(diff.mean()),
         "ci": [ci[0], ci[1]],
         "ci_level": level,

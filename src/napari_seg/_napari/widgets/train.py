@@ -61,28 +61,10 @@ class TrainWidget(Container):
         self.run_button, self.cancel_button = PushButton(text="Train"), PushButton(text="Cancel")
         self.status = Label(value="")
         self.extend(
-            [
-                self.task,
-                self.out,
-                self.model,
-                self.compare,
-                self.models,
-                self.arm,
-                self.budget,
-                self.seeds,
-                self.match_size,
-                self.size,
-                self.epochs,
-                self.fold,
-                self.lr,
-                self.device,
-                self.roi,
-                self.spacing,
-                self.run_button,
-                self.cancel_button,
-                self.status,
-            ]
-        )
+            [self.task, self.out, self.model, self.compare, self.models, self.arm, self.budget,
+             self.seeds, self.match_size, self.size, self.epochs, self.fold, self.lr, self.device,
+             self.roi, self.spacing, self.run_button, self.cancel_button, self.status]
+        )  # fmt: skip
         self.plot, self.bands = CurvePlot(viewer), BandPlot(viewer)
         self.report = TextEdit(value="")  # the comparison's table and verdict, when it ends
         self.report.native.setReadOnly(True)
