@@ -62,6 +62,7 @@ def test_train_widget_plot_updates_and_offers_checkpoint(make_napari_viewer, qtb
         and not widget.report.native.isHidden()
     )
     assert (tmp_path / "cmp" / "compare_steps.png").exists()
+    assert str(unet.checkpoint.value).endswith("final.safetensors")  # offered to the U-Net dock
 
 
 def test_compare_mode_refuses_a_bad_seed_list(make_napari_viewer, tmp_path):

@@ -97,7 +97,15 @@ def _row(runs: list[dict[str, Any]], target: float) -> dict[str, Any]:
         "per_run": [
             {
                 k: r[k]
-                for k in ("seed", "fold", "steps", "train_seconds", "final_val_dice", "case_dice")
+                for k in (
+                    "seed",
+                    "fold",
+                    "steps",
+                    "train_seconds",
+                    "final_val_dice",
+                    "case_dice",
+                    "checkpoint",
+                )
             }
             for r in runs
         ],

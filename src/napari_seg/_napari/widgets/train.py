@@ -195,6 +195,8 @@ class TrainWidget(Container):
 
     def _compared(self, content: dict) -> str:
         out = Path(self.out.value)
+        for row in next(iter(content["arms"].values()))["models"].values():
+            trained_checkpoints.add(Path(row["per_run"][0]["checkpoint"]))  # first seed's net
         self.report.native.setMarkdown((out / "compare.md").read_text(encoding="utf-8"))
         verdicts = [c["verdict"] for arm in content["arms"].values() for c in arm["comparisons"]]
         return "; ".join(verdicts) or f"wrote {out / 'compare.md'}"
