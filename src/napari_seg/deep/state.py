@@ -25,8 +25,10 @@ def save_state(path: Path, model, opt, scaler, epoch: int, history, best: float)
         "model": model.state_dict(),
         "optimizer": opt.state_dict(),
         "scaler": scaler.state_dict(),
-        "epoch": epoch,
-        "best": best,
+        # plain Python numbers: a numpy scalar (a Dice from numpy) would make the file
+        # unreadable with ``weights_only=True``, so the run could never be resumed
+        "epoch": int(epoch),
+        "best": float(best),
         "history": json.dumps(history),
     }
     with atomic_path(path) as tmp:
