@@ -136,7 +136,7 @@ def test_snapshot_renders_in_steps_whole_3d_panel_and_restores_visibility(
     ticks = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(1))
-    timer.start(1)
+    timer.start(0)  # fires on every turn of the event loop (a 1 ms timer can miss turns)
     widget.snapshot(tmp_path / "report.png")
     qtbot.waitUntil(lambda: not getattr(widget, "snapshotting", False), timeout=60_000)
     timer.stop()
