@@ -20,6 +20,7 @@ __all__ = [
     "layer_geometry",
     "layer_spacing",
     "placement",
+    "ray_voxels",
     "upsert_labels",
     "volume_of",
 ]
@@ -161,3 +162,18 @@ def camera_of(viewer: Any) -> Any:
     """The viewer's camera (``viewer.scene.camera`` since napari 0.9, ``viewer.camera`` before)."""
     scene = getattr(viewer, "scene", None)
     return scene.camera if scene is not None else viewer.camera
+
+
+def ray_voxels(layer: Layer, event: Any) -> np.ndarray | None:
+    """Data voxels ``(n, 3)`` of ``layer`` along a 3-D click's view ray, near to far.
+
+    Sampled at half-voxel steps between the ray's entry into and exit from the
+    layer's box; None when the ray misses the layer.
+    """
+    near, far = layer.get_ray_intersections(
+        event.position, event.view_direction, event.dims_displayed, world=True
+    )
+    if near is None or far is None:
+        return None
+    ray = np.linspace(near, far, 2 * int(np.ceil(np.linalg.norm(far - near))) + 2)
+    return np.clip(np.rint(ray).astype(int), 0, np.asarray(layer.data.shape) - 1)

@@ -19,7 +19,7 @@ from magicgui.widgets import CheckBox, Container, Label, PushButton, create_widg
 from napari.layers import Labels, Shapes
 
 from ..edit import protect
-from ._layers import layer_spacing, upsert_labels
+from ._layers import layer_spacing, ray_voxels, upsert_labels
 from ._results import Target, apply_edits, prepare
 from ._tasks import TaskRunner, reports_errors
 
@@ -111,13 +111,9 @@ class PromptTool(Container):
             return None
         if len(event.dims_displayed) == 2:
             return np.rint(image.world_to_data(event.position)).astype(int)
-        near, far = image.get_ray_intersections(
-            event.position, event.view_direction, event.dims_displayed, world=True
-        )
-        if near is None or far is None:
+        idx = ray_voxels(image, event)
+        if idx is None:
             return None
-        ray = np.linspace(near, far, 2 * int(np.ceil(np.linalg.norm(far - near))) + 2)
-        idx = np.clip(np.rint(ray).astype(int), 0, np.asarray(image.data.shape) - 1)
         data = np.asarray(image.data)
         from skimage.filters import threshold_otsu  # content: above Otsu's background cut
 

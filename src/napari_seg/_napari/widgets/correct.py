@@ -30,7 +30,7 @@ from .._controls import full_width
 from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
 from .._labeltable import style
-from .._layers import layer_geometry, layer_spacing, upsert_labels
+from .._layers import layer_geometry, layer_spacing, ray_voxels, upsert_labels
 from .._prompt_tool import PromptTool
 from .._results import Target, apply_edits, prepare
 from .._segments import current_table
@@ -170,13 +170,9 @@ class CorrectWidget(Container):
     def _clicked_voxel(self, layer: Labels, event) -> np.ndarray | None:
         if len(event.dims_displayed) == 2:
             return np.asarray(layer.world_to_data(event.position))
-        near, far = layer.get_ray_intersections(
-            event.position, event.view_direction, event.dims_displayed, world=True
-        )
-        if near is None or far is None:
+        idx = ray_voxels(layer, event)
+        if idx is None:
             return None
-        ray = np.linspace(near, far, 2 * int(np.ceil(np.linalg.norm(far - near))) + 2)
-        idx = np.clip(np.rint(ray).astype(int), 0, np.asarray(layer.data.shape) - 1)
         if self.tool.value == "grow region" and self.image.value is not None:
             values = np.asarray(self.image.value.data)[tuple(idx.T)]
             return idx[int(np.argmax(values))]
