@@ -23,7 +23,7 @@ from napari.settings import get_settings
 from ..display import edge_letters, format_position, screen_orientation
 from ..io import METADATA_KEY
 from ..settings import load_settings, update_settings
-from ._layers import camera_of
+from ._layers import camera_of, is_ct, length_unit
 
 __all__ = [
     "AnatomicalDisplay",
@@ -74,12 +74,6 @@ def _napari_default() -> tuple[str, str, str]:
     )
 
 
-def _unit(layer: Layer) -> str:
-    unit = layer.units[-1] if len(layer.units) else None
-    text = f"{unit:~}" if unit is not None and hasattr(unit, "dimensionality") else str(unit)
-    return text.replace("um", "µm") if text in ("um", "µm") else text
-
-
 def _value_text(layer: Layer, value: Any) -> str | None:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return None
@@ -91,7 +85,7 @@ def _value_text(layer: Layer, value: Any) -> str | None:
         return f"label {int(value)} {name}".rstrip()
     if np.ndim(value) != 0:
         return None
-    unit = " HU" if layer.metadata.get("modality") == "CT" else ""
+    unit = " HU" if is_ct(layer) else ""
     return f"{layer.name}: {float(value):.6g}{unit}"
 
 
@@ -173,7 +167,7 @@ class AnatomicalDisplay:
                 if value is not None:
                     break
         ras = point[-1], point[-2], point[-3]
-        return format_position(ras, unit=_unit(layers[-1]), value=value)
+        return format_position(ras, unit=length_unit(layers[-1]), value=value)
 
     def _on_cursor(self, event: Any = None) -> None:
         if not self.active or not self.settings.position_readout:

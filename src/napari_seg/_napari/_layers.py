@@ -19,6 +19,7 @@ __all__ = [
     "is_ct",
     "layer_geometry",
     "layer_spacing",
+    "length_unit",
     "placement",
     "ray_voxels",
     "upsert_labels",
@@ -146,6 +147,11 @@ def upsert_labels(
         return layer
     placed["metadata"] = {**placed["metadata"], **kwargs.pop("metadata", {})}
     return viewer.add_labels(data, name=name, **placed, **kwargs)
+
+
+def length_unit(layer: Layer) -> str:
+    """The length unit (``"mm"``, ``"µm"``, ``"m"``) of a layer's spatial axes."""
+    return _unit_of({"units": layer.units, "metadata": layer.metadata})
 
 
 def is_ct(layer: Layer | None) -> bool:
