@@ -29,6 +29,14 @@ __all__ = [
 ]
 
 
+def _check_resampling(level: float, n_resamples: int) -> None:
+    """The checks every bootstrap here shares: a level in (0, 1), at least one resample."""
+    if not 0 < level < 1:
+        raise ValueError(f"level {level}: choose a number between 0 and 1")
+    if n_resamples < 1:
+        raise ValueError(f"n_resamples {n_resamples}: need at least 1")
+
+
 def bootstrap_ci(
     values: Sequence[float] | np.ndarray,
     *,
@@ -60,10 +68,7 @@ def bootstrap_ci(
         NaN values, a level outside (0, 1) or fewer than 1 resample.
     """
     x = np.asarray(values, dtype=np.float64).ravel()
-    if not 0 < level < 1:
-        raise ValueError(f"level {level}: choose a number between 0 and 1")
-    if n_resamples < 1:
-        raise ValueError(f"n_resamples {n_resamples}: need at least 1")
+    _check_resampling(level, n_resamples)
     if np.isnan(x).any():
         raise ValueError("bootstrap_ci: values contain NaN")
     if x.size < 2:
@@ -104,8 +109,7 @@ def hierarchical_bootstrap_ci(
     a, b = np.atleast_2d(np.asarray(challenger, float)), np.atleast_2d(np.asarray(baseline, float))
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"hierarchical_bootstrap_ci: {a.shape[1]} vs {b.shape[1]} cases")
-    if not 0 < level < 1 or n_resamples < 1:
-        raise ValueError(f"level {level} / n_resamples {n_resamples}: need 0 < level < 1, >= 1")
+    _check_resampling(level, n_resamples)
     if np.isnan(a).any() or np.isnan(b).any():
         raise ValueError("hierarchical_bootstrap_ci: scores contain NaN")
     n = a.shape[1]
