@@ -98,7 +98,7 @@ def _batch(args) -> dict[str, Any]:
     per_case = {
         c.name: _score(args.pred / f"{c.name}.nii.gz", c.label, args, task.labels) for c in cases
     }
-    keys = next(iter(per_case.values()))["mean"].keys()
+    keys = [k for k in next(iter(per_case.values()))["mean"] if k != "left_out"]  # a dict
     mean = {k: finite_mean([r["mean"][k] for r in per_case.values()]) for k in keys}
     accuracy = finite_mean([r["pixel_accuracy"] for r in per_case.values()])
     return {"cases": per_case, "mean": mean, "pixel_accuracy": accuracy}
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         rows = [
             {
                 "case": name,
-                **{k: v for k, v in r["mean"].items()},
+                **{k: v for k, v in r["mean"].items() if k != "left_out"},
                 "pixel_accuracy": r["pixel_accuracy"],
             }
             for name, r in result["cases"].items()

@@ -16,7 +16,7 @@ from .._files import atomic_path
 from ..io.geometry import Geometry, GeometryError
 from ..progress import ProgressCallback, Steps, StopCallback
 from .instances import instance_metrics
-from .overlap import finite_mean, labelled_confusion, scores_from_confusion
+from .overlap import finite_mean, labelled_confusion, note_left_out, scores_from_confusion
 from .surface import surface_metrics
 
 __all__ = ["COLUMNS", "align_to", "evaluate", "jsonable", "table_rows", "to_csv"]
@@ -73,7 +73,8 @@ def evaluate(
     iou_threshold : float
         IoU above which two instances match.
     empty_score : float
-        Score of a metric with nothing to measure (a label absent from both).
+        Score of a metric with nothing to measure: a label absent from both.
+        A label in one volume only scores 0 (and HD95/ASSD inf).
     label_names : dict, optional
         Names of the label values (for example from ``dataset.json``).
     names : tuple of str
@@ -122,9 +123,7 @@ def evaluate(
             steps.step()
         for key in ("hd95", "assd", "nsd"):
             result["mean"][key] = finite_mean(r[key] for r in result["labels"].values())
-    left_out = _left_out(result)
-    if left_out:
-        result["mean"]["left_out"] = left_out
+        note_left_out(result)  # the surface means skip labels too
     if instances:
         result["instances"] = instance_metrics(pred, gt, iou_threshold=iou_threshold)
         steps.step()
@@ -203,21 +202,6 @@ def to_csv(
         with atomic_path(path) as tmp:
             tmp.write_text(buf.getvalue(), encoding="utf-8", newline="")
     return buf.getvalue()
-
-
-def _left_out(result: dict[str, Any]) -> dict[str, str]:
-    """Per metric, which labels a mean skipped and why (absent: NaN; missed: infinite)."""
-    out: dict[str, str] = {}
-    for key in result["mean"]:
-        nan = [k for k, r in result["labels"].items() if isinstance(r.get(key), float)
-               and math.isnan(r[key])]  # fmt: skip
-        inf = [k for k, r in result["labels"].items() if isinstance(r.get(key), float)
-               and math.isinf(r[key])]  # fmt: skip
-        why = [f"{', '.join(nan)} absent from both (NaN)"] * bool(nan)
-        why += [f"{', '.join(inf)} with no surface to measure from (inf)"] * bool(inf)
-        if why:
-            out[key] = "labels " + "; ".join(why)
-    return out
 
 
 def jsonable(obj: Any) -> Any:

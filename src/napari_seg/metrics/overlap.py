@@ -7,6 +7,7 @@ its row and column sums, which costs nothing next to the pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +18,8 @@ __all__ = [
     "MetricsError",
     "confusion_matrix",
     "finite_mean",
+    "label_scores",
+    "note_left_out",
     "overlap_metrics",
     "scores_from_confusion",
 ]
@@ -123,6 +126,29 @@ def _ratio(num: float, den: float, empty: float) -> float:
     return float(num / den) if den else float(empty)
 
 
+def label_scores(t: float, g: float, p: float, *, empty_score: float) -> dict[str, float]:
+    """Dice, IoU, precision and recall of one label from its voxel counts.
+
+    Parameters
+    ----------
+    t, g, p : float
+        True positives, ground-truth voxels and predicted voxels of the label.
+    empty_score : float
+        Every score of a label absent from both volumes (``g == p == 0``): there
+        is nothing to measure. A label on one side only is an error, not an
+        empty case: missed (``p == 0``) or extra (``g == 0``), it scores 0 on
+        all four, so a missed label pulls the mean precision down.
+    """
+    if g == 0 and p == 0:
+        return dict.fromkeys(("dice", "iou", "precision", "recall"), float(empty_score))
+    return {
+        "dice": float(2 * t / (g + p)),
+        "iou": float(t / (g + p - t)),
+        "precision": float(t / p) if p else 0.0,
+        "recall": float(t / g) if g else 0.0,
+    }
+
+
 def scores_from_confusion(
     cm: np.ndarray,
     *,
@@ -154,21 +180,47 @@ def scores_from_confusion(
         t, g, p = (tp[i], n_gt[i], n_pred[i]) if i is not None else (0.0, 0.0, 0.0)
         per[str(v)] = {
             "name": (label_names or {}).get(v, str(v)),
-            "dice": _ratio(2 * t, g + p, empty_score),
-            "iou": _ratio(t, g + p - t, empty_score),
-            "precision": _ratio(t, p, empty_score),
-            "recall": _ratio(t, g, empty_score),
+            **label_scores(t, g, p, empty_score=empty_score),
             "volume_pred_mm3": p * voxel_mm3,
             "volume_gt_mm3": g * voxel_mm3,
             "volume_diff_mm3": (p - g) * voxel_mm3,
         }
     keys = ("dice", "iou", "precision", "recall")
-    mean = {k: finite_mean([row[k] for row in per.values()]) for k in keys}
-    return {
-        "pixel_accuracy": _ratio(float(tp.sum()), total, empty_score),
-        "labels": per,
-        "mean": mean,
-    }
+    mean: dict[str, Any] = {k: finite_mean([row[k] for row in per.values()]) for k in keys}
+    result = {"pixel_accuracy": _ratio(float(tp.sum()), total, empty_score), "labels": per}
+    result["mean"] = mean
+    note_left_out(result)
+    return result
+
+
+def note_left_out(result: dict[str, Any]) -> None:
+    """Set ``result["mean"]["left_out"]``: per metric, which labels its mean skipped and why.
+
+    A label skipped with NaN is "absent from both" only when neither volume has
+    a voxel of it; an infinite surface distance means one side had no surface.
+    """
+    out: dict[str, str] = {}
+    rows = result["labels"]
+    absent = {k for k, r in rows.items() if not r["volume_gt_mm3"] and not r["volume_pred_mm3"]}
+    for key in [k for k in result["mean"] if k != "left_out"]:
+        bad = {k: r[key] for k, r in rows.items() if isinstance(r.get(key), float)}
+        groups = (
+            (
+                [k for k, v in bad.items() if math.isnan(v) and k in absent],
+                "absent from both (NaN)",
+            ),
+            ([k for k, v in bad.items() if math.isnan(v) and k not in absent], "undefined (NaN)"),
+            (
+                [k for k, v in bad.items() if math.isinf(v)],
+                "with no surface to measure from (inf)",
+            ),
+        )
+        why = [f"{', '.join(labels)} {what}" for labels, what in groups if labels]
+        if why:
+            out[key] = "labels " + "; ".join(why)
+    result["mean"].pop("left_out", None)
+    if out:
+        result["mean"]["left_out"] = out
 
 
 def finite_mean(values: Iterable[float]) -> float:
@@ -197,9 +249,10 @@ def overlap_metrics(
     spacing : sequence of float, optional
         Voxel size in mm, for volumes in mm³ (default: voxel counts).
     empty_score : float
-        Score of a ratio with an empty denominator, such as a label absent
-        from both prediction and ground truth (Dice 0/0). NaN (the default)
-        leaves it out of the means; 1.0 counts agreement on absence as perfect.
+        Every score of a label absent from both prediction and ground truth
+        (nothing to measure). NaN (the default) leaves it out of the means;
+        1.0 counts agreement on absence as perfect. A label on one side only
+        always scores 0 (precision of a missed label, recall of an extra one).
     label_names : dict of int to str, optional
         Names reported beside the label values.
 
@@ -210,7 +263,9 @@ def overlap_metrics(
         "precision", "recall", "volume_pred_mm3", "volume_gt_mm3",
         "volume_diff_mm3"}}, "mean": {"dice", "iou", "precision", "recall"}}``;
         the mean is over the reported labels (background excluded unless
-        listed in ``labels``) and skips NaN. Plain Python numbers, JSON-ready.
+        listed in ``labels``) and skips NaN; ``mean["left_out"]`` (only when
+        something was skipped) says per metric which labels and why.
+        Plain Python numbers, JSON-ready.
 
     Examples
     --------
