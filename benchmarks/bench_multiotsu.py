@@ -42,9 +42,10 @@ def one_volume(name: str, image: np.ndarray) -> None:
             t_raw, ref = best_of(
                 lambda c=c: filters.threshold_multiotsu(image, classes=c), repeat=1
             )
-            step = (centers[1] - centers[0]) if centers.size > 1 else 0
+            step = max(float(centers[1] - centers[0]) if centers.size > 1 else 0.0, 1e-12)
+            diff = np.max(np.abs(cuts - ref)) / step
             report(f"{name} classes={c} vs skimage (image)", t_ours, t_raw,
-                   note=f"max |cut diff| {np.max(np.abs(cuts - ref)) / max(step, 1e-12):.1f} bins")  # fmt: skip
+                   note=f"max |cut diff| {diff:.1f} bins")  # fmt: skip
         else:
             print(f"{name} classes={c}: ours {t_ours:.3f} s; skimage (image) not run: "
                   f"{raw:.2g} candidates")  # fmt: skip
