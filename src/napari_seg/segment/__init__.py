@@ -14,7 +14,13 @@ from .kmeans import kmeans
 from .pipeline import Cleanup, cleanup
 from .smoothing import gaussian_mm, gradient_mm
 from .threshold import CT_PRESETS, METHODS, histogram, threshold, threshold_value
-from .watershed import distance_mm, markers_from_points, seeded_watershed, split_touching
+from .watershed import (
+    distance_mm,
+    grow_markers,
+    markers_from_points,
+    seeded_watershed,
+    split_touching,
+)
 
 __all__ = [
     "CT_PRESETS",
@@ -31,6 +37,7 @@ __all__ = [
     "fill_holes",
     "gaussian_mm",
     "gradient_mm",
+    "grow_markers",
     "histogram",
     "keep_largest",
     "kmeans",

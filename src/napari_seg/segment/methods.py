@@ -27,9 +27,10 @@ from .edges import canny
 from .kmeans import kmeans
 from .params import Param, check_params
 from .pipeline import Cleanup, cleanup_labels
+from .seeds import seed_labels
 from .smoothing import smooth_mm
 from .threshold import CT_PRESETS, threshold
-from .watershed import markers_from_points, seeded_watershed, split_touching
+from .watershed import seeded_watershed, split_touching
 
 __all__ = ["CLEANUP", "METHODS", "SMOOTHING", "Method", "Param", "run_method"]
 
@@ -218,7 +219,8 @@ METHODS: dict[str, Method] = {
                 Param("compactness", float, 0.0, "Compact watershed (0 = classic).", low=0.0,
                       high=1e6, advanced=True),
                 Param("seed_radius_mm", float, None, "Radius of the ball around each clicked "
-                      "seed; default 2.5 coarsest voxel sides.", optional=True,
+                      "seed (default 2.5 coarsest voxel sides); seed labels (markers) grow "
+                      "by it when given.", optional=True,
                       unit="mm", low=0.0, high=50.0),
                 SIGMA),
                source_kind="labels", smoothing=False, uses_mask=False),
@@ -269,7 +271,7 @@ def run_method(
     mask : numpy.ndarray, optional
         ROI: only voxels inside count and get labels (threshold and k-means methods).
     markers : numpy.ndarray of int, optional
-        Seed labels for a seeded watershed.
+        Seed labels for a seeded watershed; grown by ``seed_radius_mm`` when that is given.
     points : numpy.ndarray, shape (N, ndim), optional
         Clicked seeds in voxel coordinates; each becomes a ball of ``seed_radius_mm``.
     image : numpy.ndarray, optional
@@ -298,13 +300,7 @@ def run_method(
     if mask is not None and not spec.uses_mask:
         raise SegmentationError(f"method {method!r} takes no mask/ROI")
     mask = check_mask(mask, src.shape)
-    if points is not None and len(points):
-        if markers is not None:
-            raise SegmentationError("give seed points or seed labels, not both")
-        markers = markers_from_points(
-            points, src.shape, spacing=spacing, radius_mm=p.pop("seed_radius_mm", None)
-        )
-    p.pop("seed_radius_mm", None)
+    markers = seed_labels(markers, points, p.pop("seed_radius_mm", None), src.shape, spacing)
     smooth = {k: p.pop(k) for k in ("smooth", "smooth_mm") if k in p}
     post = Cleanup(**{k.name: p.pop(k.name) for k in CLEANUP if k.name in p and spec.cleanup})
     count = 2 + (post.steps > 0)

@@ -19,11 +19,13 @@ from skimage.segmentation import watershed
 
 from ..progress import ProgressCallback, Steps, StopCallback
 from ._validate import SegmentationError, as_volume, check_mask, check_spacing
-from .smoothing import ball_mm, gaussian_mm, gradient_mm
+from .seeds import default_seed_radius_mm, grow_markers, markers_from_points
+from .smoothing import gaussian_mm, gradient_mm
 
 __all__ = [
     "default_seed_radius_mm",
     "distance_mm",
+    "grow_markers",
     "markers_from_points",
     "seeded_watershed",
     "split_touching",
@@ -152,67 +154,6 @@ def split_touching(
             next_label += len(peaks)
         steps.step()
     return out
-
-
-def default_seed_radius_mm(spacing: Sequence[float]) -> float:
-    """Seed-ball radius used when none is given: 2.5 coarsest voxel sides (mm).
-
-    Large enough to span a few slices of a thick-slice CT (2.5 mm slices: a
-    6.25 mm ball covers 5 slices), small enough to stay inside a lesion of 1 cm.
-    """
-    return 2.5 * max(float(s) for s in spacing)
-
-
-def markers_from_points(
-    points: np.ndarray,
-    shape: tuple[int, ...],
-    *,
-    spacing: Sequence[float] | None = None,
-    radius_mm: float | None = None,
-) -> np.ndarray:
-    """Markers volume with a ball of label ``i + 1`` around each voxel coordinate ``points[i]``.
-
-    A single clicked voxel is a poor seed: on a noisy gradient it is trapped
-    by its neighbours and the other seeds flood its object. A ball of a few
-    mm samples the object's interior instead.
-
-    Parameters
-    ----------
-    points : numpy.ndarray, shape (N, ndim)
-        Voxel coordinates (napari data coordinates), in the volume's axis order.
-    shape : tuple of int
-        The volume's shape.
-    spacing : sequence of float, optional
-        Voxel size in mm per axis (default 1 mm).
-    radius_mm : float, optional
-        Ball radius in mm (0 = single voxels); default
-        :func:`default_seed_radius_mm`. Where balls overlap the earlier point wins.
-
-    Returns
-    -------
-    numpy.ndarray of int32
-
-    Raises
-    ------
-    SegmentationError
-        No point lies inside the volume, or the radius is negative or not finite.
-    """
-    sp = np.asarray(check_spacing(spacing, len(shape)))
-    radius = default_seed_radius_mm(sp) if radius_mm is None else float(radius_mm)
-    if not np.isfinite(radius) or radius < 0:
-        raise SegmentationError(f"seed radius must be a finite number of mm >= 0, got {radius}")
-    pts = np.rint(np.asarray(points, dtype=np.float64).reshape(-1, len(shape))).astype(int)
-    inside = np.all((pts >= 0) & (pts < np.asarray(shape)), axis=1)
-    if not inside.any():
-        raise SegmentationError(f"no seed point lies inside the volume of shape {shape}")
-    ball = ball_mm(radius, sp, what="seed radius")
-    offsets = np.argwhere(ball) - np.asarray(ball.shape) // 2
-    markers = np.zeros(shape, np.int32)
-    for label, p in reversed(list(enumerate(pts[inside], start=1))):
-        vox = p + offsets
-        vox = vox[np.all((vox >= 0) & (vox < np.asarray(shape)), axis=1)]
-        markers[tuple(vox.T)] = label
-    return markers
 
 
 def seeded_watershed(
