@@ -1,5 +1,8 @@
 """Classical segmentation: thresholds, components and clean-up (numpy in, numpy out)."""
 
+import warnings
+from typing import Any
+
 from ._validate import EmptyInputWarning, SegmentationError
 from .components import (
     binary_closing,
@@ -13,7 +16,7 @@ from .edges import canny
 from .kmeans import kmeans
 from .pipeline import Cleanup, cleanup
 from .smoothing import gaussian_mm, gradient_mm
-from .threshold import CT_PRESETS, METHODS, histogram, threshold, threshold_value
+from .threshold import CT_PRESETS, THRESHOLD_METHODS, histogram, threshold, threshold_value
 from .watershed import (
     distance_mm,
     grow_markers,
@@ -24,7 +27,7 @@ from .watershed import (
 
 __all__ = [
     "CT_PRESETS",
-    "METHODS",
+    "THRESHOLD_METHODS",
     "Cleanup",
     "EmptyInputWarning",
     "SegmentationError",
@@ -48,3 +51,20 @@ __all__ = [
     "threshold",
     "threshold_value",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``METHODS``: the old name of :data:`THRESHOLD_METHODS` (a DeprecationWarning).
+
+    It was easy to mistake for :data:`napari_seg.segment.methods.METHODS`, the registry
+    of every method with its options.
+    """
+    if name == "METHODS":
+        warnings.warn(
+            "napari_seg.segment.METHODS is deprecated: use THRESHOLD_METHODS for the "
+            "threshold names, or napari_seg.segment.methods.METHODS for every method",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return THRESHOLD_METHODS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

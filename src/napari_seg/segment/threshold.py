@@ -12,7 +12,7 @@ an integer histogram down to 256 bins and searches it by dynamic programming
 from __future__ import annotations
 
 import warnings
-from typing import Literal
+from typing import Any, Literal
 
 import fastremap
 import numpy as np
@@ -22,10 +22,13 @@ from ..progress import Cancelled, ProgressCallback, Steps, StopCallback
 from ._multiotsu import multiotsu, rebin
 from ._validate import EmptyInputWarning, as_volume, check_mask
 
-__all__ = ["CT_PRESETS", "METHODS", "histogram", "threshold", "threshold_value"]
+__all__ = ["CT_PRESETS", "THRESHOLD_METHODS", "histogram", "threshold", "threshold_value"]
 
 Method = Literal["manual", "otsu", "multiotsu", "li", "yen", "triangle", "mean"]
-METHODS: tuple[str, ...] = ("manual", "otsu", "multiotsu", "li", "yen", "triangle", "mean")
+#: The global threshold methods (every registered method: :data:`.methods.METHODS`).
+THRESHOLD_METHODS: tuple[str, ...] = (
+    "manual", "otsu", "multiotsu", "li", "yen", "triangle", "mean",
+)  # fmt: skip
 
 #: HU ranges ``(low, high)`` for the manual method, as CT viewers use them.
 CT_PRESETS: dict[str, tuple[float, float]] = {
@@ -200,7 +203,7 @@ def threshold_value(
         return _triangle(counts, centers)
     if method == "mean":
         return float(np.average(centers, weights=counts))
-    raise ValueError(f"unknown threshold method {method!r}; choose one of {METHODS}")
+    raise ValueError(f"unknown threshold method {method!r}; choose one of {THRESHOLD_METHODS}")
 
 
 def _multiotsu_or_nan(
@@ -285,3 +288,16 @@ def threshold(
         out &= mask
     steps.step(2)
     return out.view(np.uint8)
+
+
+def __getattr__(name: str) -> Any:
+    """``METHODS``, the old name of :data:`THRESHOLD_METHODS`, with a DeprecationWarning."""
+    if name == "METHODS":
+        warnings.warn(
+            "napari_seg.segment.threshold.METHODS is deprecated: use THRESHOLD_METHODS "
+            "(the registry of every method is napari_seg.segment.methods.METHODS)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return THRESHOLD_METHODS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
