@@ -69,7 +69,7 @@ def test_ct_window_dock_sets_named_and_custom_windows(ct_viewer):
 
 def test_docks_open_without_freezing_and_fit_the_screen(make_napari_viewer):
     viewer = make_napari_viewer()
-    viewer.window._qt_window.resize(1200, 900)
+    viewer.window.resize(1200, 900)
     clock, worst, last = QElapsedTimer(), [0], [0]
     clock.start()
 
@@ -90,7 +90,7 @@ def test_docks_open_without_freezing_and_fit_the_screen(make_napari_viewer):
         # generous for CI noise; an 8 s torch import at dock construction fails it
         assert worst[0] < 1500, (name, worst[0])
     timer.stop()
-    assert viewer.window._qt_window.height() <= 1000  # ten docks, tabbed: still one screen
+    assert viewer.window.geometry()[3] <= 1000  # ten docks, tabbed: still one screen
 
 
 def test_widget_errors_are_one_line_not_tracebacks(make_napari_viewer, tmp_path):

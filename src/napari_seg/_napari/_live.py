@@ -18,6 +18,7 @@ from napari.layers import Labels
 from qtpy.QtCore import QTimer
 
 from ..metrics import SliceConfusion
+from ._compat import history_lengths, history_tops
 
 __all__ = ["LiveScorer", "slices_of_atoms"]
 
@@ -73,11 +74,8 @@ class LiveScorer:
         ):
             getattr(self.layer.events, event).disconnect(slot)
 
-    def _history_state(self) -> tuple[int, int]:
-        return (
-            len(getattr(self.layer, "_undo_history", ())),
-            len(getattr(self.layer, "_redo_history", ())),
-        )
+    def _history_state(self) -> tuple[int, int] | None:
+        return history_lengths(self.layer)
 
     def _on_paint(self, event) -> None:
         touched = slices_of_atoms(event.value)
@@ -90,19 +88,18 @@ class LiveScorer:
 
     def _on_set_data(self, event=None) -> None:
         state = self._history_state()
-        if state == self._seen:  # slicing or a refresh: no voxel changed through history
+        if state is not None and state == self._seen:  # slicing or a refresh: no edit
             return
         self._seen = state
         # undo/redo moved one history item between the stacks: recount the slices of
         # the items at the top of both, which is where it happened; cheap and exact
-        for name in ("_undo_history", "_redo_history"):
-            history = getattr(self.layer, name, None)
-            if history:
-                touched = slices_of_atoms(history[-1])
-                if touched is None:
-                    self._all = True
-                else:
-                    self._pending |= touched
+        tops = history_tops(self.layer)
+        for item in tops if tops is not None else [None]:  # None: unreadable, recount all
+            touched = None if item is None else slices_of_atoms(item)
+            if touched is None:
+                self._all = True
+            else:
+                self._pending |= touched
         if self._pending or self._all:
             self._timer.start()
 

@@ -28,12 +28,8 @@ import napari
 import numpy as np
 from napari.layers import Labels, Layer
 
+from ._compat import MaskedPaintAtom, save_history
 from ._layers import placement
-
-try:  # napari's compact undo atom (bounding box + mask); older napari: fancy indices
-    from napari.layers.labels.labels import _MaskedPaintAtom
-except ImportError:  # pragma: no cover - depends on the napari version
-    _MaskedPaintAtom = None
 
 __all__ = [
     "Prepared",
@@ -128,7 +124,7 @@ def edits_between(old: np.ndarray, new: np.ndarray) -> tuple[list[tuple], int]:
     if n == 0:
         return [], 0
     values = fastremap.unique(new[changed])
-    if _MaskedPaintAtom is None or len(values) > _MAX_ATOMS:
+    if MaskedPaintAtom is None or len(values) > _MAX_ATOMS:  # fancy indices instead
         index = np.nonzero(changed)
         return [(index, None, old[index], new[index])], n
     edits = []
@@ -177,9 +173,13 @@ def write_edits(layer: Labels, edits: list[tuple]) -> None:
             layer.data_setitem(where, value, refresh=False)
             continue
         region = np.asarray(layer.data[where])
+        old_region = region.copy()
         region[mask] = value
         layer.data[where] = region
-        layer._save_history(_MaskedPaintAtom(where, mask, old_values, int(value)))
+        if not save_history(layer, MaskedPaintAtom(where, mask, old_values, int(value))):
+            layer.data[where] = old_region  # no private history: napari's public path
+            index = tuple(i + s.start for i, s in zip(np.nonzero(mask), where, strict=True))
+            layer.data_setitem(index, value, refresh=False)
 
 
 def apply_edits(layer: Labels, edits: list[tuple]) -> None:

@@ -21,18 +21,16 @@ from napari.layers import Labels
 from napari.utils.colormaps import DirectLabelColormap
 
 from ..io.labeltable import LabelTable
+from ._compat import MaskedPaintAtom, save_history, wrap_paint_mask
 from ._labeltable import apply_table, table_of
 from ._results import _bbox, write_edits
-
-try:
-    from napari.layers.labels.labels import _MaskedPaintAtom
-except ImportError:  # pragma: no cover - depends on the napari version
-    _MaskedPaintAtom = None
 
 __all__ = ["add_segment", "current_table", "guard_locked", "recolour", "removal_edits",
            "remove_segment", "rename", "set_flags", "shown_color"]  # fmt: skip
 
 _EMPTY = np.empty(0, np.intp)
+#: Layers whose painting already skips locked segments.
+_GUARDED: weakref.WeakSet[Labels] = weakref.WeakSet()
 
 
 class _TableState:
@@ -75,7 +73,7 @@ def _record(layer: Labels, before: LabelTable, after: LabelTable, edits=()) -> N
     atom = ((_EMPTY,) * layer.data.ndim, _TableState(layer, before), _TableState(layer, after))
     with layer.block_history():
         write_edits(layer, list(edits))
-        layer._save_history(atom)
+        save_history(layer, atom)  # False on an unchecked napari: applied, not undoable
     apply_table(layer, after)
     if edits:
         layer.refresh()
@@ -114,7 +112,7 @@ def removal_edits(data: np.ndarray, value: int) -> tuple[list[tuple], int]:
     n = int(np.count_nonzero(mask))
     if not n:
         return [], 0
-    if _MaskedPaintAtom is None:
+    if MaskedPaintAtom is None:
         index = np.nonzero(mask)
         return [(index, None, np.asarray(data)[index], 0)], n
     box = _bbox(mask)
@@ -146,24 +144,27 @@ def set_flags(layer: Labels, value: int, *, visible: bool | None = None,
 def guard_locked(layer: Labels, *, source: Labels | None = None) -> None:
     """Make napari's painting on ``layer`` leave locked segments alone (idempotent).
 
-    Brush, eraser, fill and polygon all write through ``_apply_mask_to_data``;
-    the guard removes the voxels of locked segments from the mask, and paints
-    nothing with a locked segment's value. ``source``: the layer whose table says
-    what is locked (a view's mirror of it paints into the same array).
+    Brush, eraser, fill and polygon all write through one napari hook
+    (:func:`._compat.wrap_paint_mask`); the guard removes the voxels of locked
+    segments from the mask, and paints nothing with a locked segment's value.
+    ``source``: the layer whose table says what is locked (a view's mirror of it
+    paints into the same array).
     """
-    if getattr(layer, "_napari_seg_locked_guard", False):
+    if layer in _GUARDED:
         return
-    original = layer._apply_mask_to_data
     owner = weakref.ref(source if source is not None else layer)
 
-    def guarded(data, mask, new_label, volume_slice):
-        table = table_of(owner()) if owner() is not None else None
-        locked = table.locked if table is not None else set()
-        if locked:
-            if int(new_label) in locked:
-                return None
-            mask = np.asarray(mask) & ~np.isin(data, sorted(locked))
-        return original(data, mask, new_label, volume_slice)
+    def wrap(original):
+        def guarded(data, mask, new_label, volume_slice):
+            table = table_of(owner()) if owner() is not None else None
+            locked = table.locked if table is not None else set()
+            if locked:
+                if int(new_label) in locked:
+                    return None
+                mask = np.asarray(mask) & ~np.isin(data, sorted(locked))
+            return original(data, mask, new_label, volume_slice)
 
-    layer._apply_mask_to_data = guarded
-    layer._napari_seg_locked_guard = True
+        return guarded
+
+    if wrap_paint_mask(layer, wrap):
+        _GUARDED.add(layer)

@@ -200,6 +200,7 @@ def render_snapshot(
     import napari
 
     from ..inspect import label_surfaces
+    from ._compat import resize_window
     from ._layers import layer_geometry
     from ._reader import read_paths
     from ._surface_layers import show_surfaces
@@ -207,7 +208,7 @@ def render_snapshot(
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise ValueError("snapshot needs a display for OpenGL: run it under xvfb-run -a")
     viewer = napari.Viewer(title="napari-seg snapshot", show=True)  # hidden canvases draw black
-    viewer.window._qt_window.resize(size[0] + 400, size[1] + 200)
+    resize_window(viewer, size[0] + 400, size[1] + 200)
     try:
         for data, kwargs, kind in read_paths(str(image)) + read_paths(str(labels), kind="labels"):
             getattr(viewer, f"add_{kind}")(data, **kwargs)

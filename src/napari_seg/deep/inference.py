@@ -17,8 +17,7 @@ from typing import Literal
 import numpy as np
 import torch
 from monai.data.utils import dense_patch_slices
-from monai.inferers import sliding_window_inference
-from monai.inferers.utils import _get_scan_interval
+from monai.inferers import SlidingWindowInferer
 
 from .._memory import ensure_fits
 from ..io import Geometry
@@ -45,9 +44,17 @@ class Prediction:
 
 
 def count_windows(shape: Sequence[int], roi: Sequence[int], overlap: float) -> int:
-    """Number of sliding windows MONAI uses for an image of ``shape`` (padded to ``roi``)."""
+    """Number of sliding windows MONAI uses for an image of ``shape`` (padded to ``roi``).
+
+    The scan interval is MONAI's documented rule, ``int(roi * (1 - overlap))``
+    (at least 1; the whole axis where the window spans it), and the windows are
+    MONAI's public ``dense_patch_slices``; a test checks the count against the
+    windows :class:`~monai.inferers.SlidingWindowInferer` actually runs.
+    """
     padded = [max(s, r) for s, r in zip(shape, roi, strict=True)]
-    interval = _get_scan_interval(padded, roi, len(roi), (overlap,) * len(roi))
+    interval = [
+        r if r == s else max(int(r * (1 - overlap)), 1) for s, r in zip(padded, roi, strict=True)
+    ]
     return len(dense_patch_slices(padded, roi, interval))
 
 
@@ -79,16 +86,10 @@ def _windows(model, x, roi, overlap, sw_batch, blend, amp, device, sw_device, re
             report(done, total)
         return out.float()
 
-    return sliding_window_inference(
-        x,
-        roi,
-        sw_batch,
-        predictor,
-        overlap=overlap,
-        mode=blend,
-        sw_device=sw_device,
-        device=device,
+    inferer = SlidingWindowInferer(
+        roi, sw_batch, overlap=overlap, mode=blend, sw_device=sw_device, device=device
     )
+    return inferer(x, predictor)
 
 
 def _amp_dtype(device: torch.device) -> torch.dtype:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._memory import MemoryBoundError, ensure_fits
+from ._compat_nrrd import nrrd_dtype
 from .errors import NrrdError
 
 __all__ = ["read_nrrd_header", "read_nrrd_payload", "short_reason"]
@@ -65,12 +66,11 @@ class _HeaderLines:
 def read_nrrd_payload(path: Path, header: dict[str, Any], data_offset: int) -> np.ndarray:
     """The voxels as pynrrd's Fortran-order array, inflating at most the declared size."""
     import nrrd
-    from nrrd.reader import _determine_datatype
 
     sizes = [int(s) for s in header["sizes"]]
     if len(sizes) > 5 or min(sizes, default=0) < 1 or int(header["dimension"]) != len(sizes):
         raise NrrdError(path, f"sizes {sizes} are not a 3-D to 5-D grid of its dimension")
-    dtype = _determine_datatype(header)
+    dtype = nrrd_dtype(header)
     nbytes = math.prod(sizes) * dtype.itemsize
     encoding = str(header.get("encoding", "")).lower()
     datafile = header.get("data file", header.get("datafile"))

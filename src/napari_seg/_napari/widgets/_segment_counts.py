@@ -18,6 +18,7 @@ from napari.layers import Labels
 from napari.qt.threading import create_worker
 from qtpy.QtCore import QTimer
 
+from .._compat import history_lengths
 from .._layers import layer_geometry
 
 __all__ = ["VoxelCounter", "count_values", "voxel_volume"]
@@ -65,9 +66,8 @@ class VoxelCounter:
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self.recount)
 
-    def _history(self) -> tuple[int, int]:
-        layer = self.layer
-        return (len(getattr(layer, "_undo_history", ())), len(getattr(layer, "_redo_history", ())))
+    def _history(self) -> tuple[int, int] | None:
+        return history_lengths(self.layer)
 
     def watch(self, layer: Labels | None) -> None:
         """Count ``layer`` now and after each of its edits (None: stop)."""
@@ -89,8 +89,9 @@ class VoxelCounter:
             self._timer.stop()
 
     def _edited(self, event=None) -> None:
-        if getattr(event, "type", "data") != "set_data" or self._history() != self._seen:
-            self._seen = self._history()
+        state = self._history()  # None: cannot tell, count again
+        if getattr(event, "type", "data") != "set_data" or state is None or state != self._seen:
+            self._seen = state
             self._timer.start()
 
     def recount(self) -> None:

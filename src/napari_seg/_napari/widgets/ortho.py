@@ -24,6 +24,7 @@ from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from .._anatomy import apply_orientation
+from .._compat import history_lengths, share_history
 from .._crosshair import (
     CROSSHAIR,
     add_crosshair,
@@ -57,8 +58,8 @@ def _quiet_shortcuts() -> contextlib.AbstractContextManager:
         return contextlib.nullcontext()
 
 
-def _history(layer: Labels) -> tuple[int, int]:
-    return len(layer._undo_history), len(layer._redo_history)
+def _history(layer: Labels) -> tuple[int, int] | None:
+    return history_lengths(layer)
 
 
 #: The dock's least width in px: each side view at least about this wide.
@@ -261,8 +262,7 @@ class OrthoViewsWidget(QWidget):
     def _link(self, layer: Labels) -> None:
         """One undo/redo history for a Labels layer and its mirrors."""
         for mirror in self.mirrors[id(layer)]:
-            mirror._undo_history = layer._undo_history
-            mirror._redo_history = layer._redo_history
+            share_history(mirror, layer)
 
     def _sync(self, layer: Layer, name: str) -> None:
         for mirror in self.mirrors.get(id(layer), []):
@@ -288,7 +288,7 @@ class OrthoViewsWidget(QWidget):
     def _history_moved(self, layer: Labels) -> None:
         """Undo/redo in any view: refresh the others (a refresh alone changes nothing)."""
         state = _history(layer)
-        if state != self._seen.get(id(layer)):
+        if state is None or state != self._seen.get(id(layer)):  # None: cannot tell
             self._seen[id(layer)] = state
             layer.refresh()
             self._refresh(layer, skip=None)
