@@ -17,6 +17,7 @@ import numpy as np
 from .._files import sha256_of
 from ..io import load_volume, save_volume
 from ..segment.methods import run_method
+from ..volume import Volume
 
 __all__ = ["model_loads", "segment_case"]
 
@@ -98,7 +99,7 @@ def segment_case(
         model, meta, device = _model(str(opts.pop("checkpoint")), str(opts.pop("device", "auto")))
         labels = predict(vol.data, vol.geometry, model, meta, device=device, **opts).labels
         if cleanup:
-            labels = run_method("cleanup", labels, spacing=vol.geometry.spacing, params=cleanup)
+            labels = run_method("cleanup", Volume(labels, vol.geometry), params=cleanup).data
     else:
         data = vol.data
         n_channels = data.shape[0] if data.ndim == 4 else 1
@@ -106,7 +107,8 @@ def segment_case(
             raise ValueError(f"--channel {channel}: {image} has {n_channels} channel(s)")
         if data.ndim == 4:
             data = data[channel]
-        labels = run_method(method, data, spacing=vol.geometry.spacing, params=params or {})
+        source = Volume(data, vol.geometry)  # options in mm convert through its unit
+        labels = run_method(method, source, params=params or {}).data
     save_volume(labels, vol.geometry, out, kind="labels", source=vol.source)
     n = int(np.count_nonzero(np.unique(labels)))
     return {
