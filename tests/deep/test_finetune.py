@@ -86,7 +86,7 @@ def test_bad_corrections_are_refused(ckpt):
     path, ct, geo = ckpt
     with pytest.raises(ValueError, match="do not fit the network's 2 classes"):
         finetune(path, ct.image, np.full(ct.image.shape, 5, np.uint8), geo, steps=1)
-    with pytest.raises(ValueError, match="one grid"):
+    with pytest.raises(ValueError, match="labels and image are not on the same grid: shape"):
         finetune(path, ct.image, np.zeros((3, 3, 3), np.uint8), geo, steps=1)
 
 

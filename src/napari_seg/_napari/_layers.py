@@ -100,7 +100,7 @@ def _lift_2d(m: np.ndarray) -> np.ndarray:
 
 def layer_spacing(layer: Layer) -> tuple[float, ...]:
     """Voxel size in mm of each data axis of a 2-D or 3-D layer, from its full geometry."""
-    spacing = layer_geometry(layer).spacing
+    spacing = layer_geometry(layer).spacing_mm  # a µm layer's options are still in mm
     return spacing[-layer.ndim :] if layer.ndim < 3 else spacing
 
 

@@ -1,48 +1,32 @@
 """One case of a batch, as a dask task: read, segment, write atomically, report.
 
 Runs in a worker process. The U-Net is loaded once per worker and checkpoint file
-(keyed by the file's SHA-256, so a replaced file is loaded again) and kept in this
-module for the worker's lifetime.
+(a :class:`~napari_seg.deep.cache.ModelCache` keyed by the file's SHA-256, so a
+replaced file is loaded again) and kept in this module for the worker's lifetime.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import Any
 
 import numpy as np
 
-from .._files import sha256_of
+from ..deep.cache import ModelCache, content_key
 from ..io import load_volume, save_volume
 from ..segment.methods import run_method
+from ..volume import Volume
 
 __all__ = ["model_loads", "segment_case"]
 
-_MODELS: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
-_LOCK = threading.Lock()
-_LOADS = 0
+#: This worker's networks (torch is imported only when the U-Net first runs).
+_MODELS = ModelCache(size=4, key=content_key)
 
 
 def model_loads() -> int:
     """How many checkpoints this process has loaded."""
-    return _LOADS
-
-
-def _model(checkpoint: str, device: str):
-    global _LOADS
-    from ..deep.checkpoint import load_checkpoint
-    from ..deep.device import select_device
-
-    key = (sha256_of(checkpoint), device)
-    with _LOCK:
-        if key not in _MODELS:
-            dev = select_device(device)
-            model, meta = load_checkpoint(checkpoint)
-            _MODELS[key] = (model.to(dev).eval(), meta, dev)
-            _LOADS += 1
-        return _MODELS[key]
+    return _MODELS.loads
 
 
 def _worker_name() -> str:
@@ -95,10 +79,10 @@ def segment_case(
         from ..deep.inference import predict
 
         opts = dict(unet or {})
-        model, meta, device = _model(str(opts.pop("checkpoint")), str(opts.pop("device", "auto")))
+        model, meta, device = _MODELS.get(opts.pop("checkpoint"), str(opts.pop("device", "auto")))
         labels = predict(vol.data, vol.geometry, model, meta, device=device, **opts).labels
         if cleanup:
-            labels = run_method("cleanup", labels, spacing=vol.geometry.spacing, params=cleanup)
+            labels = run_method("cleanup", Volume(labels, vol.geometry), params=cleanup).data
     else:
         data = vol.data
         n_channels = data.shape[0] if data.ndim == 4 else 1
@@ -106,7 +90,8 @@ def segment_case(
             raise ValueError(f"--channel {channel}: {image} has {n_channels} channel(s)")
         if data.ndim == 4:
             data = data[channel]
-        labels = run_method(method, data, spacing=vol.geometry.spacing, params=params or {})
+        source = Volume(data, vol.geometry)  # options in mm convert through its unit
+        labels = run_method(method, source, params=params or {}).data
     save_volume(labels, vol.geometry, out, kind="labels", source=vol.source)
     n = int(np.count_nonzero(np.unique(labels)))
     return {

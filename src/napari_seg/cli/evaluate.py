@@ -74,7 +74,7 @@ def _score(pred_path: Path, gt_path: Path, args, label_names=None) -> dict[str, 
     return evaluate(
         data,
         gt_labels,
-        spacing=gt.geometry.spacing,
+        spacing=gt.geometry.spacing_mm,
         labels=labels,
         surface=args.surface,
         tolerance_mm=args.tolerance_mm,

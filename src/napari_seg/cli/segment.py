@@ -19,6 +19,7 @@ from ..io import Geometry, load_volume, save_volume
 from ..io.formats import holds_segments
 from ..io.labeltable import LabelTable, table_for_volume
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
+from ..volume import Volume, check_same_grid
 from ._common import TerminalProgress, bounded, device_name, load_input
 
 __all__ = ["add_method_options", "add_parser", "given", "registry_options", "run"]
@@ -121,13 +122,11 @@ def add_method_options(p: argparse.ArgumentParser) -> None:
     u.add_argument("--cpu-bf16", action="store_true", default=None, help="bf16 on the CPU")
 
 
-def _same_grid(path: Path | None, shape: tuple[int, ...], geometry: Geometry):
+def _same_grid(path: Path | None, like: Volume):
     if path is None:
         return None
     vol = load_volume(path)
-    if vol.data.shape != shape:
-        raise ValueError(f"{path}: shape {vol.data.shape} differs from the input {shape}")
-    geometry.check_same_grid(vol.geometry, what=f"{path} and the input")
+    check_same_grid(vol, like, what=f"{path} and the input")
     return vol.data
 
 
@@ -168,11 +167,11 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_input(args.input, case=args.case, channel=channel, series=args.series)
     source, geometry, name = loaded.data, loaded.geometry, loaded.name
     segments = loaded.segments  # names for .seg.nrrd/DICOM SEG: the input's or the U-Net's
-    shape = source.shape[-3:]
+    volume = Volume(source, geometry)  # options in mm convert through its unit
     inputs = {
-        "mask": _same_grid(args.mask, shape, geometry),
-        "markers": _same_grid(args.markers, shape, geometry),
-        "image": _same_grid(args.image, shape, geometry),
+        "mask": _same_grid(args.mask, volume),
+        "markers": _same_grid(args.markers, volume),
+        "image": _same_grid(args.image, volume),
     }
     cleanup = given(args, [q.name for q in CLEANUP])
     t0 = time.perf_counter()
@@ -185,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"{', '.join(other)}: not for --method unet")
         labels, segments = _unet(args, source, geometry, bar)
         if cleanup:
-            labels = run_method("cleanup", labels, spacing=geometry.spacing, params=cleanup)
+            labels = run_method("cleanup", volume.like(labels), params=cleanup).data
     else:
         given_unet = [f"--{k.replace('_', '-')}" for k in given(args, UNET_OPTIONS)]
         if given_unet:
@@ -194,9 +193,7 @@ def run(args: argparse.Namespace) -> int:
         used = {k: v for k, v in inputs.items() if v is not None}
         if "mask" in used:
             used["mask"] = used["mask"] != 0
-        labels = run_method(
-            args.method, source, spacing=geometry.spacing, params=params, progress=bar, **used
-        )
+        labels = run_method(args.method, volume, params=params, progress=bar, **used).data
     table = _output_table(args)
     if table is not None and not segments:
         segments = table.to_dict()

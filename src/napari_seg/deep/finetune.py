@@ -23,8 +23,10 @@ import torch.nn.functional as F
 from monai.losses import DiceCELoss
 
 from .._files import sha256_of
+from .._lazy import make_callable
 from ..io import Geometry, load_decathlon, save_nifti
 from ..progress import ProgressCallback, Steps, StopCallback
+from ..volume import Volume, check_same_grid, takes_volumes
 from .checkpoint import CheckpointError, CheckpointMeta, load_checkpoint, save_checkpoint
 from .device import select_device
 from .preprocess import _apply, frame_options, to_network_frame
@@ -100,11 +102,12 @@ def save_correction(labels: np.ndarray, geometry: Geometry, checkpoint: Path, ca
     return save_nifti(labels, geometry, path, kind="labels")
 
 
+@takes_volumes
 def finetune(
     checkpoint: str | os.PathLike[str],
-    image: np.ndarray,
-    labels: np.ndarray,
-    geometry: Geometry,
+    image: np.ndarray | Volume,
+    labels: np.ndarray | Volume,
+    geometry: Geometry | None = None,
     *,
     steps: int = 60,
     replay: str | os.PathLike[str] | None = None,
@@ -126,12 +129,13 @@ def finetune(
     ----------
     checkpoint : path-like
         The network that made the prediction (never overwritten).
-    image : numpy.ndarray, shape (Z, Y, X) or (C, Z, Y, X)
+    image : numpy.ndarray, shape (Z, Y, X) or (C, Z, Y, X); or Volume
         The case's image, napari order.
-    labels : numpy.ndarray of int, shape (Z, Y, X)
+    labels : numpy.ndarray of int, shape (Z, Y, X); or Volume
         The corrected labels on the image's grid; values < the network's classes.
-    geometry : Geometry
-        The grid of both.
+    geometry : Geometry, optional
+        The grid of both; taken from ``image`` when it is a
+        :class:`~napari_seg.volume.Volume` (then ``labels`` is checked onto it).
     steps : int
         Optimisation steps (each a batch of ``batch_size`` ROI crops).
     replay : path-like, optional
@@ -152,53 +156,24 @@ def finetune(
     CheckpointError, ValueError
         An unreadable checkpoint; labels that do not fit the image or the network.
     """
+    if geometry is None:
+        raise ValueError("give the image's geometry (or the image and labels as Volumes)")
     ckpt = Path(checkpoint)
     model, meta = load_checkpoint(ckpt)
-    lab = np.asarray(labels)
-    img = np.asarray(image)
-    if lab.shape != img.shape[-3:]:
-        raise ValueError(f"labels {lab.shape} and image {img.shape} are not on one grid")
-    if lab.min() < 0 or lab.max() >= meta.out_channels:
-        raise ValueError(
-            f"label values {int(lab.min())}..{int(lab.max())} do not fit the network's "
-            f"{meta.out_channels} classes ({ckpt.name})"
-        )
-    if not 0 <= replay_fraction <= 1 or steps < 1 or batch_size < 1:
-        raise ValueError("steps and batch_size must be >= 1, replay_fraction in [0, 1]")
-    history = meta.training.get("finetunes", [])
-    if not isinstance(history, list):  # checked before the correction is saved
-        raise CheckpointError(ckpt, f"metadata training.finetunes {history!r:.40} is not a list")
+    lab, img = np.asarray(labels), np.asarray(image)
+    check_same_grid(Volume(lab, geometry), Volume(img, geometry), what="labels and image")
+    history = _history(lab, meta, ckpt, steps, batch_size, replay_fraction)
     correction = save_correction(lab, geometry, ckpt, case) if keep_correction else None
-    pairs = [network_pair(img, lab, geometry, meta)]
+    pair = network_pair(img, lab, geometry, meta)
     replayed = _replay_pairs(replay, replay_cases, meta) if replay else []
-    dev = select_device(device)
     t0 = time.perf_counter()
-    with restored_random_state():
-        torch.manual_seed(seed)
-        rng = np.random.default_rng(seed)
-        losses = _fit(
-            model,
-            pairs[0],
-            replayed,
-            meta,
-            dev,
-            rng,
-            steps=steps,
-            lr=lr,
-            batch_size=batch_size,
-            replay_fraction=replay_fraction,
-            progress=progress,
-            should_stop=should_stop,
-            on_step=on_step,
-        )
+    losses = _fit(model, pair, replayed, meta, select_device(device), seed=seed, steps=steps,
+                  lr=lr, batch_size=batch_size, replay_fraction=replay_fraction,
+                  progress=progress, should_stop=should_stop, on_step=on_step)  # fmt: skip
     info = {
         "parent": ckpt.name,
         "parent_sha256": sha256_of(ckpt),
-        "case": case,
-        "steps": steps,
-        "lr": lr,
-        "batch_size": batch_size,
-        "seed": seed,
+        **{"case": case, "steps": steps, "lr": lr, "batch_size": batch_size, "seed": seed},
         "final_loss": losses[-1],
         "replay": None
         if not replay
@@ -207,6 +182,24 @@ def finetune(
     new_meta = replace(meta, training={**meta.training, "finetunes": [*history, info]})
     out = save_checkpoint(model.cpu().eval(), new_meta, next_version(ckpt))
     return FinetuneResult(out, losses, correction, time.perf_counter() - t0)
+
+
+def _history(lab, meta: CheckpointMeta, ckpt: Path, steps, batch_size, fraction) -> list:
+    """The checkpoint's earlier fine-tunes, once the options and labels are checked.
+
+    Checked before the correction is saved, so a refused call writes nothing.
+    """
+    if not 0 <= fraction <= 1 or steps < 1 or batch_size < 1:
+        raise ValueError("steps and batch_size must be >= 1, replay_fraction in [0, 1]")
+    if lab.min() < 0 or lab.max() >= meta.out_channels:
+        raise ValueError(
+            f"label values {int(lab.min())}..{int(lab.max())} do not fit the network's "
+            f"{meta.out_channels} classes ({ckpt.name})"
+        )
+    history = meta.training.get("finetunes", [])
+    if not isinstance(history, list):
+        raise CheckpointError(ckpt, f"metadata training.finetunes {history!r:.40} is not a list")
+    return history
 
 
 def _replay_pairs(
@@ -229,8 +222,8 @@ def _fit(
     replayed,
     meta,
     device,
-    rng,
     *,
+    seed,
     steps,
     lr,
     batch_size,
@@ -239,6 +232,17 @@ def _fit(
     should_stop,
     on_step,
 ) -> list[float]:
+    """The fine-tune's optimisation steps, seeded; the caller's random state is restored."""
+    with restored_random_state():
+        torch.manual_seed(seed)
+        rng = np.random.default_rng(seed)
+        return _steps(model, pair, replayed, meta, device, rng, steps=steps, lr=lr,
+                      batch_size=batch_size, replay_fraction=replay_fraction,
+                      progress=progress, should_stop=should_stop, on_step=on_step)  # fmt: skip
+
+
+def _steps(model, pair, replayed, meta, device, rng, *, steps, lr, batch_size, replay_fraction,
+           progress, should_stop, on_step) -> list[float]:  # fmt: skip
     net = place_model(model, device).train()
     opt = torch.optim.AdamW(net.parameters(), lr=lr)
     loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
@@ -268,3 +272,6 @@ def _fit(
             on_step({"step": step + 1, "loss": losses[-1]})
         counter.step()
     return losses
+
+
+make_callable(__name__)  # napari_seg.deep.finetune(...) calls finetune()

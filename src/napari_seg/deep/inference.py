@@ -99,6 +99,38 @@ def _amp_dtype(device: torch.device) -> torch.dtype:
     return torch.float16
 
 
+def _check_memory(shape: Sequence[int], roi: Sequence[int], meta: CheckpointMeta) -> None:
+    """MONAI pads the image up to the window: bound the padded input and output."""
+    padded = math.prod(max(n, r) for n, r in zip(shape, roi, strict=True))
+    ensure_fits(
+        4 * padded * (meta.in_channels + 2 * meta.out_channels),
+        f"a window of {tuple(roi)} voxels over an image of {tuple(shape)}",
+    )
+
+
+def _windows_or_smaller(model, x, roi, overlap, sw_batch_size, blend, use_amp, device, progress,
+                        should_stop, notes: list[str]) -> torch.Tensor:  # fmt: skip
+    """Sliding windows; on CUDA out of memory, again with fewer windows per batch, then
+    stitching on the CPU (each retry noted in ``notes``)."""
+    plan = [(sw_batch_size, device)]
+    plan += [(b, device) for b in (sw_batch_size // 2, 1) if 0 < b < sw_batch_size]
+    plan += [(1, torch.device("cpu"))] if device.type == "cuda" else []
+    for i, (batch, out_device) in enumerate(plan):
+        try:
+            return _windows(model, x, roi, overlap, batch, blend, use_amp, out_device, device,
+                            progress, should_stop)  # fmt: skip
+        except torch.cuda.OutOfMemoryError:
+            torch.cuda.empty_cache()
+            if i == len(plan) - 1:
+                raise
+            nxt = plan[i + 1]
+            notes.append(
+                f"CUDA out of memory with window batch {batch}: retrying with "
+                f"batch {nxt[0]}, stitching on {nxt[1].type}"
+            )
+    raise AssertionError("unreachable: the last plan re-raises")
+
+
 def predict(
     image: np.ndarray,
     geometry: Geometry,
@@ -165,41 +197,12 @@ def predict(
     notes: list[str] = []
     with torch.inference_mode():
         x, frame = to_network_frame(arr, geometry, device=device, **frame_options(meta))
-        # MONAI pads the image up to the window: bound the padded input and output
-        padded = math.prod(max(n, r) for n, r in zip(frame.resampled_shape, roi, strict=True))
-        ensure_fits(
-            4 * padded * (meta.in_channels + 2 * meta.out_channels),
-            f"a window of {roi} voxels over an image of {frame.resampled_shape}",
-        )
+        _check_memory(frame.resampled_shape, roi, meta)
         use_amp = (amp and device.type == "cuda") or (cpu_bf16 and device.type == "cpu")
-        plan = [(sw_batch_size, device)]
-        plan += [(b, device) for b in (sw_batch_size // 2, 1) if 0 < b < sw_batch_size]
-        plan += [(1, torch.device("cpu"))] if device.type == "cuda" else []
-        for i, (batch, out_device) in enumerate(plan):
-            try:
-                logits = _windows(
-                    model,
-                    x,
-                    roi,
-                    overlap,
-                    batch,
-                    blend,
-                    use_amp,
-                    out_device,
-                    device,
-                    progress,
-                    should_stop,
-                )
-                break
-            except torch.cuda.OutOfMemoryError:
-                torch.cuda.empty_cache()
-                if i == len(plan) - 1:
-                    raise
-                nxt = plan[i + 1]
-                notes.append(
-                    f"CUDA out of memory with window batch {batch}: retrying with "
-                    f"batch {nxt[0]}, stitching on {nxt[1].type}"
-                )
+        logits = _windows_or_smaller(
+            model, x, roi, overlap, sw_batch_size, blend, use_amp, device, progress,
+            should_stop, notes,
+        )  # fmt: skip
         probs = from_network_frame(torch.softmax(logits.float(), dim=1), frame)
     labels = probs.argmax(axis=0).astype(np.uint8 if probs.shape[0] <= 256 else np.uint16)
     if largest_component:

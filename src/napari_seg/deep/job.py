@@ -64,7 +64,7 @@ def _schedule(job: Job) -> list[float]:
 def _case_dice(task, cases, model, meta, device) -> dict[str, float]:
     """Mean foreground Dice per case, predicted and scored on each case's original grid."""
     from .inference import predict
-    from .train import VAL_OVERLAP
+    from .steps import VAL_OVERLAP
 
     fg = sorted(k for k in task.labels if k > 0)
     out = {}
@@ -156,7 +156,7 @@ def _loop(run, job: Job, on_point, should_stop) -> tuple[list[dict[str, Any]], i
 
     from .seeding import seed_epoch
     from .steps import train_step
-    from .train import _validate
+    from .steps import validate as _validate
 
     marks = _schedule(job)
     loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)

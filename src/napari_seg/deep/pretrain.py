@@ -22,6 +22,7 @@ from typing import Any
 import torch
 from monai.data import ThreadDataLoader
 
+from .._lazy import make_callable
 from ..io import DecathlonError, load_decathlon
 from ..progress import Cancelled, ProgressCallback, StopCallback
 from .checkpoint import save_checkpoint
@@ -171,3 +172,6 @@ def _pretrain(task_dir, out, cfg, steps, budget_s, sigma, decoder_only, init, pr
                 path = save_checkpoint(model, meta, out / "pretrained.safetensors")
                 return PretrainResult(path, history, done, elapsed)
         epoch += 1
+
+
+make_callable(__name__)  # napari_seg.deep.pretrain(...) calls pretrain()

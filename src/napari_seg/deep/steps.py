@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import math
 
+import psutil
 import torch
+from monai.inferers import sliding_window_inference
+from monai.metrics import DiceMetric
+from monai.networks.utils import one_hot
 
-__all__ = ["TrainingError", "check_step", "place_model", "train_step"]
+__all__ = [
+    "VAL_OVERLAP",
+    "TrainingError",
+    "check_step",
+    "peak_mb",
+    "place_model",
+    "train_step",
+    "validate",
+]
+
+#: Sliding-window overlap of validation; recorded in checkpoints as the overlap "as trained".
+VAL_OVERLAP = 0.25
 
 
 class TrainingError(ValueError):
@@ -49,3 +64,30 @@ def train_step(net, opt, loss_fn, scaler, batch, device: torch.device, *, amp: b
     scaler.step(opt)
     scaler.update()
     return float(loss.detach())
+
+
+def validate(model, loader, roi, device, amp) -> tuple[float, list[float], list[bool]]:
+    """Mean validation Dice, each foreground class's Dice, and whether the model predicts it."""
+    metric = DiceMetric(include_background=False, reduction="mean")
+    predicted = None
+    model.eval()
+    with torch.inference_mode(), torch.autocast(device.type, enabled=amp):
+        for batch in loader:
+            x, y = batch["image"].to(device), batch["label"].to(device)
+            logits = sliding_window_inference(x, roi, 4, model, overlap=VAL_OVERLAP)
+            k = logits.shape[1]
+            pred = one_hot(logits.argmax(1, keepdim=True), k)
+            metric(pred, one_hot(y.long(), k))
+            seen = pred.sum(dim=(0, *range(2, pred.ndim)))[1:] > 0
+            predicted = seen if predicted is None else predicted | seen
+    model.train()
+    per_class = metric.aggregate(reduction="mean_batch").reshape(-1)
+    flags = [] if predicted is None else [bool(v) for v in predicted.tolist()]
+    return float(metric.aggregate().item()), [float(v) for v in per_class.tolist()], flags
+
+
+def peak_mb(device: torch.device) -> float:
+    """Peak memory of the run so far in MiB: CUDA allocations, else the process RSS."""
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return psutil.Process().memory_info().rss / 2**20

@@ -23,16 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import fastremap
-import psutil
 import torch
 import torch.distributed as dist
-from monai.inferers import sliding_window_inference
 from monai.losses import DiceCELoss
-from monai.metrics import DiceMetric
-from monai.networks.utils import one_hot
 from monai.optimizers import Novograd
 from monai.utils import set_determinism
 
+from .._lazy import make_callable
 from ..io import DecathlonError, load_decathlon
 from ..progress import ProgressCallback, Steps, StopCallback
 from .budget import check_label_values, check_training_memory
@@ -43,13 +40,10 @@ from .device import select_device
 from .networks import count_parameters
 from .seeding import restored_random_state, seed_epoch
 from .state import load_state, save_state, write_metrics
-from .steps import check_step, place_model, train_step
+from .steps import VAL_OVERLAP, check_step, peak_mb, place_model, train_step, validate
 from .warmstart import load_init
 
 __all__ = ["TrainConfig", "TrainResult", "cpu_recipe", "place_model", "train", "train_step"]
-
-#: Sliding-window overlap of validation; recorded in checkpoints as the overlap "as trained".
-VAL_OVERLAP = 0.25
 
 
 @dataclass
@@ -88,32 +82,6 @@ def _meta(cfg: TrainConfig, task, in_channels: int) -> CheckpointMeta:
             "val_overlap": VAL_OVERLAP,
         },
     )
-
-
-def _validate(model, loader, roi, device, amp) -> tuple[float, list[float], list[bool]]:
-    """Mean validation Dice, each foreground class's Dice, and whether the model predicts it."""
-    metric = DiceMetric(include_background=False, reduction="mean")
-    predicted = None
-    model.eval()
-    with torch.inference_mode(), torch.autocast(device.type, enabled=amp):
-        for batch in loader:
-            x, y = batch["image"].to(device), batch["label"].to(device)
-            logits = sliding_window_inference(x, roi, 4, model, overlap=VAL_OVERLAP)
-            k = logits.shape[1]
-            pred = one_hot(logits.argmax(1, keepdim=True), k)
-            metric(pred, one_hot(y.long(), k))
-            seen = pred.sum(dim=(0, *range(2, pred.ndim)))[1:] > 0
-            predicted = seen if predicted is None else predicted | seen
-    model.train()
-    per_class = metric.aggregate(reduction="mean_batch").reshape(-1)
-    flags = [] if predicted is None else [bool(v) for v in predicted.tolist()]
-    return float(metric.aggregate().item()), [float(v) for v in per_class.tolist()], flags
-
-
-def _peak_mb(device: torch.device) -> float:
-    if device.type == "cuda":
-        return torch.cuda.max_memory_allocated(device) / 2**20
-    return psutil.Process().memory_info().rss / 2**20
 
 
 def _check_inputs(task, cfg: TrainConfig) -> tuple[list, list]:
@@ -268,7 +236,7 @@ class _Run:
 
     def validate(self, record: dict[str, Any]) -> None:
         # every rank validates: MONAI's metric all-gathers, so all ranks agree on "best"
-        dice, per_class, predicted = _validate(
+        dice, per_class, predicted = validate(
             self.model, self.val_loader, self.cfg.data.roi, self.device, self.amp
         )
         record["val_dice"] = dice
@@ -286,7 +254,7 @@ class _Run:
 
     def close_epoch(self, record: dict[str, Any], t_start: float) -> None:
         record["elapsed"] = time.perf_counter() - t_start
-        record["peak_memory_mb"] = _peak_mb(self.device)
+        record["peak_memory_mb"] = peak_mb(self.device)
         self.history.append(record)
         if self.rank == 0:
             save_state(
@@ -318,3 +286,6 @@ class _Run:
             count_parameters(self.model),
             self.model,
         )
+
+
+make_callable(__name__)  # napari_seg.deep.train(...) calls train()

@@ -1,7 +1,9 @@
 """Label editing for interactive correction (numpy in, numpy out; no napari).
 
-Every function takes labels in napari order ``(z, y, x)`` and ``spacing`` in mm,
-and returns a new array (never editing its input); long ones take
+Every function takes labels in napari order ``(z, y, x)`` and ``spacing`` in mm, or
+:class:`~napari_seg.volume.Volume` arguments (spacing from their geometry in mm, all
+checked onto one grid, the result a Volume on it), and returns a new array (never
+editing its input); long ones take
 ``progress``/``should_stop``. The napari adapter writes the result back as one
 undo step, honouring ``preserve_labels`` and locked labels (:func:`protect`).
 """

@@ -20,10 +20,12 @@ import numpy as np
 
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment._validate import SegmentationError, as_volume, check_spacing
+from ..volume import takes_volumes
 
 __all__ = ["interpolate_slices", "signed_distance_mm"]
 
 
+@takes_volumes
 def signed_distance_mm(mask: np.ndarray, *, spacing: Sequence[float]) -> np.ndarray:
     """Signed Euclidean distance in mm to the mask's boundary: negative inside, positive outside.
 
@@ -81,6 +83,7 @@ def _hermite(sdf: dict, before: int | None, a: int, b: int, after: int | None, t
     )
 
 
+@takes_volumes
 def interpolate_slices(
     labels: np.ndarray,
     *,

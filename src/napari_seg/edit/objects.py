@@ -22,6 +22,7 @@ from ..segment.components import (
 )
 from ..segment.smoothing import gaussian_mm
 from ..segment.watershed import distance_mm
+from ..volume import takes_volumes
 from ._points import clicked_voxel
 
 __all__ = [
@@ -39,12 +40,14 @@ __all__ = [
 ]
 
 
+@takes_volumes
 def label_at(labels: np.ndarray, point: Sequence[float]) -> int:
     """The label value at a voxel coordinate (0 = background)."""
     lab = as_volume(labels, name="labels")
     return int(lab[clicked_voxel(lab.shape, point)])
 
 
+@takes_volumes
 def object_mask(labels: np.ndarray, point: Sequence[float], *, whole_label: bool = False):
     """Boolean mask of the clicked object (or of its whole label value).
 
@@ -64,6 +67,7 @@ def object_mask(labels: np.ndarray, point: Sequence[float], *, whole_label: bool
     return cc == cc[clicked_voxel(lab.shape, point)]
 
 
+@takes_volumes
 def delete_object(labels, point, *, whole_label: bool = False) -> np.ndarray:
     """A copy with the clicked object (or label) set to 0."""
     out = np.array(labels, copy=True)
@@ -71,6 +75,7 @@ def delete_object(labels, point, *, whole_label: bool = False) -> np.ndarray:
     return out
 
 
+@takes_volumes
 def relabel_object(labels, point, new_label: int, *, whole_label: bool = False) -> np.ndarray:
     """A copy with the clicked object (or label) given ``new_label``."""
     out = np.array(labels, copy=True)
@@ -80,6 +85,7 @@ def relabel_object(labels, point, new_label: int, *, whole_label: bool = False) 
     return out
 
 
+@takes_volumes
 def merge_labels(labels, keep_point, merge_point) -> np.ndarray:
     """A copy where the label clicked second takes the label clicked first (whole labels)."""
     keep = label_at(labels, keep_point)
@@ -90,6 +96,7 @@ def merge_labels(labels, keep_point, merge_point) -> np.ndarray:
     return out
 
 
+@takes_volumes
 def split_object(labels, point_a, point_b, *, spacing=None, new_label: int | None = None):
     """Split the object holding both clicks in two, along its neck (distance-map watershed).
 
@@ -120,6 +127,7 @@ def split_object(labels, point_a, point_b, *, spacing=None, new_label: int | Non
     return out
 
 
+@takes_volumes
 def keep_island(labels, point) -> np.ndarray:
     """A copy keeping only the clicked piece of its label (the other pieces become 0)."""
     out = np.array(labels, copy=True)
@@ -128,6 +136,7 @@ def keep_island(labels, point) -> np.ndarray:
     return out
 
 
+@takes_volumes
 def remove_islands(labels, *, label: int, min_mm3: float, spacing=None) -> np.ndarray:
     """A copy without the pieces of ``label`` smaller than ``min_mm3``."""
     lab = as_volume(labels, name="labels")
@@ -147,6 +156,7 @@ def check_label_value(labels: np.ndarray, label: int) -> int:
     return value
 
 
+@takes_volumes
 def margin(labels, *, label: int, mm: float, spacing=None) -> np.ndarray:
     """Grow (``mm > 0``, into background only) or shrink (``mm < 0``) one label by a ball in mm.
 
@@ -189,6 +199,7 @@ def _box(mask: np.ndarray, reach: np.ndarray) -> tuple[slice, ...]:
     return tuple(box)
 
 
+@takes_volumes
 def smooth_label(labels, *, label: int, method: str, mm: float, spacing=None) -> np.ndarray:
     """Smooth one label: ``closing`` (fills dents), ``opening`` (cuts spurs) or ``gaussian``.
 
@@ -211,6 +222,7 @@ def smooth_label(labels, *, label: int, method: str, mm: float, spacing=None) ->
     return out
 
 
+@takes_volumes
 def combine(target, other, *, op: str, label: int, other_label: int | None = None):
     """Logical operation between a label of ``target`` and ``other`` (another labels volume).
 

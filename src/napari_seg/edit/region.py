@@ -11,11 +11,13 @@ from skimage.segmentation import flood
 
 from ..segment._validate import SegmentationError, as_volume, check_spacing
 from ..segment.smoothing import ball_mm
+from ..volume import takes_volumes
 from ._points import clicked_voxel
 
 __all__ = ["grow_region"]
 
 
+@takes_volumes
 def grow_region(
     image: np.ndarray,
     point: Sequence[float],

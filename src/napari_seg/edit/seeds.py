@@ -30,6 +30,7 @@ from skimage.graph import MCP_Geometric
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment._validate import SegmentationError, as_volume, check_spacing
 from ..segment.smoothing import gaussian_mm, gradient_mm
+from ..volume import takes_volumes
 from ._walker import (
     Graph,
     block_factors,
@@ -203,6 +204,7 @@ def _snap(inside: np.ndarray, image: np.ndarray, f: np.ndarray) -> np.ndarray:
     return out
 
 
+@takes_volumes
 def grow_from_seeds(
     image: np.ndarray,
     seeds: np.ndarray,

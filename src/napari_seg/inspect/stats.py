@@ -11,6 +11,7 @@ import numpy as np
 from ..io import Geometry
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment.components import connected_components
+from ..volume import takes_volumes
 from .surfaces import _voxel_to_world, as_label_volume, label_boxes, label_surfaces
 
 __all__ = ["STAT_COLUMNS", "SUMMARY_COLUMNS", "label_statistics"]
@@ -51,6 +52,7 @@ SUMMARY_COLUMNS = ("label", "name", "voxels", "volume_ml", "surface_mm2", "spher
                    "extent_x", "extent_y", "extent_z", "mean", "std", "median")  # fmt: skip
 
 
+@takes_volumes
 def label_statistics(
     labels: np.ndarray,
     geometry: Geometry,

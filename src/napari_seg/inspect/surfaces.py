@@ -24,6 +24,7 @@ from skimage.measure import marching_cubes
 from ..io import Geometry
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment.params import Param, check_params
+from ..volume import takes_volumes
 
 __all__ = ["SURFACE_PARAMS", "Mesh", "label_boxes", "label_surfaces"]
 
@@ -155,6 +156,7 @@ def _voxel_to_world(geometry: Geometry) -> tuple[np.ndarray, np.ndarray]:
     return a[:3, :3][:, ::-1], a[:3, 3]
 
 
+@takes_volumes
 def label_surfaces(
     labels: np.ndarray,
     geometry: Geometry,

@@ -1,6 +1,7 @@
 """Reading and writing volumes (NIfTI, NRRD, Slicer .seg.nrrd, DICOM, Decathlon tasks).
 
-No napari imports.
+No napari imports. :func:`read` is the public reader (named Volumes, as File > Open
+shows them); :func:`load_volume` / :func:`save_volume` read and write one file.
 """
 
 from .decathlon import (
@@ -14,6 +15,7 @@ from .errors import DecathlonError, DicomError, NiftiError, NrrdError
 from .formats import Loaded, is_volume_path, load_volume, save_volume, volume_stem
 from .geometry import METADATA_KEY, Geometry, GeometryError
 from .nifti import Volume, is_nifti_path, load_nifti, nifti_stem, save_nifti
+from .reading import Item, read
 
 __all__ = [
     "METADATA_KEY",
@@ -23,6 +25,7 @@ __all__ = [
     "DicomError",
     "Geometry",
     "GeometryError",
+    "Item",
     "Loaded",
     "LoadedCase",
     "NiftiError",
@@ -35,6 +38,7 @@ __all__ = [
     "load_nifti",
     "load_volume",
     "nifti_stem",
+    "read",
     "save_nifti",
     "save_volume",
     "volume_stem",

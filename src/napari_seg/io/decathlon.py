@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..volume import check_same_grid
 from ._dataset_schema import check_schema
 from .errors import DecathlonError, NiftiError
 from .geometry import GeometryError
@@ -119,10 +120,8 @@ class DecathlonTask:
 
 
 def _mismatch(image: Volume, label: Volume) -> str:
-    if label.data.shape != image.data.shape:
-        return f"label shape {label.data.shape} differs from image shape {image.data.shape}"
     try:
-        image.geometry.check_same_grid(label.geometry, what="image and label")
+        check_same_grid(image, label, what="image and label")
     except GeometryError as exc:
         return str(exc)
     if not (np.issubdtype(label.data.dtype, np.integer) or label.data.dtype == bool):

@@ -131,7 +131,7 @@ def save_dicom_seg(
     try:
         src_geometry.check_same_grid(geometry, what="the labels and the source series")
     except GeometryError as exc:
-        raise DicomError(path, str(exc).splitlines()[0]) from exc
+        raise DicomError(path, str(exc)) from exc
     values = [int(v) for v in np.unique(arr) if v != 0]
     if not values:
         raise DicomError(path, "the labels are empty; a DICOM SEG needs at least one segment")

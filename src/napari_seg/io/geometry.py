@@ -101,9 +101,18 @@ class Geometry:
     # -- derived ---------------------------------------------------------------------------
     @property
     def spacing(self) -> tuple[float, float, float]:
-        """Voxel size ``(dz, dy, dx)`` in mm (column norms of the affine)."""
+        """Voxel size ``(dz, dy, dx)`` in :attr:`unit` (column norms of the affine).
+
+        In mm for the usual NIfTI file; use :attr:`spacing_mm` for lengths in mm.
+        """
         norms = np.linalg.norm(self.affine[:3, :3], axis=0)
         return (float(norms[2]), float(norms[1]), float(norms[0]))
+
+    @property
+    def spacing_mm(self) -> tuple[float, float, float]:
+        """Voxel size ``(dz, dy, dx)`` in mm whatever the unit: what options in mm use."""
+        k = self.mm_per_unit
+        return tuple(k * s for s in self.spacing)  # type: ignore[return-value]
 
     @property
     def anatomical(self) -> bool:
@@ -175,13 +184,13 @@ class Geometry:
         return {METADATA_KEY: kept}
 
     def check_same_grid(self, other: Geometry, *, atol: float = 1e-3, what: str = "") -> None:
-        """Raise :class:`GeometryError` if the two affines differ by more than ``atol`` mm."""
-        diff = float(np.max(np.abs(self.affine - other.affine)))
-        if diff > atol:
-            raise GeometryError(
-                f"{what or 'grids'} are not on the same grid: affines differ by {diff:.3g} mm "
-                f"(tolerance {atol:g} mm)\n{self.affine.round(4)}\nvs\n{other.affine.round(4)}"
-            )
+        """Raise :class:`GeometryError` if the two affines differ by more than ``atol`` mm.
+
+        The same check as :func:`napari_seg.volume.check_same_grid` (affines only).
+        """
+        from ..volume import check_same_grid
+
+        check_same_grid(self, other, what=what or "the grids", atol=atol)
 
 
 def world_axis_order(data: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, Geometry]:

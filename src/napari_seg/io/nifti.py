@@ -6,13 +6,14 @@ import io
 import math
 import os
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import nibabel as nib
 import numpy as np
 
 from .._files import atomic_path
 from .._memory import MemoryBoundError, ensure_fits
+from ..volume import Volume
 from ._gzread import read_gz_payload, write_nifti1
 from .errors import NiftiError
 from .geometry import Geometry, GeometryError
@@ -30,13 +31,6 @@ __all__ = [
 ]
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
-
-
-class Volume(NamedTuple):
-    """A loaded volume: ``data`` shaped ``(Z, Y, X)`` or ``(C, Z, Y, X)`` and its geometry."""
-
-    data: np.ndarray
-    geometry: Geometry
 
 
 def nifti_stem(path: str | os.PathLike[str]) -> str:

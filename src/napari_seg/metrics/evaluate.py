@@ -15,11 +15,14 @@ from scipy import ndimage as ndi
 from .._files import atomic_path
 from ..io.geometry import Geometry, GeometryError
 from ..progress import ProgressCallback, Steps, StopCallback
+from ..volume import Volume, check_same_grid, is_volume
 from .instances import instance_metrics
 from .overlap import finite_mean, labelled_confusion, note_left_out, scores_from_confusion
 from .surface import surface_metrics
 
 __all__ = ["COLUMNS", "align_to", "evaluate", "jsonable", "table_rows", "to_csv"]
+
+_RESAMPLE_HINT = "pass resample=True (--resample) to resample the prediction onto the ground truth"
 
 #: Table columns, in order (surface columns only when computed).
 COLUMNS = (
@@ -39,8 +42,8 @@ COLUMNS = (
 
 
 def evaluate(
-    pred: np.ndarray,
-    gt: np.ndarray,
+    pred: np.ndarray | Volume,
+    gt: np.ndarray | Volume,
     *,
     spacing: Sequence[float] | None = None,
     labels: Iterable[int] | None = None,
@@ -58,10 +61,14 @@ def evaluate(
 
     Parameters
     ----------
-    pred, gt : numpy.ndarray of int, same shape (Y, X) or (Z, Y, X)
-        Predicted and ground-truth labels on the same grid.
+    pred, gt : numpy.ndarray of int, same shape (Y, X) or (Z, Y, X); or Volume
+        Predicted and ground-truth labels on the same grid. Two
+        :class:`~napari_seg.volume.Volume` are checked to be on one grid
+        (:func:`~napari_seg.volume.check_same_grid`; :func:`align_to` resamples) and
+        give the spacing in mm.
     spacing : sequence of float, optional
-        Voxel size in mm per axis (volumes in mm³, distances in mm).
+        Voxel size in mm per axis (volumes in mm³, distances in mm); from the
+        geometry when a Volume is given.
     labels : iterable of int, optional
         Labels to report (default: every non-zero label in either volume).
     surface : bool
@@ -88,6 +95,7 @@ def evaluate(
         As :func:`~napari_seg.metrics.overlap_metrics`, plus surface keys per
         label and in ``"mean"``, and ``"instances"`` when asked.
     """
+    pred, gt, spacing = _arrays(pred, gt, spacing, names)
     cm, values = labelled_confusion(pred, gt, names=names)
     if labels is not None:
         wanted = [int(v) for v in labels]
@@ -110,24 +118,43 @@ def evaluate(
     )
     steps.step()
     if surface:
-        for v in wanted:
-            result["labels"][str(v)].update(
-                surface_metrics(
-                    pred == v,
-                    gt == v,
-                    spacing=spacing,
-                    tolerance_mm=tolerance_mm,
-                    empty_score=empty_score,
-                )
-            )
-            steps.step()
-        for key in ("hd95", "assd", "nsd"):
-            result["mean"][key] = finite_mean(r[key] for r in result["labels"].values())
+        _add_surface(result, pred, gt, wanted, steps, spacing, tolerance_mm, empty_score)
         note_left_out(result)  # the surface means skip labels too
     if instances:
         result["instances"] = instance_metrics(pred, gt, iou_threshold=iou_threshold)
         steps.step()
     return result
+
+
+def _arrays(pred, gt, spacing, names: tuple[str, str]):
+    """Arrays and spacing (mm) from Volumes, checked onto one grid; arrays as they are."""
+    vols = [v for v in (gt, pred) if is_volume(v)]
+    if not vols:
+        return pred, gt, spacing
+    if len(vols) == 2:
+        check_same_grid(pred, gt, what=f"{names[0]} and {names[1]}", hint=_RESAMPLE_HINT)
+    mm = vols[0].geometry.spacing_mm
+    if spacing is not None and not np.allclose(spacing, mm):
+        raise ValueError(f"spacing {tuple(spacing)} contradicts the volumes' {mm} mm")
+    p, g = (np.asarray(v.data) if is_volume(v) else v for v in (pred, gt))
+    return p, g, mm
+
+
+def _add_surface(result, pred, gt, wanted, steps, spacing, tolerance_mm, empty_score) -> None:
+    """Surface distances per label in ``wanted`` and their means, into ``result``."""
+    for v in wanted:
+        result["labels"][str(v)].update(
+            surface_metrics(
+                pred == v,
+                gt == v,
+                spacing=spacing,
+                tolerance_mm=tolerance_mm,
+                empty_score=empty_score,
+            )
+        )
+        steps.step()
+    for key in ("hd95", "assd", "nsd"):
+        result["mean"][key] = finite_mean(r[key] for r in result["labels"].values())
 
 
 def align_to(
@@ -150,17 +177,19 @@ def align_to(
     GeometryError
         The shapes or affines differ (beyond ``atol`` mm) and ``resample`` is False.
     """
-    same_shape = tuple(pred.shape) == tuple(gt_shape)
-    diff = float(np.max(np.abs(pred_geometry.affine - gt_geometry.affine)))
-    if same_shape and diff <= atol:
-        return pred
-    if not resample:
-        what = f"shape {pred.shape} vs {tuple(gt_shape)}" if not same_shape else ""
-        raise GeometryError(
-            f"{names[0]} and {names[1]} are not on the same grid ({what or 'affines differ'}"
-            f"{'' if not same_shape else f' by {diff:.3g} mm'}); pass resample=True "
-            "(--resample) to resample the prediction onto the ground truth"
+    gt_like = Volume(np.broadcast_to(np.False_, tuple(gt_shape)), gt_geometry)
+    try:
+        check_same_grid(
+            Volume(pred, pred_geometry),
+            gt_like,
+            what=f"{names[0]} and {names[1]}",
+            hint="" if resample else _RESAMPLE_HINT,
+            atol=atol,
         )
+        return pred
+    except GeometryError:
+        if not resample:
+            raise
     # napari-order voxel of gt -> world -> napari-order voxel of pred
     m = np.linalg.inv(pred_geometry.napari_affine()) @ gt_geometry.napari_affine()
     return ndi.affine_transform(

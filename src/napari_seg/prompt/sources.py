@@ -131,7 +131,7 @@ def load_task_volumes(task_dir: str | os.PathLike[str], names: list[str] | None 
             continue
         loaded = task.load_case(case)
         vol = loaded.channels[0]
-        out.append((vol.data, np.asarray(loaded.label.data), vol.geometry.spacing))
+        out.append((vol.data, np.asarray(loaded.label.data), vol.geometry.spacing_mm))
     return out
 
 

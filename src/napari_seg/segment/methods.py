@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..progress import ProgressCallback, Steps, StopCallback
+from ..volume import takes_volumes
 from ._validate import SegmentationError, as_volume, check_mask
 from .edges import canny
 from .kmeans import kmeans
@@ -243,6 +244,7 @@ def _stage(progress: ProgressCallback | None, index: int, count: int):
     return report
 
 
+@takes_volumes
 def run_method(
     method: str,
     source: np.ndarray,
@@ -262,8 +264,11 @@ def run_method(
     ----------
     method : str
         A key of :data:`METHODS`.
-    source : numpy.ndarray, shape (Y, X) or (Z, Y, X)
+    source : numpy.ndarray, shape (Y, X) or (Z, Y, X), or Volume
         The image (HU for CT), or the mask/labels for ``watershed`` and ``cleanup``.
+        A :class:`~napari_seg.volume.Volume` gives the spacing in mm (and ``mask``,
+        ``markers``, ``image`` given as Volumes are checked onto its grid); the result
+        is then a Volume on that grid.
     spacing : sequence of float
         Voxel size in mm per axis, from the full geometry (never a bare scale).
     params : mapping, optional
