@@ -15,11 +15,15 @@ from typing import Any
 import numpy as np
 
 from .. import edit
+from ..edit import tools as _tools
 from ..edit.tools import edit_tools, run_edit
 from ..ops import Operation
 
 __all__ = ["SIZES", "TOOLS", "Options", "Tool"]
 
+
+#: The grow-from-seeds tool's warm-start cache (see :mod:`napari_seg.edit.tools`).
+_GROWER = _tools._GROWER
 
 #: The Correct dock's size controls: each tool's own option, with its true unit.
 SIZES = ("margin_mm", "min_mm3", "smooth_mm")

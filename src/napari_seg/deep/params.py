@@ -25,7 +25,7 @@ SEED = Param("seed", int, 0, "Random seed (split, initialisation, crops).", low=
 #: Options of :func:`~napari_seg.deep.inference.predict` (``napari-seg segment --method unet``).
 UNET_PARAMS: tuple[Param, ...] = (
     DEVICE,
-    Param("roi_size", int, None, "Sliding-window size (z, y, x); default the checkpoint's "
+    Param("roi_size", int, None, "Sliding-window size (z, y, x); none = the checkpoint's "
           "training patch.", unit="voxels", low=8, high=1024, optional=True, count=3,
           aliases=("roi",)),
     Param("overlap", float, 0.5, "Overlap of neighbouring windows.", low=0.0, high=0.95,

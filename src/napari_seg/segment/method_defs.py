@@ -73,9 +73,9 @@ def _kmeans(source, ctx: Inputs, *, progress, should_stop, low, high, **p):
 @method("canny", "Canny edges", "3-D Canny (or 2-D per slice); 1 = edge.",
         (SIGMA,
          Param("edge_low", float, None, "Low hysteresis threshold (quantile of the "
-               "gradient, or intensity/mm with absolute); default 0.7.", optional=True,
+               "gradient, or intensity/mm with absolute); none = 0.7.", optional=True,
                low=0, high=1e9, step=0.05),
-         Param("edge_high", float, None, "High hysteresis threshold; default 0.9.",
+         Param("edge_high", float, None, "High hysteresis threshold; none = 0.9.",
                optional=True, low=0, high=1e9, step=0.05),
          Param("absolute", bool, False,
                "Thresholds in intensity/mm (HU/mm on CT), not quantiles."),
@@ -102,7 +102,7 @@ def _canny(source, ctx: Inputs, *, progress, should_stop, edge_low, edge_high, a
          Param("compactness", float, 0.0, "Compact watershed (0 = classic).", low=0.0,
                high=1e6, advanced=True),
          Param("seed_radius_mm", float, None, "Radius of the ball around each clicked "
-               "seed; default 2.5 coarsest voxel sides.", optional=True,
+               "seed; none = 2.5 coarsest voxel sides.", optional=True,
                unit="mm", low=0.0, high=50.0),
          SIGMA),
         source_kind="labels", smoothing=False, uses_mask=False)  # fmt: skip

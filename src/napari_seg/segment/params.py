@@ -18,6 +18,15 @@ from ._validate import SegmentationError
 __all__ = ["Param", "check_params", "resolve_aliases"]
 
 
+#: Bounds this large mean "no bound" in texts (an open HU window, a voxel count).
+_OPEN = 1e9
+
+
+def _number(v: float) -> str:
+    """``0``, ``0.95``, ``1e-06``, ``2147483647``: short and exact."""
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
 @dataclass(frozen=True)
 class Param:
     """One option of a segmentation method.
@@ -94,9 +103,9 @@ class Param:
             return "{" + ", ".join(str(c) for c in self.choices) + "}"
         if self.low is None and self.high is None:
             return ""
-        lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
-        return f"[{lo}, {hi}]"
+        lo = "-inf" if self.low is None or self.low <= -_OPEN else _number(self.low)
+        hi = "inf" if self.high is None or self.high >= _OPEN else _number(self.high)
+        return "" if lo == "-inf" and hi == "inf" else f"[{lo}, {hi}]"
 
     @property
     def help_text(self) -> str:

@@ -16,9 +16,19 @@ import numpy as np
 
 from ..ops import Operation, register
 from ._validate import SegmentationError
-from .params import Param
+from .params import Param, check_params
 
-__all__ = ["CLEANUP", "METHODS", "SMOOTHING", "Inputs", "Method", "method", "resolve_method"]
+__all__ = [
+    "CLEANUP",
+    "METHODS",
+    "SMOOTHING",
+    "Inputs",
+    "Method",
+    "check_segment_options",
+    "method",
+    "resolve_method",
+    "segment_operation",
+]
 
 SMOOTHING: tuple[Param, ...] = (
     Param("smooth", str, "none", "Smooth the image first: Gaussian or median.",
@@ -129,3 +139,45 @@ def check_only_watershed(name: str, markers, points, image) -> None:
         raise SegmentationError(
             f"seeds and a grow-over image only apply to watershed, not {name!r}"
         )
+
+
+def segment_operation(name: str) -> Operation:
+    """What ``segment --method NAME`` runs: a classical method, or the U-Net (``unet``).
+
+    Old names (``threshold``) give the method they were renamed to (with a note).
+    """
+    if name == "unet":
+        from ..ops import get
+
+        return get("unet")
+    return resolve_method(name)
+
+
+def _flags(names) -> str:
+    return ", ".join("--" + n.replace("_", "-") for n in sorted(names))
+
+
+def check_segment_options(
+    name: str, params: dict[str, Any], unet: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Refuse options that do not apply to ``name``; the checked values (one place for the
+    CLI, ``segment-batch`` and :func:`~napari_seg.batch.segment_many`).
+
+    For the U-Net, ``params`` may hold clean-up options only (applied to its labels)
+    and ``unet`` its own; for a classical method, ``unet`` must be empty.
+
+    Raises
+    ------
+    SegmentationError
+        An option of another method, or a value out of type or range.
+    """
+    op = segment_operation(name)
+    if op.group == "deep":
+        other = set(params) - {p.name for p in CLEANUP} - {a for p in CLEANUP for a in p.aliases}
+        if other:
+            raise SegmentationError(f"{_flags(other)}: not for --method unet")
+        own = op.check({k: v for k, v in (unet or {}).items() if k != "checkpoint"})
+        return {**check_params(CLEANUP, params, owner="clean-up"), **own}
+    if unet:
+        raise SegmentationError(f"{_flags(unet)}: only for --method unet")
+    return check_params(op.all_params, params, owner=f"method {op.name!r}")
