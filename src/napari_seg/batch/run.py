@@ -18,8 +18,8 @@ from typing import Any, Literal
 from .._errors import one_line
 from .._files import write_text
 from ..progress import Cancelled, ProgressCallback, StopCallback
-from ..segment.methods import CLEANUP, METHODS
-from ..segment.params import check_params
+from ..segment.methods import METHODS
+from ..segment.registry import check_segment_options
 from .cluster import completed, make_client
 from .guard import check_batch_files, check_recipe, check_scheduler, output_lock, worker_count
 from .inputs import batch_inputs
@@ -45,22 +45,27 @@ class BatchResult:
 
 
 def _check(method: str, params: dict, cleanup: dict, unet: dict | None) -> None:
-    """Refuse a bad method or option before any cluster starts."""
+    """Refuse a bad method or option before any cluster starts (the CLI's check)."""
     if method == "unet":
         if not unet or not unet.get("checkpoint"):
             raise ValueError("--method unet needs --checkpoint")
         if not Path(unet["checkpoint"]).is_file():
             raise ValueError(f"--checkpoint {unet['checkpoint']}: no such file")
-        check_params(CLEANUP, cleanup, owner="clean-up")
         if params:
-            flags = ", ".join("--" + k.replace("_", "-") for k in sorted(params))
-            raise ValueError(f"{flags}: not for --method unet")
+            raise ValueError(f"{_flags(params)}: not for --method unet")
+        check_segment_options(method, cleanup or {}, unet)
         return
-    if method not in METHODS:
+    if method not in (*METHODS, "unet") and method not in _old_names():
         raise ValueError(f"--method {method!r}: choose one of {[*METHODS, 'unet']}")
-    if unet:
-        raise ValueError("U-Net options only apply to --method unet")
-    check_params(METHODS[method].all_params, params, owner=f"method {method!r}")
+    check_segment_options(method, params, unet)
+
+
+def _flags(names) -> str:
+    return ", ".join("--" + k.replace("_", "-") for k in sorted(names))
+
+
+def _old_names() -> set[str]:
+    return {a for spec in METHODS.values() for a in spec.aliases}
 
 
 def segment_many(

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..segment.methods import CLEANUP
+from ..segment.registry import check_segment_options
 from ._common import TerminalProgress, bounded
 from .segment import UNET_OPTIONS, add_method_options, given, registry_options
 
@@ -60,20 +61,16 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--connect-timeout: only with --scheduler")
     if not args.debug:  # dask's own log lines stay off the terminal; failures print one line each
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
-    unet = None
     cleanup = given(args, [q.name for q in CLEANUP])
-    params = given(args, registry_options())
+    unet = given(args, UNET_OPTIONS)
+    params = {k: v for k, v in given(args, registry_options()).items() if k not in unet}
+    check_segment_options(args.method, params, unet)  # the same check as `segment`'s
     if args.method == "unet":
-        unet = given(args, UNET_OPTIONS)
-        if "roi" in unet:
-            unet["roi_size"] = unet.pop("roi")
         if "checkpoint" in unet:
             unet["checkpoint"] = str(unet["checkpoint"].resolve())
-        params = {k: v for k, v in params.items() if k not in cleanup}  # refused by the core
+        params = {k: v for k, v in params.items() if k not in cleanup}
     else:
-        extra = [f"--{k.replace('_', '-')}" for k in given(args, UNET_OPTIONS)]
-        if extra:
-            raise ValueError(f"{', '.join(extra)}: only for --method unet")
+        unet = None
     bar = TerminalProgress("cases", enabled=not args.quiet)
     try:
         result = _segment_many(args, params, cleanup, unet, bar)

@@ -6,7 +6,9 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from ..deep.params import COMPARE_PARAMS
 from ._common import TerminalProgress, bounded
+from ._params import add_params, with_defaults
 
 __all__ = ["add_parser", "number_list", "run_compare"]
 
@@ -44,14 +46,6 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable[..., None]) -> 
     )
     common(c, epochs=False)
     c.add_argument("--models", default="unet,axialunet", help="comma-separated names")
-    c.add_argument(
-        "--steps", type=bounded(int, 1, 10_000_000), help="equal-steps arm: optimizer steps"
-    )
-    c.add_argument(
-        "--budget-s",
-        type=bounded(float, 0.0, 1e7, above=True),
-        help="equal-time arm: seconds of training wall-clock per run (threads pinned)",
-    )
     c.add_argument("--seeds", type=number_list(int), default=p.seeds, help="e.g. 0,1,2")
     c.add_argument("--cross-validate", action="store_true", help="run every fold, not only --fold")
     c.add_argument(
@@ -60,30 +54,8 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable[..., None]) -> 
         default=p.lr_grid,
         help="learning rates tried for every model (on a separate seed); default: --lr only",
     )
-    c.add_argument("--evals", type=bounded(int, 1, 1000), default=p.evals, help="curve points")
-    c.add_argument("--threads", type=bounded(int, 1, 1024), default=p.threads)
-    c.add_argument(
-        "--clock",
-        choices=("wall", "cpu"),
-        default=p.clock,
-        help="budget arm: wall-clock, or this process's CPU time (on a shared machine)",
-    )
-    c.add_argument("--target-dice", type=bounded(float, 0.0, 1.0), default=p.target_dice)
-    c.add_argument(
-        "--match-size",
-        action="store_true",
-        help="add a U-Net within 15 %% of the challenger's size",
-    )
-    c.add_argument(
-        "--workers",
-        type=bounded(int, 0, 1024),
-        default=p.workers,
-        help="> 1: run the jobs on a dask LocalCluster of this many processes",
-    )
+    add_params(c, COMPARE_PARAMS)  # steps, budget, evals, ... as the Train dock declares them
     c.add_argument("--scheduler", help="address of a running dask scheduler")
-    c.add_argument(
-        "--recheck", action="store_true", help="run each model's first seed twice and compare"
-    )
     c.add_argument(
         "--labelled",
         type=number_list(int, 1),
@@ -97,7 +69,11 @@ def add_parser(sub: argparse._SubParsersAction, common: Callable[..., None]) -> 
 def run_compare(args: argparse.Namespace) -> int:
     from .._inputs import InputFiles
     from ..deep.config import Protocol, model_names
-    from .train import _config
+    from .train import _config, _filled
+
+    _filled(args)
+    for name, value in with_defaults(args, COMPARE_PARAMS).items():
+        setattr(args, name, value)
 
     models = model_names(args.models)  # every name checked before anything else
     inputs = InputFiles().add_all([args.task, args.pretrained])  # never replaced by the report

@@ -1,8 +1,8 @@
-"""``napari-seg segment``: every registry method (and, with a checkpoint, the U-Net) headless.
+"""``napari-seg segment``: every registry method and the U-Net, headless.
 
-The method options are built from the registry's declarations
-(:data:`napari_seg.segment.methods.METHODS`): the same names, defaults, ranges
-and help as the widgets' controls.
+The options are built from the operations' declarations (:mod:`napari_seg.ops`:
+the methods and the ``unet`` operation): the same names, defaults, ranges and help
+as the widgets' controls.
 """
 
 from __future__ import annotations
@@ -18,46 +18,47 @@ from .._files import refuse_overwriting_inputs
 from ..io import Geometry, load_volume, save_volume
 from ..io.formats import holds_segments
 from ..io.labeltable import LabelTable, table_for_volume
+from ..ops import get
 from ..segment.methods import CLEANUP, METHODS, SMOOTHING, Param, run_method
+from ..segment.registry import check_segment_options
 from ..volume import Volume, check_same_grid
-from ._common import TerminalProgress, bounded, device_name, load_input
+from ._common import TerminalProgress, device_name, load_input
+from ._params import add_param, add_params, given_params, note_renamed
 
 __all__ = ["add_method_options", "add_parser", "given", "registry_options", "run"]
 
-UNET_OPTIONS = ("checkpoint", "device", "roi", "overlap", "sw_batch_size", "cpu_bf16")
+#: The U-Net's options (its registered operation's, and the checkpoint file).
+UNET_OPTIONS = ("checkpoint", *(p.name for p in get("unet").params))
 
 
 def registry_options() -> dict[str, tuple[Param, list[str]]]:
-    """Every registry parameter once, with the methods that declare it.
+    """Every parameter of ``segment`` once (methods and the U-Net), with who declares it.
 
     Raises
     ------
     AssertionError
-        Two methods declare the same name differently (one name, one meaning).
+        Two operations declare the same name differently (one name, one meaning).
     """
     out: dict[str, tuple[Param, list[str]]] = {}
-    for spec in METHODS.values():
-        for p in spec.all_params:
+    for op in (*METHODS.values(), get("unet")):
+        for p in op.all_params:
             if p.name in out:
                 assert out[p.name][0] == p, f"{p.name} is declared twice, differently"
-                out[p.name][1].append(spec.name)
+                out[p.name][1].append(op.name)
             else:
-                out[p.name] = (p, [spec.name])
+                out[p.name] = (p, [op.name])
     return out
 
 
-def _add_param(group, p: Param, methods: list[str]) -> None:
-    where = "" if len(methods) > 3 else f" [{', '.join(methods)}]"
-    unit = f" ({p.unit})" if p.unit else ""
-    default = "" if p.default in (None, False) else f"; default {p.default}"
-    text = f"{p.help.rstrip('.')}{unit}{default}{where}"
-    if p.kind is bool:
-        group.add_argument(p.flag, action="store_true", default=None, help=text)
-    elif p.choices is not None:
-        group.add_argument(p.flag, choices=p.choices, type=p.kind, default=None, help=text)
-    else:
-        meta = p.unit.upper().replace("³", "3") if p.unit else p.kind.__name__.upper()
-        group.add_argument(p.flag, type=p.kind, default=None, metavar=meta, help=text)
+def _method_name(text: str) -> str:
+    """An argparse ``type`` for ``--method``: old names map to the new one, with a note."""
+    if text in (*METHODS, "unet"):
+        return text
+    for spec in METHODS.values():
+        if text in spec.aliases:
+            note_renamed(f"--method {text}", f"--method {spec.name}")
+            return spec.name
+    return text  # argparse's choices refuse it
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -93,33 +94,36 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_method_options(p: argparse.ArgumentParser) -> None:
     """``--method`` and every method's options, from the registry; the U-Net's own group."""
-    p.add_argument("--method", choices=(*METHODS, "unet"), default="otsu")
+    p.add_argument(
+        "--method",
+        type=_method_name,
+        choices=(*METHODS, "unet"),
+        default="otsu",
+        help="the method (default otsu); threshold is the old name of manual",
+    )
     options = registry_options()
     shared = {q.name for q in (*SMOOTHING, *CLEANUP)}
     groups: dict[str, Any] = {}
+    unet = get("unet")
     for name, (param, methods) in options.items():
-        if name in shared:
+        if name in shared or methods == ["unet"]:
             continue
         title = " and ".join(METHODS[m].title for m in methods)
         group = groups.setdefault(title, p.add_argument_group(title))
-        _add_param(group, param, methods)
+        add_param(group, param, where=_where(methods))
     s = p.add_argument_group("smoothing first (threshold methods, k-means)")
     for param in SMOOTHING:
-        _add_param(s, param, options[param.name][1])
-    q = p.add_argument_group("clean-up (every method; applied in this order)")
+        add_param(s, param, where=_where(options[param.name][1]))
+    q = p.add_argument_group("clean-up (every method and the U-Net; applied in this order)")
     for param in CLEANUP:
-        _add_param(q, param, options[param.name][1])
+        add_param(q, param)
     u = p.add_argument_group("unet (a trained checkpoint)")
     u.add_argument("--checkpoint", type=Path, help=".safetensors (or .pt state dict)")
-    u.add_argument(
-        "--device", type=device_name, default=None, help="auto, cpu, cuda, cuda:N or mps"
-    )
-    u.add_argument(
-        "--roi", type=bounded(int, 8, 1024), nargs=3, metavar=("Z", "Y", "X"), help="window size"
-    )
-    u.add_argument("--overlap", type=bounded(float, 0.0, 0.95), default=None)
-    u.add_argument("--sw-batch-size", type=bounded(int, 1, 256), default=None)
-    u.add_argument("--cpu-bf16", action="store_true", default=None, help="bf16 on the CPU")
+    add_params(u, unet.params, types={"device": device_name})
+
+
+def _where(methods: list[str]) -> str:
+    return "" if len(methods) > 3 else f" [{', '.join(methods)}]"
 
 
 def _same_grid(path: Path | None, like: Volume):
@@ -132,7 +136,7 @@ def _same_grid(path: Path | None, like: Volume):
 
 def given(args: argparse.Namespace, names) -> dict[str, Any]:
     """The options among ``names`` the user gave (None = not given)."""
-    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    return given_params(args, names)
 
 
 def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar):
@@ -143,9 +147,7 @@ def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar):
     from ..deep.inference import predict
 
     model, meta, device = ModelCache(size=1).get(args.checkpoint, args.device or "auto")
-    options = given(args, ("roi", "overlap", "sw_batch_size", "cpu_bf16"))
-    if "roi" in options:
-        options["roi_size"] = options.pop("roi")
+    options = given(args, [p.name for p in get("unet").params if p.name != "device"])
     result = predict(image, geometry, model, meta, device=device, progress=bar, **options)
     for note in result.notes:
         print(f"note: {note}")
@@ -176,20 +178,14 @@ def run(args: argparse.Namespace) -> int:
     cleanup = given(args, [q.name for q in CLEANUP])
     t0 = time.perf_counter()
     bar = TerminalProgress(args.method, enabled=not args.quiet)
+    unet_options = given(args, UNET_OPTIONS)
+    params = {k: v for k, v in given(args, registry_options()).items() if k not in unet_options}
+    check_segment_options(args.method, params, unet_options)  # one check, as segment-batch's
     if unet:
-        other = [
-            f"--{k.replace('_', '-')}" for k in given(args, registry_options()) if k not in cleanup
-        ]
-        if other:
-            raise ValueError(f"{', '.join(other)}: not for --method unet")
         labels, segments = _unet(args, source, geometry, bar)
         if cleanup:
             labels = run_method("cleanup", volume.like(labels), params=cleanup).data
     else:
-        given_unet = [f"--{k.replace('_', '-')}" for k in given(args, UNET_OPTIONS)]
-        if given_unet:
-            raise ValueError(f"{', '.join(given_unet)}: only for --method unet")
-        params = given(args, registry_options())
         used = {k: v for k, v in inputs.items() if v is not None}
         if "mask" in used:
             used["mask"] = used["mask"] != 0

@@ -8,67 +8,48 @@ import math
 import os
 from pathlib import Path
 
-from ._common import TerminalProgress, bounded, device_name
+from ._common import TerminalProgress, device_name
+from ._params import add_params, with_defaults
 
 
 def _common(p: argparse.ArgumentParser, *, epochs: bool = True) -> None:
-    """Options of train and compare; every default is the dataclasses' (no torch import)."""
-    from ..deep.config import DataConfig, TrainConfig
+    """Options of train, compare and pretrain, from the ``train`` operation's declarations
+    (:data:`~napari_seg.deep.params.TRAIN_PARAMS`: the Train dock's limits and defaults)."""
+    from ..deep.params import TRAIN_PARAMS
 
-    t, d = TrainConfig(), DataConfig()
     p.add_argument("task", type=Path, help="Decathlon task folder")
-    if epochs:
-        p.add_argument("--epochs", type=bounded(int, 1, 100_000), default=t.epochs)
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument(
-        "--size",
-        action=_Explicit,
-        choices=("fast", "standard"),
-        default=t.size,
-        help="network size preset (fast: small, for CPUs)",
-    )
-    p.add_argument("--device", type=device_name, default=t.device)
-    p.add_argument("--seed", type=bounded(int, 0, 2**32 - 1), default=t.seed)
+    shown = [q for q in TRAIN_PARAMS if epochs or q.name != "epochs"]
+    add_params(p, shown, types={"device": device_name})
+    if not epochs:  # compare/pretrain count steps or seconds: say so instead of "unrecognized"
+        p.add_argument("--epochs", action=_NoEpochs, help=argparse.SUPPRESS)
     p.add_argument(
         "--fold",
         type=fold_value,
-        default=t.fold,
-        help="validation fold 0..FOLDS-1, or all: train and validate on every labelled case",
+        default=0,
+        help="validation fold 0..FOLDS-1, or all: train and validate on every labelled case; "
+        "default 0",
     )
-    p.add_argument("--folds", type=bounded(int, 2, 100), default=t.n_folds)
-    p.add_argument("--lr", type=bounded(float, 0.0, 10.0, above=True), default=t.lr)
-    p.add_argument("--optimizer", choices=("adamw", "novograd"), default=t.optimizer)
-    p.add_argument("--val-every", type=bounded(int, 1), default=t.val_every)
-    p.add_argument(
-        "--roi", type=bounded(int, 8, 1024), nargs=3, metavar=("Z", "Y", "X"), default=d.roi
-    )
-    p.add_argument(
-        "--spacing",
-        action=_Explicit,
-        type=bounded(float, 0.0, 100.0, above=True),
-        nargs=3,
-        metavar=("DZ", "DY", "DX"),
-        default=d.target_spacing,
-        help="target spacing in mm",
-    )
-    p.add_argument(
-        "--window",
-        action=_Explicit,
-        type=float,
-        nargs=2,
-        metavar=("LOW", "HIGH"),
-        default=d.window,
-        help="intensity window mapped to 0..1",
-    )
-    p.add_argument("--batch-size", type=bounded(int, 1, 1024), default=d.batch_size)
-    p.add_argument(
-        "--samples",
-        type=bounded(int, 1, 1024),
-        default=d.samples_per_volume,
-        help="random crops per volume",
-    )
-    p.add_argument("--cache", choices=("auto", "memory", "disk", "none"), default=d.cache)
     p.add_argument("--quiet", action="store_true")
+
+
+class _NoEpochs(argparse.Action):
+    """``compare --epochs``: refused with the options that replaced it."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.error(
+            "--epochs does not apply here: runs are given equal budgets; use --steps N "
+            "(optimizer steps) or --budget-s SECONDS"
+        )
+
+
+def _filled(args: argparse.Namespace) -> argparse.Namespace:
+    """``args`` with every training option not given set to its declared default."""
+    from ..deep.params import TRAIN_PARAMS
+
+    for name, value in with_defaults(args, TRAIN_PARAMS).items():
+        setattr(args, name, value)
+    return args
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -78,13 +59,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         description="Writes DIR/best.safetensors, DIR/last.pt and DIR/metrics.json.",
     )
     _common(t)
-    t.add_argument("--model", default="unet", action=_Explicit)
+    t.add_argument("--model", default=None, help="network name; default unet")
     t.add_argument("--resume", type=Path, help="a last.pt from an earlier run")
     t.add_argument(
         "--init",
         type=Path,
-        help="start from this checkpoint's weights (fine-tuning); --model, --size, --window "
-        "and --spacing default to the checkpoint's",
+        help="start from this checkpoint's weights (fine-tuning); --model, --size, "
+        "--intensity-window and --spacing default to the checkpoint's",
     )
     t.set_defaults(func=run_train)
     from . import compare as _compare
@@ -103,24 +84,27 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     m.set_defaults(func=run_make_task)
 
 
-def _config(args: argparse.Namespace, model: str):
-    low, high = args.window
+def _config(args: argparse.Namespace, model: str | None):
+    _filled(args)
+    low, high = args.intensity_window
     if not (math.isfinite(low) and math.isfinite(high) and high > low):
-        raise ValueError(f"--window: need two finite numbers LOW < HIGH, got {low} {high}")
+        raise ValueError(
+            f"--intensity-window: need two finite numbers LOW < HIGH, got {low} {high}"
+        )
     from ..deep.config import DataConfig, TrainConfig
 
     data = DataConfig(
         target_spacing=tuple(args.spacing),
-        window=tuple(args.window),
-        roi=tuple(args.roi),
+        window=tuple(args.intensity_window),
+        roi=tuple(args.roi_size),
         samples_per_volume=args.samples,
         batch_size=args.batch_size,
         cache=args.cache,
     )
     return TrainConfig(
-        model=model,
+        model=model or "unet",
         size=args.size,
-        epochs=getattr(args, "epochs", TrainConfig.epochs),
+        epochs=getattr(args, "epochs", None) or TrainConfig.epochs,
         lr=args.lr,
         optimizer=args.optimizer,
         val_every=args.val_every,
@@ -171,19 +155,11 @@ def fold_value(text: str) -> int | str:
     return value
 
 
-class _Explicit(argparse._StoreAction):
-    """Store, and remember that the user gave the option (even at its default value)."""
-
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
-        super().__call__(parser, namespace, values, option_string)
-        namespace.explicit = {*getattr(namespace, "explicit", ()), self.dest}
-
-
 def _init_defaults(args: argparse.Namespace) -> None:
     """Options not given take the --init checkpoint's values, validated before any is used.
 
-    An option given on the command line always wins, even at its default value; a
-    checkpoint that then does not fit the run is refused by ``load_init``.
+    An option given on the command line (not None) always wins, even at its default
+    value; a checkpoint that then does not fit the run is refused by ``load_init``.
     """
     from ..deep.checkpoint import CheckpointMeta
     from ..deep.config import checkpoint_info
@@ -194,14 +170,13 @@ def _init_defaults(args: argparse.Namespace) -> None:
     if info is None:
         return  # no readable metadata: loading the checkpoint says why
     meta = CheckpointMeta.from_json(json.dumps(info), path=args.init)  # every value checked
-    explicit = getattr(args, "explicit", set())
     for option, value in (
         ("model", meta.network),
         ("size", meta.config),
-        ("window", meta.intensity_window),
+        ("intensity_window", meta.intensity_window),
         ("spacing", meta.target_spacing),
     ):
-        if value is not None and option not in explicit:
+        if value is not None and getattr(args, option, None) is None:
             setattr(args, option, list(value) if isinstance(value, tuple) else value)
 
 

@@ -31,13 +31,14 @@ __all__ = ["SURFACE_PARAMS", "Mesh", "label_boxes", "label_surfaces"]
 #: The options of :func:`label_surfaces`, declared once for the CLI and the widget.
 SURFACE_PARAMS = (
     Param(
-        "smoothing",
+        "smooth_passes",
         int,
         15,
         "Taubin smoothing passes: the voxel steps go, the volume stays "
         "(within ~1 %); 0 keeps the raw marching-cubes mesh.",
         low=0,
         high=1000,
+        aliases=("smoothing", "smooth"),
     ),
     Param(
         "faces",
@@ -162,11 +163,12 @@ def label_surfaces(
     geometry: Geometry,
     *,
     label_ids: Sequence[int] | None = None,
-    smoothing: int = 15,
+    smooth_passes: int = 15,
     faces: int | None = None,
     boxes: dict[int, tuple[slice, ...]] | None = None,
     progress: ProgressCallback | None = None,
     should_stop: StopCallback | None = None,
+    smoothing: int | None = None,
 ) -> dict[int, Mesh]:
     """One closed triangle mesh per label, in world mm.
 
@@ -178,8 +180,9 @@ def label_surfaces(
         Its placement (the full NIfTI affine).
     label_ids : sequence of int, optional
         Labels to mesh (default: every non-zero value present).
-    smoothing, faces : keyword-only
+    smooth_passes, faces : keyword-only
         See :data:`SURFACE_PARAMS` (Taubin passes; target faces per label or None).
+        ``smoothing`` is the old name of ``smooth_passes`` (still accepted).
     boxes : dict, optional
         :func:`label_boxes` of ``labels`` when the caller has them already.
     progress, should_stop : callable, optional
@@ -196,7 +199,10 @@ def label_surfaces(
         ``labels`` is not a 3-D integer array, or an option is out of range.
     """
     lab = as_label_volume(labels)
-    opts = check_params(SURFACE_PARAMS, {"smoothing": smoothing, "faces": faces}, owner="surfaces")
+    given = {"smooth_passes": smooth_passes, "faces": faces}
+    if smoothing is not None:  # the old keyword (before the glossary's one name per idea)
+        given = {"smoothing": smoothing, "faces": faces}
+    opts = check_params(SURFACE_PARAMS, given, owner="surfaces")
     boxes = label_boxes(lab) if boxes is None else boxes
     wanted = sorted(boxes) if label_ids is None else [int(v) for v in label_ids if int(v) in boxes]
     linear, offset = _voxel_to_world(geometry)
@@ -222,7 +228,7 @@ def label_surfaces(
                 mesh = pending.result()
                 out[mesh.label] = mesh
                 steps.step()
-            pending = pool.submit(_finish, value, xyz, tri, opts["smoothing"], opts["faces"])
+            pending = pool.submit(_finish, value, xyz, tri, opts["smooth_passes"], opts["faces"])
         if pending is not None:
             mesh = pending.result()
             out[mesh.label] = mesh

@@ -8,13 +8,23 @@ one default and one help text everywhere.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ._validate import SegmentationError
 
-__all__ = ["Param", "check_params"]
+__all__ = ["Param", "check_params", "resolve_aliases"]
+
+
+#: Bounds this large mean "no bound" in texts (an open HU window, a voxel count).
+_OPEN = 1e9
+
+
+def _number(v: float) -> str:
+    """``0``, ``0.95``, ``1e-06``, ``2147483647``: short and exact."""
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,11 @@ class Param:
         Spin-box step in the widgets.
     advanced : bool
         Shown collapsed in the widgets.
+    aliases : tuple of str
+        Old names of this parameter (Python keyword and CLI flag), still accepted with a
+        one-line deprecation note.
+    count : int, optional
+        A fixed number of values (``roi_size``: 3); None for one value.
     """
 
     name: str
@@ -56,11 +71,47 @@ class Param:
     optional: bool = False
     step: float | None = None
     advanced: bool = False
+    aliases: tuple[str, ...] = ()
+    count: int | None = None
 
     @property
     def flag(self) -> str:
         """The command-line flag, ``--name-with-dashes``."""
         return "--" + self.name.replace("_", "-")
+
+    @property
+    def alias_flags(self) -> list[str]:
+        """The old flags, ``--old-name`` for each alias."""
+        return ["--" + a.replace("_", "-") for a in self.aliases]
+
+    @property
+    def default_text(self) -> str:
+        """The default in words, for ``--help``, tooltips and the docs (0 and off included)."""
+        d = self.default
+        if d is None:
+            return "none" if self.optional else "required"
+        if isinstance(d, bool):
+            return "on" if d else "off"
+        if isinstance(d, (tuple, list)):
+            return " ".join(str(v) for v in d)
+        return str(d)
+
+    @property
+    def range_text(self) -> str:
+        """``[low, high] unit``, the choices, or ``""``."""
+        if self.choices is not None:
+            return "{" + ", ".join(str(c) for c in self.choices) + "}"
+        if self.low is None and self.high is None:
+            return ""
+        lo = "-inf" if self.low is None or self.low <= -_OPEN else _number(self.low)
+        hi = "inf" if self.high is None or self.high >= _OPEN else _number(self.high)
+        return "" if lo == "-inf" and hi == "inf" else f"[{lo}, {hi}]"
+
+    @property
+    def help_text(self) -> str:
+        """Help with the unit and the default, as ``--help`` and tooltips show it."""
+        unit = f" ({self.unit})" if self.unit else ""
+        return f"{self.help.rstrip('.')}{unit}; default {self.default_text}"
 
     @property
     def label(self) -> str:
@@ -76,6 +127,8 @@ class Param:
         SegmentationError
             Naming the option (its CLI flag), the value and what is allowed.
         """
+        if self.count is not None and value is not None:
+            return self._check_many(value)
         if value is None:
             if self.optional:
                 return None
@@ -109,6 +162,40 @@ class Param:
                 )
         return v
 
+    def _check_many(self, value: Any) -> tuple:
+        try:
+            values = tuple(value)
+        except TypeError:
+            values = (value,)
+        if len(values) != self.count:
+            raise SegmentationError(f"{self.flag}: expected {self.count} values, got {value!r}")
+        one = Param(self.name, self.kind, None, self.help, self.unit, self.low, self.high,
+                    self.choices)  # fmt: skip
+        return tuple(one.check(v) for v in values)
+
+
+def resolve_aliases(
+    declared: tuple[Param, ...], given: Mapping[str, Any], *, owner: str
+) -> dict[str, Any]:
+    """``given`` with old parameter names replaced by the declared ones.
+
+    An old name warns (:class:`DeprecationWarning`, one line naming the new name).
+
+    Raises
+    ------
+    SegmentationError
+        Both the old and the new name given.
+    """
+    old = {a: p.name for p in declared for a in p.aliases}
+    out = dict(given)
+    for name in [n for n in given if n in old]:
+        new = old[name]
+        if new in out:
+            raise SegmentationError(f"{owner}: give {new!r} or its old name {name!r}, not both")
+        warnings.warn(f"{owner}: {name!r} is renamed {new!r}", DeprecationWarning, stacklevel=3)
+        out[new] = out.pop(name)
+    return out
+
 
 def check_params(
     declared: tuple[Param, ...], given: Mapping[str, Any], *, owner: str
@@ -120,6 +207,7 @@ def check_params(
     SegmentationError
         A name ``owner`` does not declare, or a value out of type or range.
     """
+    given = resolve_aliases(declared, given, owner=owner)
     by_name = {p.name: p for p in declared}
     unknown = sorted(set(given) - set(by_name))
     if unknown:

@@ -12,12 +12,13 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from magicgui.widgets import FileEdit, Label, PushButton, SpinBox, Widget, create_widget
+from magicgui.widgets import FileEdit, Label, PushButton, Widget, create_widget
 from napari.layers import Labels
 from napari.utils.notifications import show_info
 from superqt.utils import ensure_main_thread
 
-from .._controls import set_tooltips
+from ...ops import get
+from .._controls import control_for, set_tooltips
 from .._curves import CurvePlot, import_plotting
 from .._layers import layer_geometry, volume_of
 from .._tasks import TaskRunner, reports_errors
@@ -37,9 +38,8 @@ class FinetunePanel:
         self.corrected = create_widget(
             annotation=Labels, label="corrected labels", name="corrected"
         )
-        self.steps = SpinBox(
-            value=60, min=1, max=5000, step=10, label="fine-tune steps", name="steps"
-        )
+        self.steps = control_for(get("finetune").param("steps"))  # as `napari-seg finetune`
+        self.steps.label = "fine-tune steps"
         self.replay = FileEdit(mode="d", label="replay task", name="replay")
         self.button = PushButton(text="Fine-tune on this correction", name="finetune_button")
         self.rerun = PushButton(text="Predict again with the fine-tuned model", name="rerun")
@@ -52,7 +52,6 @@ class FinetunePanel:
             self,
             {
                 "corrected": "The U-Net result after your corrections (same grid as the image).",
-                "steps": "Optimisation steps on crops of this case (about 1 s per 10 on a CPU).",
                 "replay": "Optional: a Decathlon task whose cases are mixed in, so the model does "
                 "not forget them (leave empty for the correction alone).",
                 "button": "Save the correction next to the checkpoint, fine-tune a copy of the "

@@ -16,7 +16,6 @@ from magicgui.widgets import (
     CheckBox,
     ComboBox,
     Container,
-    FloatSpinBox,
     Label,
     LineEdit,
     PushButton,
@@ -26,7 +25,7 @@ from magicgui.widgets import (
 from napari.layers import Image, Labels
 
 from ...edit import label_at
-from .._controls import full_width
+from .._controls import control_for, full_width
 from .._correct_tools import TOOLS, Options, run_tool
 from .._docks import tabify_with_siblings
 from .._labeltable import style
@@ -57,7 +56,12 @@ class CorrectWidget(Container):
         self.tool = ComboBox(choices=tuple(TOOLS), value="fill between slices", label="tool")
         self.label_value = SpinBox(value=1, min=0, max=2**31 - 1, label="label")
         self.axis = ComboBox(choices=tuple(AXES), value="displayed plane", label="slices along")
-        self.mm = FloatSpinBox(value=2.0, min=-50.0, max=1e6, step=0.5, label="size (mm, mm³)")
+        # each tool's size with its own unit and limits, from the registry (edit/tools.py)
+        self.margin_mm, self.min_mm3, self.smooth_mm = (
+            control_for(TOOLS[t].operation.param(n))
+            for t, n in (("margin", "margin_mm"), ("remove islands", "min_mm3"),
+                         ("smooth", "smooth_mm"))
+        )  # fmt: skip
         self.whole = CheckBox(value=False, text="whole label, not only the clicked piece")
         self.smoothing = ComboBox(choices=("closing", "opening", "gaussian"), label="smoothing")
         self.other = create_widget(annotation=Labels | None, label="other labels / scribbles")
@@ -73,7 +77,7 @@ class CorrectWidget(Container):
         self.reject_button = PushButton(text="Cancel preview")
         self.status = Label(value="")
         self.extend([self.labels_layer, self.image, self.tool, self.help, self.label_value,
-                     self.axis, self.mm,
+                     self.axis, self.margin_mm, self.min_mm3, self.smooth_mm,
                      self.whole, self.smoothing, self.other, self.op, self.locked,
                      self.apply_button, self.cancel_button, self.accept_button,
                      self.reject_button, self.keys, self.status])  # fmt: skip
@@ -94,6 +98,13 @@ class CorrectWidget(Container):
         self.prompt = PromptTool(self)  # the AI click tool (issue 25): its own module
         self.append(self.prompt)
 
+    @property
+    def mm(self):
+        """The shown tool's size control (the old single ``mm`` field; kept for scripts)."""
+        return {"remove islands": self.min_mm3, "smooth": self.smooth_mm}.get(
+            self.tool.value, self.margin_mm
+        )
+
     def _set_tooltips(self) -> None:
         self.labels_layer.tooltip = (
             "The Labels layer to correct (its preserve-labels box is honoured)."
@@ -105,7 +116,6 @@ class CorrectWidget(Container):
             "Fill between slices drawn across this axis; 'displayed plane': the slices you are "
             "painting on (the axis the slider moves through)."
         )
-        self.mm.tooltip = "Margin or smoothing in mm (negative margin shrinks); islands in mm³."
         self.whole.tooltip = "Delete or relabel every piece of the clicked label."
         self.smoothing.tooltip = "closing fills dents, opening cuts spurs, gaussian rounds."
         self.other.tooltip = "combine: the other operand; grow from seeds: the scribbles."
@@ -125,7 +135,9 @@ class CorrectWidget(Container):
         how = f"click {tool.clicks}x on the canvas" if tool.clicks else "press Apply"
         self.help.value = f"{tool.help} ({how})"
         name = self.tool.value
-        self.mm.visible = name in ("remove islands", "margin", "smooth")
+        self.margin_mm.visible = name == "margin"
+        self.min_mm3.visible = name == "remove islands"
+        self.smooth_mm.visible = name == "smooth"
         self.axis.visible = name == "fill between slices"
         self.whole.visible = name in ("delete", "relabel")
         self.smoothing.visible = name == "smooth"
@@ -211,7 +223,9 @@ class CorrectWidget(Container):
         return Options(
             spacing=layer_spacing(layer),
             label=int(self.label_value.value),
-            mm=float(self.mm.value),
+            margin_mm=float(self.margin_mm.value),
+            min_mm3=float(self.min_mm3.value),
+            smooth_mm=float(self.smooth_mm.value),
             whole_label=self.whole.value,
             smoothing=self.smoothing.value,
             op=self.op.value,

@@ -108,7 +108,7 @@ class SurfacesWidget(Container):
             label_surfaces,
             np.asarray(data),
             layer_geometry(layer),
-            smoothing=int(self.smoothing.value),
+            smooth_passes=int(self.smoothing.value),
             faces=None if faces is None else int(faces),
         )
         self.runner.start(fn, description="surfaces", on_result=partial(self._show, layer))

@@ -15,14 +15,14 @@ from magicgui.widgets import (
     Label,
     LineEdit,
     PushButton,
-    SpinBox,
     TextEdit,
 )
 from superqt.utils import ensure_main_thread
 
 from ...deep.config import NETWORK_NAMES, DataConfig, Protocol, TrainConfig, model_names
+from ...ops import get
 from .._band_plot import BandPlot
-from .._controls import set_tooltips
+from .._controls import control_for, set_tooltips
 from .._curves import CurvePlot, import_plotting
 from .._docks import tabify_with_siblings
 from .._registry import trained_checkpoints
@@ -47,10 +47,12 @@ class TrainWidget(Container):
         self.match_size = CheckBox(value=False, text="add a size-matched U-Net")
         t, d = TrainConfig(), DataConfig()  # the CLI's defaults, from the same dataclasses
         self.size = ComboBox(choices=("fast", "standard"), value=t.size, label="size")
-        self.epochs = SpinBox(value=t.epochs, min=1, max=10_000, label="epochs")
+        train = get("train")  # limits, defaults and tooltips as `napari-seg train` declares
+        self.epochs = control_for(train.param("epochs"))
         folds = (*(str(k) for k in range(t.n_folds)), "all")
         self.fold = ComboBox(choices=folds, value=str(t.fold), label="fold")
-        self.lr = FloatSpinBox(value=t.lr, min=1e-6, max=1.0, step=1e-4, label="learning rate")
+        self.lr = control_for(train.param("lr"))
+        self.lr.label = "learning rate"
         self.device = ComboBox(
             choices=("auto", "cpu", "cuda", "mps"), value=t.device, label="device"
         )
@@ -86,10 +88,8 @@ class TrainWidget(Container):
                 "seeds": "Comma-separated seeds; every model runs each one.",
                 "match_size": "Also train a U-Net within 15 % of the challenger's parameters.",
                 "size": "fast: small, for CPUs; standard: the tutorial sizes.",
-                "epochs": "Passes over the training cases.",
                 "fold": "Validation fold of the labelled cases; all: train and validate on "
                 "every case (a task with one labelled case needs it).",
-                "lr": "Learning rate of the optimizer.",
                 "device": "auto: CUDA, then Apple MPS, then the CPU.",
                 "roi": "Random patch size in voxels after resampling (z, y, x).",
                 "spacing": "Training spacing in mm (z, y, x); images are resampled to it.",

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import napari
 import numpy as np
-from magicgui.widgets import CheckBox, ComboBox, FileEdit, FloatSpinBox, SpinBox
+from magicgui.widgets import CheckBox, ComboBox, FileEdit, SpinBox
 
 from ...deep.config import CHECKPOINT_SUFFIXES, checkpoint_info
-from .._controls import full_width, set_tooltips
+from ...ops import get
+from .._controls import control_for, full_width, set_tooltips
 from .._labeltable import matching_table
 from .._layers import layer_geometry, placement
 from .._registry import trained_checkpoints
@@ -52,8 +53,10 @@ class UNetWidget(SegmentWidget):
         )
         self.roi = [SpinBox(value=96, min=8, max=1024, step=16, label=f"ROI {a}") for a in "ZYX"]
         self.use_checkpoint_roi = CheckBox(value=True, text="ROI from the checkpoint")
-        self.overlap = FloatSpinBox(value=0.5, min=0.0, max=0.95, step=0.05, label="overlap")
-        self.sw_batch = SpinBox(value=4, min=1, max=64, label="windows per batch")
+        unet = get("unet")  # limits, defaults and tooltips as `segment --method unet` declares
+        self.overlap = control_for(unet.param("overlap"))
+        self.sw_batch = control_for(unet.param("sw_batch_size"))
+        self.sw_batch.label = "windows per batch"
         self.probabilities = CheckBox(value=False, text="add probabilities layer")
         self.largest = CheckBox(value=False, text="keep largest per class")
         options = [
@@ -76,8 +79,6 @@ class UNetWidget(SegmentWidget):
                 "checkpoint": "A .safetensors checkpoint (or a .pt state dict); weights only.",
                 "device": "auto: CUDA, then Apple MPS, then the CPU.",
                 "use_checkpoint_roi": "Slide the window size the network was trained with.",
-                "overlap": "Overlap of neighbouring windows (0..0.95); more is smoother, slower.",
-                "sw_batch": "Windows per forward pass; fewer use less memory.",
                 "probabilities": "Also add the foreground probability as an image layer.",
                 "largest": "Keep the largest connected object of each class.",
             },
