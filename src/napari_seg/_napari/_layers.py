@@ -15,6 +15,7 @@ from ..io.geometry import MM_PER_UNIT
 
 __all__ = [
     "camera_of",
+    "check_same_grid",
     "intensity_unit",
     "is_ct",
     "layer_geometry",
@@ -96,6 +97,40 @@ def _lift_2d(m: np.ndarray) -> np.ndarray:
     out = np.eye(4)
     out[1:, 1:] = m
     return out
+
+
+def check_same_grid(layer: Layer, other: Layer, *, what: str) -> None:
+    """Refuse ``other`` unless it lies voxel for voxel on ``layer``'s grid.
+
+    The docks' one way to the core's grid check (the CLI's check, with its
+    message), so a mask, seed, grow-over or ground-truth layer of another
+    scan, spacing or placement is refused before anything runs.
+
+    Parameters
+    ----------
+    layer : napari Layer
+        The primary layer (the image segmented, the labels corrected, the truth).
+    other : napari Layer
+        The secondary layer (mask, seeds, grow-over image, prediction, ...).
+    what : str
+        What ``other`` is to the user, e.g. ``"mask"``; it leads the message.
+
+    Raises
+    ------
+    ValueError
+        ``<what> 'name': shape (...) differs from 'primary' (...)``, or the
+        core's :class:`~napari_seg.io.geometry.GeometryError` (a ValueError)
+        whose first line names both layers and how far their affines differ.
+    """
+    shape, other_shape = tuple(layer.data.shape)[-3:], tuple(other.data.shape)[-3:]
+    if shape != other_shape:
+        raise ValueError(
+            f"{what} {other.name!r}: shape {other_shape} differs from {layer.name!r} {shape}; "
+            "choose a layer on the same grid"
+        )
+    layer_geometry(layer).check_same_grid(
+        layer_geometry(other), what=f"{what} {other.name!r} and {layer.name!r}"
+    )
 
 
 def layer_spacing(layer: Layer) -> tuple[float, ...]:
