@@ -112,9 +112,9 @@ class DockFrame(Container):
         super().__init__(labels=True)
         tabify_with_siblings(self.native)
         self.viewer = viewer
-        self.run_button = None if run is None else PushButton(text=run, name="run_button")
-        self.cancel_button = None if run is None else PushButton(text=cancel, name="cancel_button")
-        self.status = Label(value="", name="status")
+        self.run_button = None if run is None else PushButton(text=run)
+        self.cancel_button = None if run is None else PushButton(text=cancel)
+        self.status = Label(value="")
         self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
 
     def lay_out(

@@ -22,6 +22,7 @@ from napari.utils.colormaps import DirectLabelColormap
 
 from ..io.labeltable import LabelTable
 from ._labeltable import apply_table, table_of
+from ._meta import label_names
 from ._results import _bbox, write_edits
 
 try:
@@ -57,7 +58,7 @@ def current_table(layer: Labels) -> LabelTable:
     table = table_of(layer)
     if table is not None:
         return table
-    names = {int(k): str(v) for k, v in (layer.metadata.get("label_names") or {}).items()}
+    names = label_names(layer)
     # in the colours napari shows now, so a first edit changes no colour on screen
     return LabelTable.from_dict(
         {v: {"name": n, "color": shown_color(layer, v)} for v, n in names.items()}

@@ -8,6 +8,7 @@ main thread. A cancelled run returns nothing and changes no layer.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Callable
@@ -70,20 +71,26 @@ class TaskRunner:
 
     def _busy(self, busy: bool) -> None:
         """Run disabled and Cancel enabled while a run is in flight."""
-        if self.run_button is not None:
-            self.run_button.enabled = not busy
-        if self.cancel_button is not None:
-            self.cancel_button.enabled = busy
+        with contextlib.suppress(RuntimeError):  # the dock was closed meanwhile
+            if self.run_button is not None:
+                self.run_button.enabled = not busy
+            if self.cancel_button is not None:
+                self.cancel_button.enabled = busy
+
+    def say(self, text: str) -> None:
+        """Put ``text`` in the status line (nothing if the dock was closed meanwhile)."""
+        with contextlib.suppress(RuntimeError):
+            self.status.value = text
 
     def fail(self, message: str) -> None:
-        """Show an error found before starting: status line and a napari notification."""
-        self.status.value = message
+        """Show an error: the status line and a napari notification."""
+        self.say(message)
         show_error(message)
 
     def cancel(self) -> None:
         """Ask the running core function to stop at its next check."""
         self._stop.set()
-        self.status.value = "cancelling…"
+        self.say("cancelling…")
 
     def start(
         self,
@@ -116,11 +123,11 @@ class TaskRunner:
 
         def returned(value: Any) -> None:
             if value is _CANCELLED:
-                self.status.value = f"{description}: cancelled"
+                self.say(f"{description}: cancelled")
                 show_info(f"{description}: cancelled; no layer was changed")
                 return
             note = on_result(value)
-            self.status.value = f"{description}: {note or 'done'}"
+            self.say(f"{description}: {note or 'done'}")
 
         def errored(exc: BaseException) -> None:
             self.fail(f"{description} failed: {one_line(exc)}")
