@@ -21,7 +21,7 @@ from napari.qt.threading import FunctionWorker
 from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 
-from ._controls import set_tooltips
+from ._controls import full_width, set_tooltips
 from ._tasks import TaskRunner
 
 __all__ = ["TAG", "DockFrame", "fit_labels", "tabify_with_siblings"]
@@ -127,6 +127,7 @@ class DockFrame(Container):
         """Add ``controls``, Run and Cancel, ``after`` and the status line; wire Run."""
         buttons = [] if self.run_button is None else [self.run_button, self.cancel_button]
         self.extend([*controls, *buttons, *after, self.status])
+        full_width(self.status)  # a status line has no label: it takes the whole row
         set_tooltips(self, tooltips or {})
         if self.run_button is not None:
             self.run_button.changed.connect(self.run)
