@@ -21,9 +21,9 @@ from napari.layers import Image, Labels, Layer
 from napari.settings import get_settings
 
 from ..display import edge_letters, format_position, screen_orientation
-from ..io import METADATA_KEY
 from ..settings import load_settings, update_settings
 from ._layers import camera_of, is_ct, length_unit
+from ._meta import kept, label_names
 
 __all__ = [
     "AnatomicalDisplay",
@@ -42,10 +42,10 @@ _ATTACHED: weakref.WeakKeyDictionary[Any, AnatomicalDisplay] = weakref.WeakKeyDi
 
 def is_anatomical(layer: Layer) -> bool:
     """True for a layer napari-seg placed in patient RAS (a file with a frame, or the sample)."""
-    kept = layer.metadata.get(METADATA_KEY) if isinstance(layer.metadata, dict) else None
-    if not isinstance(kept, dict) or layer.ndim < 3:
+    entry = kept(layer)
+    if not entry or layer.ndim < 3:
         return False
-    return bool(kept.get("anatomical", "affine" in kept))
+    return bool(entry.get("anatomical", "affine" in entry))
 
 
 def anatomical_axes(viewer: Any) -> list[int | None]:
@@ -80,8 +80,7 @@ def _value_text(layer: Layer, value: Any) -> str | None:
     if isinstance(layer, Labels):
         if int(value) == 0:  # background: show the image below instead
             return None
-        names = layer.metadata.get("label_names") or {}
-        name = names.get(int(value), names.get(str(int(value)), ""))
+        name = label_names(layer).get(int(value), "")
         return f"label {int(value)} {name}".rstrip()
     if np.ndim(value) != 0:
         return None

@@ -1,13 +1,30 @@
-"""Keep napari-seg's docks in one tabbed stack, so several open docks fit on one screen."""
+"""The frame every napari-seg dock shares, and one tabbed stack for the open docks.
+
+:class:`DockFrame` is the scaffolding of a dock: the viewer, a Run and a Cancel
+button, a status line, and one :class:`~._tasks.TaskRunner` that runs the
+dock's core function in a napari thread worker with a progress bar (the GUI
+thread never waits; Cancel sets the run's ``should_stop``). An error before or
+during a run is one line in the status and a napari notification
+(:func:`~._tasks.reports_errors`). Docks are tabbed with each other, so several
+open docks fit on one screen.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import napari
+from magicgui.widgets import Container, Label, PushButton, Widget
+from napari.qt.threading import FunctionWorker
 from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 
-__all__ = ["TAG", "fit_labels", "tabify_with_siblings"]
+from ._controls import full_width, set_tooltips
+from ._tasks import TaskRunner
+
+__all__ = ["TAG", "DockFrame", "fit_labels", "tabify_with_siblings"]
 
 #: napari titles a plugin's dock "<widget> (<plugin>)".
 TAG = "(napari-seg)"
@@ -71,3 +88,67 @@ def tabify_with_siblings(widget: QWidget) -> None:
     are fitted to napari's font then too (:func:`fit_labels`).
     """
     QTimer.singleShot(0, lambda: (_tabify(widget), fit_labels(widget)))
+
+
+class DockFrame(Container):
+    """A napari-seg dock: controls, Run, Cancel, more controls, then the status line.
+
+    Subclasses build their controls, then call :meth:`lay_out`; Run calls
+    :meth:`run` (decorate it with :func:`~._tasks.reports_errors`), which reads the
+    layers and hands a core function to :meth:`start`.
+
+    Parameters
+    ----------
+    viewer : napari.viewer.Viewer
+        The viewer the dock acts on.
+    run, cancel : str or None
+        Button texts; ``run=None``: a dock without a background run of its own
+        (no Run or Cancel button; its status line and error path stay).
+    """
+
+    def __init__(
+        self, viewer: napari.viewer.Viewer, *, run: str | None = "Run", cancel: str = "Cancel"
+    ) -> None:
+        super().__init__(labels=True)
+        tabify_with_siblings(self.native)
+        self.viewer = viewer
+        self.run_button = None if run is None else PushButton(text=run)
+        self.cancel_button = None if run is None else PushButton(text=cancel)
+        self.status = Label(value="")
+        self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
+
+    def lay_out(
+        self,
+        controls: Sequence[Widget],
+        after: Sequence[Widget] = (),
+        *,
+        tooltips: dict[str, str] | None = None,
+    ) -> None:
+        """Add ``controls``, Run and Cancel, ``after`` and the status line; wire Run."""
+        buttons = [] if self.run_button is None else [self.run_button, self.cancel_button]
+        self.extend([*controls, *buttons, *after, self.status])
+        full_width(self.status)  # a status line has no label: it takes the whole row
+        set_tooltips(self, tooltips or {})
+        if self.run_button is not None:
+            self.run_button.changed.connect(self.run)
+
+    def run(self, *_: object) -> None:
+        """What Run does (a dock with a Run button overrides it)."""
+        raise NotImplementedError
+
+    def start(
+        self,
+        fn: Callable[..., Any],
+        *,
+        description: str,
+        on_result: Callable[[Any], str | None],
+        on_finish: Callable[[], None] | None = None,
+    ) -> FunctionWorker:
+        """Run ``fn(progress=..., should_stop=...)`` in a worker (:meth:`TaskRunner.start`)."""
+        return self.runner.start(
+            fn, description=description, on_result=on_result, on_finish=on_finish
+        )
+
+    def fail(self, message: str) -> None:
+        """One line in the status and a napari notification."""
+        self.runner.fail(message)

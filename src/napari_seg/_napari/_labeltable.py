@@ -20,6 +20,8 @@ from napari.layers import Labels
 from napari.utils.colormaps import DirectLabelColormap
 
 from ..io.labeltable import LabelTable
+from ._meta import metadata_of, with_role_key
+from ._meta import role as role_of
 
 __all__ = [
     "ROLE_STYLES",
@@ -57,8 +59,7 @@ def _dump(table: LabelTable) -> dict[str, Any]:
 
 def table_of(layer: Labels | dict[str, Any]) -> LabelTable | None:
     """The layer's table (a layer, or the attributes of a layer data tuple), else None."""
-    meta = layer.get("metadata", {}) if isinstance(layer, dict) else layer.metadata
-    kept = meta.get(TABLE_KEY)
+    kept = metadata_of(layer).get(TABLE_KEY)
     if isinstance(kept, LabelTable):
         return kept
     if not isinstance(kept, dict) or "segments" not in kept:
@@ -141,9 +142,8 @@ def style(layer: Labels, role: str) -> None:
         )
 
 
-#: ``metadata`` key naming a layer's role; napari's Labels take no ``contour`` keyword, so a
-#: reader marks the role and the layer is styled when it is inserted (:func:`watch_roles`).
-ROLE_KEY = "role"
+#: napari's Labels take no ``contour`` keyword, so a reader marks the role (``_meta.ROLE_KEY``)
+#: and the layer is styled when it is inserted (:func:`watch_roles`).
 _WATCHED: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -151,7 +151,7 @@ def with_role(kwargs: dict[str, Any], role: str) -> dict[str, Any]:
     """Layer kwargs marked with ``role``, styled once the layer is in a watched viewer."""
     if role not in ROLE_STYLES:
         raise ValueError(f"unknown layer role {role!r}; expected one of {sorted(ROLE_STYLES)}")
-    kwargs = {**kwargs, "metadata": {**kwargs.get("metadata", {}), ROLE_KEY: role}}
+    kwargs = {**kwargs, "metadata": with_role_key(kwargs.get("metadata", {}), role)}
     allowed = {k: v for k, v in ROLE_STYLES[role].items() if k != "contour"}
     return {**kwargs, **allowed}
 
@@ -172,6 +172,6 @@ def watch_roles(viewer: Any = None) -> None:
 
 
 def _on_inserted(viewer: Any, layer: Any) -> None:
-    role = layer.metadata.get(ROLE_KEY) if isinstance(layer, Labels) else None
-    if role in ROLE_STYLES and viewer is not None:
-        style(layer, role)
+    marked = role_of(layer) if isinstance(layer, Labels) else None
+    if marked in ROLE_STYLES and viewer is not None:
+        style(layer, marked)

@@ -10,11 +10,12 @@ import numpy as np
 from napari.layers import Image, Labels, Layer
 from napari.utils.transforms import Affine
 
-from ..io import METADATA_KEY, Geometry
-from ..io.geometry import MM_PER_UNIT
+from ..io.geometry import MM_PER_UNIT, Geometry
+from ._meta import METADATA_KEY, is_ct, kept
 
 __all__ = [
     "camera_of",
+    "check_same_grid",
     "intensity_unit",
     "is_ct",
     "layer_geometry",
@@ -65,12 +66,12 @@ def layer_geometry(layer: Layer | dict[str, Any], *, atol: float = 1e-4) -> Geom
     )
     full = Affine(affine_matrix=np.asarray(attributes["affine"]), ndim=ndim).compose(data2world)
     m = full.affine_matrix[-4:, -4:] if ndim >= 3 else _lift_2d(full.affine_matrix)
-    kept = attributes.get("metadata", {}).get(METADATA_KEY, {})
-    header = kept.get("nifti_header")
+    entry = kept(attributes)
+    header = entry.get("nifti_header")
     unit = _unit_of(attributes)
     current = Geometry.from_napari_affine(m)
-    if "affine" in kept:
-        source = Geometry(np.asarray(kept["affine"]), header, unit)
+    if "affine" in entry:
+        source = Geometry(np.asarray(entry["affine"]), header, unit)
         if np.allclose(source.affine, current.affine, atol=atol):
             return source
     return Geometry(current.affine, header, unit)
@@ -88,14 +89,48 @@ def _unit_of(attributes: dict[str, Any]) -> str:
         name = _PINT_UNITS.get(name, name)
         if name in MM_PER_UNIT:
             return name
-    kept = attributes.get("metadata", {}).get(METADATA_KEY, {})
-    return kept.get("unit", "mm") if kept.get("unit") in MM_PER_UNIT else "mm"
+    unit = kept(attributes).get("unit")
+    return unit if unit in MM_PER_UNIT else "mm"
 
 
 def _lift_2d(m: np.ndarray) -> np.ndarray:
     out = np.eye(4)
     out[1:, 1:] = m
     return out
+
+
+def check_same_grid(layer: Layer, other: Layer, *, what: str) -> None:
+    """Refuse ``other`` unless it lies voxel for voxel on ``layer``'s grid.
+
+    The docks' one way to the core's grid check (the CLI's check, with its
+    message), so a mask, seed, grow-over or ground-truth layer of another
+    scan, spacing or placement is refused before anything runs.
+
+    Parameters
+    ----------
+    layer : napari Layer
+        The primary layer (the image segmented, the labels corrected, the truth).
+    other : napari Layer
+        The secondary layer (mask, seeds, grow-over image, prediction, ...).
+    what : str
+        What ``other`` is to the user, e.g. ``"mask"``; it leads the message.
+
+    Raises
+    ------
+    ValueError
+        ``<what> 'name': shape (...) differs from 'primary' (...)``, or the
+        core's :class:`~napari_seg.io.geometry.GeometryError` (a ValueError)
+        whose first line names both layers and how far their affines differ.
+    """
+    shape, other_shape = tuple(layer.data.shape)[-3:], tuple(other.data.shape)[-3:]
+    if shape != other_shape:
+        raise ValueError(
+            f"{what} {other.name!r}: shape {other_shape} differs from {layer.name!r} {shape}; "
+            "choose a layer on the same grid"
+        )
+    layer_geometry(layer).check_same_grid(
+        layer_geometry(other), what=f"{what} {other.name!r} and {layer.name!r}"
+    )
 
 
 def layer_spacing(layer: Layer) -> tuple[float, ...]:
@@ -115,8 +150,8 @@ def placement(source: Layer) -> dict[str, Any]:
         "units": tuple(str(u) for u in source.units),
         "axis_labels": tuple(source.axis_labels),
     }
-    kept = source.metadata.get(METADATA_KEY)
-    kw["metadata"] = {METADATA_KEY: copy.deepcopy(kept)} if kept is not None else {}
+    entry = kept(source)
+    kw["metadata"] = {METADATA_KEY: copy.deepcopy(entry)} if entry else {}
     return kw
 
 
@@ -152,11 +187,6 @@ def upsert_labels(
 def length_unit(layer: Layer) -> str:
     """The length unit (``"mm"``, ``"µm"``, ``"m"``) of a layer's spatial axes."""
     return _unit_of({"units": layer.units, "metadata": layer.metadata})
-
-
-def is_ct(layer: Layer | None) -> bool:
-    """True for an image the reader (or sample) marked CT: its values are Hounsfield units."""
-    return layer is not None and str(layer.metadata.get("modality", "")).upper() == "CT"
 
 
 def intensity_unit(layer: Layer | None) -> str:

@@ -23,6 +23,7 @@ from napari.utils.colormaps import DirectLabelColormap
 from ..io.labeltable import LabelTable
 from ._compat import MaskedPaintAtom, save_history, wrap_paint_mask
 from ._labeltable import apply_table, table_of
+from ._meta import label_names
 from ._results import _bbox, write_edits
 
 __all__ = ["add_segment", "current_table", "guard_locked", "recolour", "removal_edits",
@@ -55,7 +56,7 @@ def current_table(layer: Labels) -> LabelTable:
     table = table_of(layer)
     if table is not None:
         return table
-    names = {int(k): str(v) for k, v in (layer.metadata.get("label_names") or {}).items()}
+    names = label_names(layer)
     # in the colours napari shows now, so a first edit changes no colour on screen
     return LabelTable.from_dict(
         {v: {"name": n, "color": shown_color(layer, v)} for v, n in names.items()}

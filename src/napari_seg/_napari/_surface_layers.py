@@ -9,6 +9,7 @@ from napari.utils.colormaps import Colormap
 
 from ..inspect import Mesh
 from ._layers import layer_geometry
+from ._meta import label_names
 
 __all__ = ["SURFACE_KEY", "show_surfaces"]
 
@@ -26,7 +27,7 @@ def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]
     or rotation enters the layer's transform (with the labels' own transform
     napari lit half of an LPS surface from the wrong side).
     """
-    names = source.metadata.get("label_names") or {}
+    names = label_names(source)
     step = np.asarray(layer_geometry(source).spacing, float)[-3:]  # mm per voxel, napari order
     place = {
         "scale": tuple(step),
@@ -35,7 +36,7 @@ def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]
     }
     out = []
     for value, mesh in sorted(meshes.items()):
-        label_name = str(names.get(value) or names.get(str(value)) or "")
+        label_name = names.get(int(value), "")
         name = f"{source.name} surface {value}" + (f" {label_name}" if label_name else "")
         data = (mesh.napari_vertices / step, mesh.faces)
         if name in viewer.layers and isinstance(viewer.layers[name], Surface):

@@ -8,6 +8,7 @@ main thread. A cancelled run returns nothing and changes no layer.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from .._errors import one_line
 from ..progress import Cancelled
 from ._controls import full_width
 
-__all__ = ["TaskRunner", "one_line", "reports_errors"]
+__all__ = ["TaskRunner", "one_line", "one_step", "reports_errors"]
 
 
 def reports_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,30 +50,47 @@ class TaskRunner:
 
     Parameters
     ----------
-    run_button, cancel_button : magicgui PushButton
-        Run is disabled and Cancel enabled while work is in flight.
+    run_button, cancel_button : magicgui PushButton or None
+        Run is disabled and Cancel enabled while work is in flight (None: a dock
+        whose runs start from other controls, and cannot be cancelled).
     status : magicgui Label
         Shows "running", "done in …", "cancelled" or the error.
     """
 
-    def __init__(self, run_button: PushButton, cancel_button: PushButton, status: Label) -> None:
+    def __init__(
+        self, run_button: PushButton | None, cancel_button: PushButton | None, status: Label
+    ) -> None:
         self.run_button, self.cancel_button, self.status = run_button, cancel_button, status
         status.native.setWordWrap(True)  # a long note wraps instead of widening the dock
         full_width(status)
         self.worker: FunctionWorker | None = None
         self._stop = threading.Event()
-        self.cancel_button.enabled = False
-        self.cancel_button.changed.connect(self.cancel)
+        if cancel_button is not None:
+            cancel_button.enabled = False
+            cancel_button.changed.connect(self.cancel)
+
+    def _busy(self, busy: bool) -> None:
+        """Run disabled and Cancel enabled while a run is in flight."""
+        with contextlib.suppress(RuntimeError):  # the dock was closed meanwhile
+            if self.run_button is not None:
+                self.run_button.enabled = not busy
+            if self.cancel_button is not None:
+                self.cancel_button.enabled = busy
+
+    def say(self, text: str) -> None:
+        """Put ``text`` in the status line (nothing if the dock was closed meanwhile)."""
+        with contextlib.suppress(RuntimeError):
+            self.status.value = text
 
     def fail(self, message: str) -> None:
-        """Show an error found before starting: status line and a napari notification."""
-        self.status.value = message
+        """Show an error: the status line and a napari notification."""
+        self.say(message)
         show_error(message)
 
     def cancel(self) -> None:
         """Ask the running core function to stop at its next check."""
         self._stop.set()
-        self.status.value = "cancelling…"
+        self.say("cancelling…")
 
     def start(
         self,
@@ -105,29 +123,37 @@ class TaskRunner:
 
         def returned(value: Any) -> None:
             if value is _CANCELLED:
-                self.status.value = f"{description}: cancelled"
+                self.say(f"{description}: cancelled")
                 show_info(f"{description}: cancelled; no layer was changed")
                 return
             note = on_result(value)
-            self.status.value = f"{description}: {note or 'done'}"
+            self.say(f"{description}: {note or 'done'}")
 
         def errored(exc: BaseException) -> None:
-            self.status.value = f"{description} failed: {one_line(exc)}"
+            self.fail(f"{description} failed: {one_line(exc)}")
 
         def finished() -> None:
             if on_finish is not None:
                 on_finish()
             pbar.close()
-            self.run_button.enabled, self.cancel_button.enabled = True, False
+            self._busy(False)
 
         # errors go to ``errored`` only: napari's default re-raises them in a Qt slot,
         # which aborts a plain script's process (PyQt6 calls qFatal)
         worker = create_worker(work, _start_thread=False, _ignore_errors=True)
         worker.returned.connect(returned)
-        worker.errored.connect(errored)  # napari's worker also shows it as a notification
+        worker.errored.connect(errored)  # status line and notification (napari's is off)
         worker.finished.connect(finished)
-        self.run_button.enabled, self.cancel_button.enabled = False, True
+        self._busy(True)
         self.status.value = f"{description}…"
         self.worker = worker
         worker.start()
         return worker
+
+
+def one_step(fn: Callable[..., Any], *args: Any, progress=None, should_stop=None) -> Any:
+    """Run a one-step core function ``fn(*args)`` under the worker protocol (a 1/1 bar)."""
+    out = fn(*args)
+    if progress is not None:
+        progress(1, 1)
+    return out

@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from ..io import METADATA_KEY, save_volume
+from ..io import save_volume
 from ..io.formats import holds_segments
 from ._labeltable import table_of
 from ._layers import layer_geometry
+from ._meta import dicom_source, label_names
 
 __all__ = ["layer_segments", "write_image", "write_labels"]
 
@@ -28,13 +29,13 @@ def layer_segments(data: np.ndarray, attributes: dict[str, Any]) -> dict[int, di
 
     Names from ``metadata["label_names"]``, colours from the layer's colormap.
     """
-    names = attributes.get("metadata", {}).get("label_names") or {}
+    names = label_names(attributes)
     values = [int(v) for v in np.unique(data) if v != 0]
     colormap = attributes.get("colormap")
     colors = np.asarray(colormap.map(np.array(values))) if values and colormap is not None else []
     table = {}
     for i, v in enumerate(values):
-        entry: dict[str, Any] = {"name": str(names.get(v) or names.get(str(v)) or f"Segment_{v}")}
+        entry: dict[str, Any] = {"name": names.get(v) or f"Segment_{v}"}
         if len(colors):
             entry["color"] = tuple(float(c) for c in colors[i])
         table[v] = entry
@@ -56,7 +57,7 @@ def write_labels(path: str, data: Any, attributes: dict[str, Any]) -> list[str]:
         for value, entry in segments.items():
             entry["name"] = table.names.get(value, entry["name"])
             entry["color"] = tuple(float(c) for c in table.color_of(value))
-    source = attributes.get("metadata", {}).get(METADATA_KEY, {}).get("dicom")
+    source = dicom_source(attributes)
     out = save_volume(
         arr, layer_geometry(attributes), path, kind="labels", segments=segments, source=source
     )

@@ -14,30 +14,22 @@ from typing import Any
 
 import napari
 import numpy as np
-from magicgui.widgets import (
-    CheckBox,
-    ComboBox,
-    Container,
-    Label,
-    PushButton,
-    Widget,
-    create_widget,
-)
+from magicgui.widgets import CheckBox, ComboBox, Widget, create_widget
 from napari.layers import Image, Labels, Points
 
 from ...io.labeltable import LabelTable
 from ...segment.methods import METHODS, run_method
-from .._controls import control_for, set_tooltips
-from .._docks import tabify_with_siblings
+from .._controls import control_for
+from .._docks import DockFrame
 from .._labeltable import apply_table, table_of
-from .._layers import intensity_unit, is_ct, layer_spacing, volume_of
+from .._layers import check_same_grid, intensity_unit, is_ct, layer_spacing, volume_of
 from .._results import find_target, prepare, write
-from .._tasks import TaskRunner, reports_errors
+from .._tasks import reports_errors
 
 __all__ = ["MethodWidget", "SegmentWidget"]
 
 
-class SegmentWidget(Container):
+class SegmentWidget(DockFrame):
     """Base dock widget: subclasses add option widgets and implement :meth:`make_call`.
 
     ``make_call(data, spacing)`` returns a function taking ``progress`` and
@@ -49,38 +41,19 @@ class SegmentWidget(Container):
     source_type: type = Image
 
     def __init__(self, viewer: napari.viewer.Viewer, options: list[Widget]) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer)
         self.image = create_widget(annotation=self.source_type, label="image")
         self.overwrite = CheckBox(value=False, text="overwrite hand edits (undoable)")
         self.overwrite.tooltip = (
             "Off: if the output layer was edited since the last run, write a new layer. "
             "On: write over the edits; Ctrl+Z on the layer brings them back."
         )
-        self.run_button = PushButton(text="Run")
-        self.cancel_button = PushButton(text="Cancel")
-        self.status = Label(value="")
-        self.extend(
-            [
-                self.image,
-                *options,
-                self.overwrite,
-                self.run_button,
-                self.cancel_button,
-                self.status,
-            ]
-        )
-        self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
-        self.run_button.changed.connect(self.run)
-        set_tooltips(
-            self,
-            {
-                "image": "The layer to segment; its full placement gives the spacing in mm.",
-                "run_button": "Run in the background; the result goes to '<method> <source>'.",
-                "cancel_button": "Stop the run at its next step; no layer is changed.",
-            },
-        )
+        tips = {
+            "image": "The layer to segment; its full placement gives the spacing in mm.",
+            "run_button": "Run in the background; the result goes to '<method> <source>'.",
+            "cancel_button": "Stop the run at its next step; no layer is changed.",
+        }
+        self.lay_out([self.image, *options, self.overwrite], tooltips=tips)
 
     def output_name(self) -> str:
         return f"{self.method_name} {self.image.value.name}"
@@ -107,7 +80,7 @@ class SegmentWidget(Container):
             result = fn(progress=progress, should_stop=should_stop)
             return result, prepare(labels_of(result), target, overwrite_edits=overwrite)
 
-        self.runner.start(
+        self.start(
             job,
             description=f"{self.method_name} ({layer.name})",
             on_result=partial(self._show, name, layer, target),
@@ -126,10 +99,14 @@ class SegmentWidget(Container):
         """Names and colours for the result (None: napari's own colours)."""
         return None
 
-    @staticmethod
-    def optional_mask(widget: Widget) -> np.ndarray | None:
+    def on_grid(self, widget: Widget, *, what: str) -> np.ndarray | None:
+        """The volume of the layer chosen in ``widget`` (None if none), refused unless it
+        lies on the source layer's grid (:func:`~.._layers.check_same_grid`)."""
         layer = widget.value
-        return None if layer is None else volume_of(layer, what="mask") != 0
+        if layer is None:
+            return None
+        check_same_grid(self.image.value, layer, what=what)
+        return volume_of(layer, what=what)
 
 
 class MethodWidget(SegmentWidget):
@@ -221,19 +198,22 @@ class MethodWidget(SegmentWidget):
             return {}
         source = self.image.value
         out: dict[str, Any] = {}
-        if self.markers.value is not None:
-            out["markers"] = volume_of(self.markers.value, what="seed labels").astype(np.int32)
+        markers = self.on_grid(self.markers, what="seed labels")
+        if markers is not None:
+            out["markers"] = markers.astype(np.int32)
         pts = self.points.value
         if pts is not None and len(pts.data):
             voxels = [source.world_to_data(pts.data_to_world(p)) for p in pts.data]
             out["points"] = np.asarray(voxels)[:, -source.ndim :]
-        if self.intensity.value is not None:
-            out["image"] = volume_of(self.intensity.value, what="grow-over image")
+        intensity = self.on_grid(self.intensity, what="grow-over image")
+        if intensity is not None:
+            out["image"] = intensity
         return out
 
     def make_call(self, data, spacing):
         spec = METHODS[self.method.value]
-        mask = self.optional_mask(self.mask) if spec.uses_mask else None
+        mask = self.on_grid(self.mask, what="mask") if spec.uses_mask else None
+        mask = None if mask is None else mask != 0
         return partial(
             run_method,
             spec.name,

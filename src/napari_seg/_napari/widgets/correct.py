@@ -15,7 +15,6 @@ import numpy as np
 from magicgui.widgets import (
     CheckBox,
     ComboBox,
-    Container,
     Label,
     LineEdit,
     PushButton,
@@ -27,13 +26,13 @@ from napari.layers import Image, Labels
 from ...edit import label_at
 from .._controls import control_for, full_width
 from .._correct_tools import TOOLS, Options, run_tool
-from .._docks import tabify_with_siblings
+from .._docks import DockFrame
 from .._labeltable import style
-from .._layers import layer_geometry, layer_spacing, ray_voxels, upsert_labels
+from .._layers import check_same_grid, layer_spacing, ray_voxels, upsert_labels
 from .._prompt_tool import PromptTool
 from .._results import Target, apply_edits, prepare
 from .._segments import current_table
-from .._tasks import TaskRunner, reports_errors
+from .._tasks import reports_errors
 
 PREVIEW = "correction preview"
 
@@ -44,13 +43,12 @@ SHORTCUTS = {"Control-Shift-A": "accept", "Control-Shift-X": "reject", "Control-
 AXES = {"displayed plane": None, "axis 0": 0, "axis 1": 1, "axis 2": 2}
 
 
-class CorrectWidget(Container):
+class CorrectWidget(DockFrame):
     """Dock widget: pick the labels (and image), a tool, then click or press Apply."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer, run="Apply", cancel="Stop")
+        self.apply_button = self.run_button
         self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.image = create_widget(annotation=Image | None, label="image")
         self.tool = ComboBox(choices=tuple(TOOLS), value="fill between slices", label="tool")
@@ -72,23 +70,18 @@ class CorrectWidget(Container):
             value="keys on the layer: Ctrl+Shift+F apply, Ctrl+Shift+A accept, "
             "Ctrl+Shift+X cancel the preview; Ctrl+Z undo"
         )
-        self.apply_button, self.cancel_button = PushButton(text="Apply"), PushButton(text="Stop")
         self.accept_button = PushButton(text="Accept preview")
         self.reject_button = PushButton(text="Cancel preview")
-        self.status = Label(value="")
-        self.extend([self.labels_layer, self.image, self.tool, self.help, self.label_value,
-                     self.axis, self.margin_mm, self.min_mm3, self.smooth_mm,
-                     self.whole, self.smoothing, self.other, self.op, self.locked,
-                     self.apply_button, self.cancel_button, self.accept_button,
-                     self.reject_button, self.keys, self.status])  # fmt: skip
+        self.lay_out([self.labels_layer, self.image, self.tool, self.help, self.label_value,
+                      self.axis, self.margin_mm, self.min_mm3, self.smooth_mm,
+                      self.whole, self.smoothing, self.other, self.op, self.locked],
+                     [self.accept_button, self.reject_button, self.keys])  # fmt: skip
         self.help.native.setWordWrap(True)
         self.keys.native.setWordWrap(True)
         full_width(self.help, self.keys)
-        self.runner = TaskRunner(self.apply_button, self.cancel_button, self.status)
         self.clicks: list[np.ndarray] = []
         self.pending: tuple | None = None  # (target, prepared) of a preview
         self._bound: Labels | None = None
-        self.apply_button.changed.connect(self.apply)
         self.accept_button.changed.connect(self.accept)
         self.reject_button.changed.connect(self.reject)
         self.tool.changed.connect(self._tool_changed)
@@ -208,18 +201,20 @@ class CorrectWidget(Container):
         self._start(clicks)
 
     @reports_errors
-    def apply(self, *_: object) -> None:
-        """Run a button tool (no clicks)."""
+    def run(self, *_: object) -> None:
+        """Run a button tool (no clicks): what Apply does."""
         if TOOLS[self.tool.value].clicks:
             raise ValueError(f"{self.tool.value}: click on the canvas instead")
         self._start([])
 
+    apply = run
+
     def _options(self, layer: Labels) -> Options:
         image, other = self.image.value, self.other.value
         if image is not None and self.tool.value in ("grow region", "grow from seeds"):
-            layer_geometry(layer).check_same_grid(  # intensities of another grid mislead
-                layer_geometry(image), what=f"{layer.name!r} and {image.name!r}"
-            )
+            check_same_grid(layer, image, what="image")  # intensities of another grid mislead
+        if other is not None and self.tool.value in ("combine", "grow from seeds"):
+            check_same_grid(layer, other, what="other labels")
         return Options(
             spacing=layer_spacing(layer),
             label=int(self.label_value.value),
@@ -255,13 +250,13 @@ class CorrectWidget(Container):
             shown = np.where(old != prepared.labels, prepared.labels, 0) if preview else None
             return prepared, shown
 
-        self.runner.start(job, description=name, on_result=lambda r: self._done(target, *r))
+        self.start(job, description=name, on_result=lambda r: self._done(target, *r))
 
     def _done(self, target: Target, prepared, shown: np.ndarray | None = None) -> str:
         if target.edited_during_run:
             target.close()
             message = "the layer changed while the tool ran; nothing was written"
-            self.runner.fail(message)
+            self.fail(message)
             return message
         if not prepared.changed:
             target.close()

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import napari
-from magicgui.widgets import ComboBox, Container, FloatSpinBox, Label, create_widget
+from magicgui.widgets import ComboBox, FloatSpinBox, create_widget
 from napari.layers import Image
 
 from ...io.kinds import CT_WINDOWS, window_limits
-from .._controls import full_width
-from .._docks import tabify_with_siblings
+from .._docks import DockFrame
 from .._layers import is_ct
 
 
-class CTWindowWidget(Container):
+class CTWindowWidget(DockFrame):
     """Dock widget: set an Image layer's contrast limits from a CT window (HU)."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer, run=None)  # instant: no Run, no worker
         self.image = create_widget(annotation=Image, label="image")
         self.window = ComboBox(
             choices=(*CT_WINDOWS, "custom"), value="soft tissue", label="window"
@@ -29,10 +26,8 @@ class CTWindowWidget(Container):
         self.image.tooltip = "The CT image layer whose contrast limits to set."
         self.ww.tooltip = "Window width in HU: the range of values shown from black to white."
         self.wl.tooltip = "Window level in HU: the value shown as mid-grey."
-        self.note = Label(value="")
-        self.extend([self.image, self.window, self.ww, self.wl, self.note])
-        self.note.native.setWordWrap(True)  # a long note wraps instead of widening the dock
-        full_width(self.note)
+        self.note = self.status  # why there are no windows for an image that is not a CT
+        self.lay_out([self.image, self.window, self.ww, self.wl])
         self.window.changed.connect(self._preset)
         self.ww.changed.connect(self.apply)
         self.wl.changed.connect(self.apply)

@@ -6,15 +6,16 @@ from functools import partial
 from pathlib import Path
 
 import napari
-from magicgui.widgets import CheckBox, ComboBox, Container, FileEdit, Label, PushButton
+from magicgui.widgets import CheckBox, ComboBox, FileEdit, PushButton
 
-from ...io import METADATA_KEY, DecathlonTask, load_decathlon
+from ...io import DecathlonTask, load_decathlon
 from ...progress import Steps
 from .._anatomy import attach_display
 from .._controls import set_tooltips
-from .._docks import tabify_with_siblings
+from .._docks import DockFrame
+from .._meta import decathlon_case
 from .._reader import case_layers
-from .._tasks import TaskRunner
+from .._tasks import reports_errors
 
 
 def _load(task: DecathlonTask, name: str, *, progress=None, should_stop=None):
@@ -24,13 +25,12 @@ def _load(task: DecathlonTask, name: str, *, progress=None, should_stop=None):
     return case_layers(loaded, task.root, task.labels, task.modalities)
 
 
-class DecathlonBrowser(Container):
+class DecathlonBrowser(DockFrame):
     """Dock widget: pick a task folder and a case; the case's layers replace the last one's."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer, run="Open case")
+        self.open_button = self.run_button
         attach_display(viewer)  # cases open in the clinical orientation
         self.task: DecathlonTask | None = None
         self.folder = FileEdit(mode="d", label="task folder")
@@ -38,22 +38,7 @@ class DecathlonBrowser(Container):
         self.replace = CheckBox(value=True, text="replace the previous case's layers")
         self.prev_button = PushButton(text="◀ previous")
         self.next_button = PushButton(text="next ▶")
-        self.open_button = PushButton(text="Open case")
-        self.cancel_button = PushButton(text="Cancel")
-        self.status = Label(value="")
-        self.extend(
-            [
-                self.folder,
-                self.case,
-                self.replace,
-                self.prev_button,
-                self.next_button,
-                self.open_button,
-                self.cancel_button,
-                self.status,
-            ]
-        )
-        self.runner = TaskRunner(self.open_button, self.cancel_button, self.status)
+        self.lay_out([self.folder, self.case, self.replace, self.prev_button, self.next_button])
         set_tooltips(
             self,
             {
@@ -62,12 +47,11 @@ class DecathlonBrowser(Container):
                 "replace": "Remove the previous case's layers when opening another.",
                 "prev_button": "Open the previous case.",
                 "next_button": "Open the next case.",
-                "open_button": "Open the chosen case in the background.",
+                "run_button": "Open the chosen case in the background.",
                 "cancel_button": "Stop loading.",
             },
         )
         self.folder.changed.connect(self._load_task)
-        self.open_button.changed.connect(self.open_case)
         self.prev_button.changed.connect(partial(self._step, -1))
         self.next_button.changed.connect(partial(self._step, 1))
         self.reset_choices()
@@ -81,10 +65,10 @@ class DecathlonBrowser(Container):
         if self.task is not None:
             return
         for layer in self.viewer.layers:
-            tag = layer.metadata.get(METADATA_KEY, {}).get("decathlon")
-            if tag:
-                self.folder.value = tag["root"]
-                self._select(tag["case"])
+            case = decathlon_case(layer)
+            if case is not None:
+                self.folder.value, name = case
+                self._select(name)
                 return
 
     def _load_task(self) -> None:
@@ -114,27 +98,27 @@ class DecathlonBrowser(Container):
         names = [c.name for c in self.task.cases]
         i = names.index(self.case.value) if self.case.value in names else -delta
         self.case.value = names[(i + delta) % len(names)]
-        self.open_case()
+        self.run()
 
     def _case_layers(self) -> list:
         root = str(self.task.root) if self.task else None
         return [
-            layer
-            for layer in self.viewer.layers
-            if layer.metadata.get(METADATA_KEY, {}).get("decathlon", {}).get("root") == root
+            layer for layer in self.viewer.layers if (decathlon_case(layer) or (None,))[0] == root
         ]
 
-    def open_case(self, *_: object) -> None:
+    @reports_errors
+    def run(self, *_: object) -> None:
         """Load the chosen case in a worker, then swap its layers in."""
         if self.task is None or self.case.value is None:
-            self.status.value = "choose a task folder first"
-            return
+            raise ValueError("choose a task folder first")
         old = self._case_layers() if self.replace.value else []
-        self.runner.start(
+        self.start(
             partial(_load, self.task, self.case.value),
             description=f"open {self.case.value}",
             on_result=partial(self._swap, old),
         )
+
+    open_case = run
 
     def _swap(self, old: list, layers: list) -> None:
         for layer in old:

@@ -10,7 +10,6 @@ import napari
 import numpy as np
 from magicgui.widgets import (
     CheckBox,
-    Container,
     FileEdit,
     FloatSpinBox,
     Label,
@@ -20,14 +19,11 @@ from magicgui.widgets import (
     create_widget,
 )
 from napari.layers import Labels
-from napari.utils.colormaps import DirectLabelColormap
 from qtpy.QtWidgets import QApplication
 
 from ..._files import write_text
 from ...metrics import (
-    ERROR_NAMES,
     SliceConfusion,
-    error_map,
     evaluate,
     group_names,
     jsonable,
@@ -35,24 +31,49 @@ from ...metrics import (
     parse_groups,
     table_rows,
     to_csv,
-    worst_component,
-    worst_slice,
 )
-from .._controls import full_width, set_tooltips
-from .._docks import tabify_with_siblings
-from .._layers import camera_of, layer_geometry, layer_spacing, upsert_labels
+from .._controls import full_width
+from .._docks import DockFrame
+from .._layers import check_same_grid, layer_spacing
 from .._live import LiveScorer
+from .._meta import case_key, is_ground_truth, label_names
 from .._score_table import cell, heading
-from .._tasks import TaskRunner, reports_errors
+from .._tasks import one_step, reports_errors
+from ._error_nav import ErrorNavigation
+
+TOOLTIPS = {
+    "pred": "The labels to score (for example a segmentation result).",
+    "gt": "The reference labels, on the same grid (the file's label of the prediction's case "
+    "is chosen for you).",
+    "surface": "Also HD95, ASSD and normalised surface Dice, in mm (slower).",
+    "tolerance": "Surface distance counted as agreement for NSD, in mm.",
+    "instances": "Also match the two volumes' labels as instances (as the CLI's "
+    "--instances): matched F1, panoptic quality and mean matched IoU.",
+    "merge": "Label groups scored as one label, e.g. 1+2 (liver including tumour); "
+    "several: 1+2, 3+4.",
+    "live": "Recount the edited slices after every brush, fill, undo or re-run.",
+    "run_button": "Score the whole volumes in the background.",
+    "cancel_button": "Stop the computation.",
+    "copy_button": "Copy the table as CSV.",
+    "export_path": "A .csv or .json file to write the scores to.",
+    "export_button": "Write the last scores to the export file.",
+    "overlay_button": "Add 'errors <prediction>': red = extra, blue = missed.",
+    "worst_slice_button": "Show the slice with the most wrong voxels.",
+    "worst_component_button": "Centre the view on the largest blob of errors.",
+}
 
 
-class EvaluateWidget(Container):
-    """Dock widget: Dice, IoU, precision, recall, volumes (and HD95/ASSD/NSD) per label."""
+class EvaluateWidget(ErrorNavigation, DockFrame):
+    """Dock widget: Dice, IoU, precision, recall, volumes (and HD95/ASSD/NSD) per label.
+
+    The ground truth is the layer the reader or the sample marked so (its
+    ``role``), of the prediction's case (:func:`.._meta.case_key`); a layer from
+    elsewhere counts when its name ends in "ground truth".
+    """
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer, run="Compute")
+        self.compute_button = self.run_button
         self.pred = create_widget(annotation=Labels, label="prediction")
         self.gt = create_widget(annotation=Labels, label="ground truth")
         self.surface = CheckBox(value=False, text="surface distances (HD95, ASSD, NSD)")
@@ -60,11 +81,7 @@ class EvaluateWidget(Container):
         self.instances = CheckBox(value=False, text="instances (F1, PQ, matched IoU)")
         self.merge = LineEdit(value="", label="score as one")
         self.live = CheckBox(value=False, text="live (recount edited slices)")
-        self.compute_button, self.cancel_button = (
-            PushButton(text="Compute"),
-            PushButton(text="Cancel"),
-        )
-        self.accuracy, self.status = Label(value=""), Label(value="")
+        self.accuracy = Label(value="")
         self.table = Table(value={"data": [], "index": [], "columns": []})
         self.table.native.setMinimumHeight(220)  # a squeezed table is unreadable in a dock
         self.table.native.verticalHeader().setVisible(False)  # the label column says it
@@ -74,88 +91,58 @@ class EvaluateWidget(Container):
         self.overlay_button = PushButton(text="Error overlay")
         self.worst_slice_button = PushButton(text="Jump to worst slice")
         self.worst_component_button = PushButton(text="Jump to worst component")
-        self.extend(
-            [
-                self.pred,
-                self.gt,
-                self.surface,
-                self.tolerance,
-                self.instances,
-                self.merge,
-                self.live,
-                self.compute_button,
-                self.cancel_button,
-                self.accuracy,
-                self.table,
-                self.copy_button,
-                self.export_path,
-                self.export_button,
-                self.overlay_button,
-                self.worst_slice_button,
-                self.worst_component_button,
-                self.status,
-            ]
-        )
+        self.lay_out(
+            [self.pred, self.gt, self.surface, self.tolerance, self.instances, self.merge,
+             self.live],
+            [self.accuracy, self.table, self.copy_button, self.export_path, self.export_button,
+             self.overlay_button, self.worst_slice_button, self.worst_component_button],
+            tooltips=TOOLTIPS,
+        )  # fmt: skip
         full_width(self.accuracy, self.table)
-        self.runner = TaskRunner(self.compute_button, self.cancel_button, self.status)
-        set_tooltips(
-            self,
-            {
-                "pred": "The labels to score (for example a segmentation result).",
-                "gt": "The reference labels, on the same grid.",
-                "surface": "Also HD95, ASSD and normalised surface Dice, in mm (slower).",
-                "tolerance": "Surface distance counted as agreement for NSD, in mm.",
-                "instances": "Also match the two volumes' labels as instances (as the CLI's "
-                "--instances): matched F1, panoptic quality and mean matched IoU.",
-                "merge": "Label groups scored as one label, e.g. 1+2 (liver including tumour); "
-                "several: 1+2, 3+4.",
-                "live": "Recount the edited slices after every brush, fill, undo or re-run.",
-                "compute_button": "Score the whole volumes in the background.",
-                "cancel_button": "Stop the computation.",
-                "copy_button": "Copy the table as CSV.",
-                "export_path": "A .csv or .json file to write the scores to.",
-                "export_button": "Write the last scores to the export file.",
-                "overlay_button": "Add 'errors <prediction>': red = extra, blue = missed.",
-                "worst_slice_button": "Show the slice with the most wrong voxels.",
-                "worst_component_button": "Centre the view on the largest blob of errors.",
-            },
-        )
         self.result: dict | None = None
         self.worst: int | np.ndarray | None = None
         self.scorer: LiveScorer | None = None
-        self.compute_button.changed.connect(self.compute)
         self.live.changed.connect(self._toggle_live)
         self.copy_button.changed.connect(self.copy)
         self.export_button.changed.connect(lambda: self.export(self.export_path.value))
         self.overlay_button.changed.connect(self.error_overlay)
         self.worst_slice_button.changed.connect(self.jump_to_worst_slice)
         self.worst_component_button.changed.connect(self.jump_to_worst_component)
+        self.pred.changed.connect(self._pair)
 
     def reset_choices(self, *_: object) -> None:
-        """Ground truth defaults to a ``... ground truth`` layer; prediction never to the same."""
+        """Ground truth defaults to a marked one, of the prediction's case; the prediction
+        to the newest other layer, never the truth itself."""
         super().reset_choices()
         labels = [la for la in self.viewer.layers if isinstance(la, Labels)]
-        truths = [la for la in labels if la.name.endswith("ground truth")]
-        current = self.gt.value
-        if (
-            truths
-            and current is not truths[0]
-            and (current is None or not current.name.endswith("ground truth"))
-        ):
+        truths = [la for la in labels if is_ground_truth(la)]
+        if truths and (self.gt.value is None or not is_ground_truth(self.gt.value)):
             self.gt.value = truths[0]
         if self.pred.value is self.gt.value:
             others = [la for la in labels if la is not self.gt.value]
-            preferred = [la for la in others if not la.name.endswith("ground truth")] or others
+            preferred = [la for la in others if not is_ground_truth(la)] or others
             if preferred:
                 self.pred.value = preferred[-1]  # the newest: usually the result to score
+        self._pair()
+
+    def _pair(self, *_: object) -> None:
+        """The ground truth follows the prediction's case when a truth of that case is open."""
+        pred, gt = self.pred.value, self.gt.value
+        key = None if pred is None else case_key(pred)
+        if key is None or (gt is not None and gt is not pred and case_key(gt) == key):
+            return
+        for layer in self.viewer.layers:
+            if (isinstance(layer, Labels) and layer is not pred and is_ground_truth(layer)
+                    and case_key(layer) == key):  # fmt: skip
+                self.gt.value = layer
+                return
 
     def _inputs(self) -> tuple[np.ndarray, np.ndarray, tuple[float, ...], dict | None]:
         p, g = self.pred.value, self.gt.value
         if p is None or g is None or p is g:
             raise ValueError("choose two different Labels layers")
-        geo_p, geo_g = layer_geometry(p), layer_geometry(g)
-        geo_p.check_same_grid(geo_g, what=f"{p.name!r} and {g.name!r}")
-        names = g.metadata.get("label_names") or p.metadata.get("label_names")
+        check_same_grid(g, p, what="prediction")
+        names = label_names(g) or label_names(p) or None
         spacing = layer_spacing(g)
         groups = parse_groups(self.merge.value)
         pred, gt = np.asarray(p.data), np.asarray(g.data)
@@ -165,7 +152,7 @@ class EvaluateWidget(Container):
         return pred, gt, spacing, names
 
     @reports_errors
-    def compute(self, *_: object) -> None:
+    def run(self, *_: object) -> None:
         """Score the whole volumes in a worker and fill the table."""
         pred, gt, spacing, names = self._inputs()
         fn = partial(
@@ -179,7 +166,9 @@ class EvaluateWidget(Container):
             label_names=names,
             names=(self.pred.value.name, self.gt.value.name),
         )
-        self.runner.start(fn, description="evaluate", on_result=self.show)
+        self.start(fn, description="evaluate", on_result=self.show)
+
+    compute = run
 
     def show(self, result: dict) -> None:
         """Put a result (``evaluate`` or live scores) in the table."""
@@ -222,7 +211,9 @@ class EvaluateWidget(Container):
                 self._live_update()
             return "following your edits"
 
-        self.runner.start(partial(_count_slices, pred, gt), description="live", on_result=started)
+        self.start(
+            partial(one_step, SliceConfusion, pred, gt), description="live", on_result=started
+        )
 
     def _live_update(self) -> None:
         self.show(self.scorer.confusion.scores(**self._live_args))
@@ -244,83 +235,3 @@ class EvaluateWidget(Container):
             write_text(path, json.dumps(jsonable(self.result), indent=2))
         self.status.value = f"wrote {path}"
         return path
-
-    @reports_errors
-    def error_overlay(self, *_: object) -> None:
-        """Labels layer ``errors <pred>``: red = extra (wrong label predicted), blue = missed."""
-        pred, gt, _, _ = self._inputs()
-        name, source = f"errors {self.pred.value.name}", self.gt.value
-
-        def show(errors: np.ndarray) -> str:
-            layer = upsert_labels(
-                self.viewer, errors, name=name, source=source,
-                metadata={"label_names": dict(ERROR_NAMES)},
-            )  # fmt: skip
-            layer.colormap = ERROR_COLORS
-            layer.opacity = 0.7
-            return f"{name!r}: red = extra, blue = missed"
-
-        self.runner.start(
-            partial(_steps, error_map, pred, gt), description="errors", on_result=show
-        )
-
-    def _jump(self, voxel: np.ndarray) -> None:
-        world = self.gt.value.data_to_world(voxel)
-        self.viewer.dims.set_point(range(len(world)), world)
-        camera = camera_of(self.viewer)
-        camera.center = world[-3:] if self.viewer.dims.ndisplay == 3 else world[-2:]
-
-    @reports_errors
-    def jump_to_worst_slice(self, *_: object) -> None:
-        """Show the axis-0 slice with the most wrong voxels (``self.worst`` holds its index)."""
-        pred, gt, _, _ = self._inputs()
-        if self.scorer is not None:  # live: the per-slice counts are already there
-            self._to_slice(int(np.argmax(self.scorer.confusion.errors_per_slice())))
-            return
-        self.runner.start(
-            partial(_steps, worst_slice, pred, gt),
-            description="worst slice",
-            on_result=self._to_slice,
-        )
-
-    def _to_slice(self, z: int) -> str:
-        shape = self.gt.value.data.shape
-        self.worst = z
-        self._jump(np.array([z, shape[1] / 2, shape[2] / 2]))
-        return f"worst slice {z}"
-
-    @reports_errors
-    def jump_to_worst_component(self, *_: object) -> None:
-        """Centre the view on the largest blob of wrong voxels (``self.worst`` holds it)."""
-        pred, gt, _, _ = self._inputs()
-
-        def show(centre) -> str:
-            self.worst = centre
-            if centre is None:
-                return "no errors"
-            self._jump(centre)
-            return "worst component at voxel " + ", ".join(f"{c:.0f}" for c in centre)
-
-        self.runner.start(
-            partial(_steps, worst_component, pred, gt),
-            description="worst component",
-            on_result=show,
-        )
-
-
-#: Fixed error colours (not the random Labels palette), as the status line explains.
-ERROR_COLORS = DirectLabelColormap(
-    color_dict={None: "transparent", 0: "transparent", 1: "red", 2: "blue"}
-)
-
-
-def _steps(fn, *args, progress=None, should_stop=None):
-    """Run a one-step core function under the worker protocol."""
-    out = fn(*args)
-    if progress is not None:
-        progress(1, 1)
-    return out
-
-
-def _count_slices(pred, gt, *, progress=None, should_stop=None) -> SliceConfusion:
-    return _steps(SliceConfusion, pred, gt, progress=progress)

@@ -9,17 +9,17 @@ eraser and by every Correct tool. Counts are made in a worker after each edit.
 
 from __future__ import annotations
 
+from functools import partial
+
 import napari
-from magicgui.widgets import Container, Label, PushButton, create_widget
+from magicgui.widgets import Container, PushButton, create_widget
 from napari.layers import Labels
-from napari.qt.threading import create_worker
-from napari.utils.notifications import show_error
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QColor
 from qtpy.QtWidgets import QColorDialog, QHeaderView, QTableWidget, QTableWidgetItem
 
 from .._controls import full_width, set_tooltips
-from .._docks import tabify_with_siblings
+from .._docks import DockFrame
 from .._results import Target
 from .._segments import (
     add_segment,
@@ -32,7 +32,7 @@ from .._segments import (
     set_flags,
     shown_color,
 )
-from .._tasks import reports_errors
+from .._tasks import one_step, reports_errors
 from ._segment_counts import VoxelCounter, voxel_volume
 
 __all__ = ["COLUMNS", "SegmentsWidget"]
@@ -41,24 +41,11 @@ COLUMNS = ("", "name", "show", "lock", "voxels", "volume")
 _EVENTS = ("colormap", "features")
 
 
-class _StatusLine:
-    """What :func:`reports_errors` needs of a dock without a background run: ``fail``."""
-
-    def __init__(self, status: Label) -> None:
-        self.status = status
-
-    def fail(self, message: str) -> None:
-        self.status.value = message
-        show_error(message)
-
-
-class SegmentsWidget(Container):
+class SegmentsWidget(DockFrame):
     """Dock widget: name, colour, visible, locked, voxels and volume per segment."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer, run=None)  # edits are instant; a removal runs in a worker
         self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -71,13 +58,10 @@ class SegmentsWidget(Container):
         self.table.setMinimumWidth(340)  # a name of 16 characters beside the numbers
         self.table.setWordWrap(False)
         self.add_button, self.remove_button = PushButton(text="Add"), PushButton(text="Remove")
-        self.status = Label(value="")
         table_widget = Container(widgets=[], labels=False)
         table_widget.native.layout().addWidget(self.table)
-        self.extend([self.labels_layer, table_widget, self.add_button, self.remove_button,
-                     self.status])  # fmt: skip
-        self.status.native.setWordWrap(True)
-        full_width(table_widget, self.status)
+        self.lay_out([self.labels_layer, table_widget, self.add_button, self.remove_button])
+        full_width(table_widget)
         set_tooltips(self, {
             "labels_layer": "The Labels layer whose segments to list and edit.",
             "add_button": "Add a segment with the next free value and paint with it.",
@@ -85,7 +69,6 @@ class SegmentsWidget(Container):
         })  # fmt: skip
         table_widget.tooltip = ("Click a row to paint with it; edit a name; double-click a "
                                 "colour to change it; tick show / lock.")  # fmt: skip
-        self.runner = _StatusLine(self.status)  # errors: one line here and a notification
         self.counts: dict[int, int] = {}
         self.values: list[int] = []
         self._layer: Labels | None = None
@@ -274,21 +257,20 @@ class SegmentsWidget(Container):
                 return
             value = self.values[row]
         target = Target(layer)
-        worker = create_worker(removal_edits, target.data, int(value), _start_thread=False)
-        worker.returned.connect(lambda result: self._removed(target, int(value), result))
-        worker.finished.connect(target.close)
-        self.remover = worker
-        self.status.value = f"removing segment {value}…"
-        worker.start()
+        self.remover = self.start(
+            partial(one_step, removal_edits, target.data, int(value)),
+            description=f"remove segment {value}",
+            on_result=partial(self._removed, target, int(value)),
+            on_finish=target.close,
+        )
 
-    def _removed(self, target: Target, value: int, result: tuple[list, int]) -> None:
+    def _removed(self, target: Target, value: int, result: tuple[list, int]) -> str:
         if not self._alive or target.layer is not self._layer:
-            return
+            return "the dock or its layer changed meanwhile; nothing was removed"
         if target.edited_during_run:
-            self.status.value = f"the layer changed meanwhile; segment {value} was not removed"
-            return
+            return "the layer changed meanwhile; nothing was removed"
         edits, n = result
         remove_segment(target.layer, value, edits)
         self.counts.pop(value, None)  # known now; the recount follows
         self.refresh()
-        self.status.value = f"removed segment {value} ({n} voxels); Ctrl+Z undoes"
+        return f"{n} voxels removed; Ctrl+Z undoes"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import napari
 import numpy as np
-from magicgui.widgets import CheckBox, Container, FileEdit, Label, PushButton, Table, create_widget
+from magicgui.widgets import CheckBox, FileEdit, PushButton, Table, create_widget
 from napari.layers import Image, Labels
 from qtpy.QtWidgets import QApplication
 
@@ -17,55 +17,39 @@ from ...inspect import STAT_COLUMNS, SUMMARY_COLUMNS, label_statistics
 from ...io.geometry import MM_PER_UNIT
 from ...metrics import jsonable, to_csv
 from .._controls import full_width, set_tooltips
-from .._docks import tabify_with_siblings
-from .._layers import camera_of, intensity_unit, layer_geometry, volume_of
-from .._tasks import TaskRunner, reports_errors
+from .._docks import DockFrame
+from .._layers import camera_of, check_same_grid, intensity_unit, layer_geometry, volume_of
+from .._meta import label_names
+from .._tasks import reports_errors
 
 
-class StatisticsWidget(Container):
+class StatisticsWidget(DockFrame):
     """Dock widget: per-label measurements in mm; click a row to centre the view on it."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer, run="Measure")
+        self.measure_button = self.run_button
         self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.image = create_widget(annotation=Image | None, label="image (optional)")
         self.surfaces = CheckBox(value=True, text="surface area and sphericity (meshes)")
-        self.measure_button, self.cancel_button = (
-            PushButton(text="Measure"),
-            PushButton(text="Cancel"),
-        )
         self.table = Table(value={"data": [], "index": [], "columns": []})
         self.table.native.setMinimumHeight(220)
         self.table.native.verticalHeader().setVisible(False)
         self.copy_button = PushButton(text="Copy table")
         self.export_path = FileEdit(mode="w", label="export", filter="*.csv *.json")
         self.export_button = PushButton(text="Export")
-        self.status = Label(value="")
-        self.extend(
-            [
-                self.labels_layer,
-                self.image,
-                self.surfaces,
-                self.measure_button,
-                self.cancel_button,
-                self.table,
-                self.copy_button,
-                self.export_path,
-                self.export_button,
-                self.status,
-            ]
+        self.lay_out(
+            [self.labels_layer, self.image, self.surfaces],
+            [self.table, self.copy_button, self.export_path, self.export_button],
         )
         full_width(self.table)
-        self.runner = TaskRunner(self.measure_button, self.cancel_button, self.status)
         set_tooltips(
             self,
             {
                 "labels_layer": "The Labels layer to measure.",
                 "image": "Intensities on the same grid (HU for a CT) for mean, std, median.",
                 "surfaces": "Mesh each label for its surface area and sphericity (slower).",
-                "measure_button": "Measure every label in the background.",
+                "run_button": "Measure every label in the background.",
                 "cancel_button": "Stop measuring.",
                 "copy_button": "Copy the whole table (every column) as CSV.",
                 "export_path": "A .csv or .json file to write the measurements to.",
@@ -75,7 +59,6 @@ class StatisticsWidget(Container):
         self.rows: list[dict] = []
         self._intensity_unit = ""  # "HU" when the measured image is a CT, else "intensity"
         self._unit = "mm"  # the labels' length unit: the table shows lengths in it
-        self.measure_button.changed.connect(self.measure)
         self.copy_button.changed.connect(self.copy)
         self.export_button.changed.connect(lambda: self.export(self.export_path.value))
         self.table.native.cellClicked.connect(lambda row, _col: self.centre_on(row))
@@ -87,18 +70,17 @@ class StatisticsWidget(Container):
         labels = self.labels_layer.value
         if labels is None or self.image.value is not None:
             return
-        geometry = layer_geometry(labels)
         for layer in reversed(self.viewer.layers):  # the top-most first, as napari lists them
-            if isinstance(layer, Image) and np.shape(layer.data) == np.shape(labels.data):
+            if isinstance(layer, Image):
                 try:
-                    geometry.check_same_grid(layer_geometry(layer), what="")
+                    check_same_grid(labels, layer, what="image")
                 except ValueError:
                     continue
                 self.image.value = layer
                 return
 
     @reports_errors
-    def measure(self, *_: object) -> None:
+    def run(self, *_: object) -> None:
         """Measure in a worker and fill the table."""
         layer = self.labels_layer.value
         data = volume_of(layer, what="labels layer")
@@ -107,14 +89,11 @@ class StatisticsWidget(Container):
         geometry = layer_geometry(layer)
         image = None
         if self.image.value is not None:
-            geometry.check_same_grid(
-                layer_geometry(self.image.value),
-                what=f"{layer.name!r} and {self.image.value.name!r}",
-            )
+            check_same_grid(layer, self.image.value, what="image")
             image = volume_of(self.image.value, what="image")
         self._intensity_unit = intensity_unit(self.image.value) if image is not None else ""
         self._unit = geometry.unit
-        names = {int(k): str(v) for k, v in (layer.metadata.get("label_names") or {}).items()}
+        names = label_names(layer)
         fn = partial(
             label_statistics,
             np.asarray(data),
@@ -123,7 +102,9 @@ class StatisticsWidget(Container):
             names=names,
             surfaces=self.surfaces.value,
         )
-        self.runner.start(fn, description="statistics", on_result=self.show)
+        self.start(fn, description="statistics", on_result=self.show)
+
+    measure = run
 
     def show(self, rows: list[dict]) -> str:
         self.rows = rows

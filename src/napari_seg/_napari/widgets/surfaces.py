@@ -10,9 +10,7 @@ import numpy as np
 from magicgui.widgets import (
     CheckBox,
     ComboBox,
-    Container,
     FileEdit,
-    Label,
     PushButton,
     create_widget,
 )
@@ -21,29 +19,24 @@ from qtpy.QtCore import QTimer
 
 from ...inspect import MESH_FORMATS, SURFACE_PARAMS, Mesh, label_surfaces, write_meshes
 from .._controls import control_for, set_tooltips
-from .._docks import tabify_with_siblings
+from .._docks import DockFrame
 from .._layers import layer_geometry, volume_of
 from .._snapshot import SNAPSHOT_STEPS, snapshot_steps
 from .._surface_layers import SURFACE_KEY, show_surfaces
-from .._tasks import TaskRunner, one_line, reports_errors
+from .._tasks import one_line, reports_errors
 
 #: What "Export surfaces" writes.
 EXPORT_CHOICES = ("all surfaces", "selected surfaces")
 
 
-class SurfacesWidget(Container):
+class SurfacesWidget(DockFrame):
     """Dock widget: build label surfaces (marching cubes, smoothed, decimated) and export them."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer, run="Build surfaces")
+        self.build_button = self.run_button
         self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.smoothing, self.faces = (control_for(p) for p in SURFACE_PARAMS)
-        self.build_button, self.cancel_button = (
-            PushButton(text="Build surfaces"),
-            PushButton(text="Cancel"),
-        )
         self.show_3d = CheckBox(value=False, text="switch to 3-D when built")
         self.which = ComboBox(choices=EXPORT_CHOICES, value=EXPORT_CHOICES[0], label="export")
         self.format = ComboBox(choices=MESH_FORMATS, value="stl", label="format")
@@ -51,30 +44,16 @@ class SurfacesWidget(Container):
         self.export_button = PushButton(text="Export surfaces")
         self.snapshot_path = FileEdit(mode="w", label="snapshot", filter="*.png")
         self.snapshot_button = PushButton(text="Save snapshot")
-        self.status = Label(value="")
-        self.extend(
-            [
-                self.labels_layer,
-                self.smoothing,
-                self.faces,
-                self.show_3d,
-                self.build_button,
-                self.cancel_button,
-                self.which,
-                self.format,
-                self.folder,
-                self.export_button,
-                self.snapshot_path,
-                self.snapshot_button,
-                self.status,
-            ]
-        )
-        self.runner = TaskRunner(self.build_button, self.cancel_button, self.status)
+        self.lay_out(
+            [self.labels_layer, self.smoothing, self.faces, self.show_3d],
+            [self.which, self.format, self.folder, self.export_button, self.snapshot_path,
+             self.snapshot_button],
+        )  # fmt: skip
         set_tooltips(
             self,
             {
                 "labels_layer": "The Labels layer to mesh (build again after correcting it).",
-                "build_button": "Mesh every label in the background, in world mm, on the image.",
+                "run_button": "Mesh every label in the background, in world mm, on the image.",
                 "cancel_button": "Stop building.",
                 "show_3d": "Go to the 3-D view once the surfaces are in (or press the "
                 "viewer's 2D/3D button yourself).",
@@ -88,7 +67,6 @@ class SurfacesWidget(Container):
                 "sagittal slices.",
             },
         )
-        self.build_button.changed.connect(self.build)
         self.adding = 0  # surface layers still to add (a few per event-loop turn)
         self.snapshotting = False
         self._hidden: list[Labels] = []  # labels we hid in 3-D, shown again in 2-D
@@ -97,7 +75,7 @@ class SurfacesWidget(Container):
         self.snapshot_button.changed.connect(lambda: self.snapshot(self.snapshot_path.value))
 
     @reports_errors
-    def build(self, *_: object) -> None:
+    def run(self, *_: object) -> None:
         """Mesh every label of the chosen layer in a worker, then add/update Surface layers."""
         layer = self.labels_layer.value
         data = volume_of(layer, what="labels layer")
@@ -111,7 +89,9 @@ class SurfacesWidget(Container):
             smooth_passes=int(self.smoothing.value),
             faces=None if faces is None else int(faces),
         )
-        self.runner.start(fn, description="surfaces", on_result=partial(self._show, layer))
+        self.start(fn, description="surfaces", on_result=partial(self._show, layer))
+
+    build = run
 
     def _show(self, layer: Labels, meshes: dict[int, Mesh]) -> str:
         """Add the layers one per event-loop turn (napari's add is ~0.1 s each), then 3-D."""
@@ -206,7 +186,7 @@ class SurfacesWidget(Container):
                 done = SNAPSHOT_STEPS
             except Exception as exc:  # one line in the status, as every error
                 self._snapshot_over(hidden)
-                self.runner.fail(f"snapshot failed: {one_line(exc)}")
+                self.fail(f"snapshot failed: {one_line(exc)}")
                 return
             if done < SNAPSHOT_STEPS:
                 self.status.value = f"snapshot: {done}/{SNAPSHOT_STEPS - 1} views"

@@ -9,12 +9,9 @@ import napari
 from magicgui.widgets import (
     CheckBox,
     ComboBox,
-    Container,
     FileEdit,
     FloatSpinBox,
-    Label,
     LineEdit,
-    PushButton,
     TextEdit,
 )
 from superqt.utils import ensure_main_thread
@@ -24,18 +21,16 @@ from ...ops import get
 from .._band_plot import BandPlot
 from .._controls import control_for, set_tooltips
 from .._curves import CurvePlot, import_plotting
-from .._docks import tabify_with_siblings
+from .._docks import DockFrame
 from .._registry import trained_checkpoints
-from .._tasks import TaskRunner, reports_errors
+from .._tasks import reports_errors
 
 
-class TrainWidget(Container):
+class TrainWidget(DockFrame):
     """Dock widget: pick a task and a model; loss and validation Dice update every epoch."""
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
-        tabify_with_siblings(self.native)
-        self.viewer = viewer
+        super().__init__(viewer, run="Train")
         self.task = FileEdit(mode="d", label="task folder")
         self.out = FileEdit(mode="d", label="output folder")
         self.model = ComboBox(choices=NETWORK_NAMES, value="unet", label="model")
@@ -60,19 +55,16 @@ class TrainWidget(Container):
         self.spacing = LineEdit(
             value=", ".join(map(str, d.target_spacing)), label="spacing (z, y, x mm)"
         )
-        self.run_button, self.cancel_button = PushButton(text="Train"), PushButton(text="Cancel")
-        self.status = Label(value="")
-        self.extend(
+        self.lay_out(
             [self.task, self.out, self.model, self.compare, self.models, self.arm, self.budget,
              self.seeds, self.match_size, self.size, self.epochs, self.fold, self.lr, self.device,
-             self.roi, self.spacing, self.run_button, self.cancel_button, self.status]
+             self.roi, self.spacing]
         )  # fmt: skip
         self.plot, self.bands = CurvePlot(viewer), BandPlot(viewer)
         self.report = TextEdit(value="")  # the comparison's table and verdict, when it ends
         self.report.native.setReadOnly(True)
         for w in (self.plot.widget, self.bands.widget, self.report.native):
             self.native.layout().addWidget(w)
-        self.runner = TaskRunner(self.run_button, self.cancel_button, self.status)
         set_tooltips(
             self,
             {
@@ -97,7 +89,6 @@ class TrainWidget(Container):
                 "cancel_button": "Stop after the current iteration.",
             },
         )
-        self.run_button.changed.connect(self.run)
         self.compare.changed.connect(self._show_relevant)
         self.task.changed.connect(self._task_chosen)
         self._show_relevant()
@@ -163,13 +154,13 @@ class TrainWidget(Container):
             self.report.value = ""
             cfg = self.config_for(names[0])
             fn = partial(_compare_models, task, out, names, cfg, protocol, on_point=self._point)
-            self.runner.start(fn, description="compare", on_result=self._compared)
+            self.start(fn, description="compare", on_result=self._compared)
         else:
             name = self.model.value
             fn = partial(
                 _train, task, out, self.config_for(name), on_epoch=lambda r: self._record(name, r)
             )
-            self.runner.start(fn, description=f"train {name}", on_result=self._trained)
+            self.start(fn, description=f"train {name}", on_result=self._trained)
 
     @ensure_main_thread
     def _record(self, model: str, record: dict) -> None:
