@@ -76,5 +76,9 @@ def test_quoted_commands_and_options_exist(page: Path):
                 continue
             rest = COMMAND.split(line[match.end() :])[0]
             known = commands[name]._option_string_actions
-            wrong += [f"{name} {o}" for o in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", rest) if o not in known]
+            wrong += [
+                f"{name} {o}"
+                for o in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", rest)
+                if o not in known
+            ]
     assert not wrong, f"{page.name}: not in the CLI: {sorted(set(wrong))}"
