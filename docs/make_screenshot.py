@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 import napari
+import numpy as np
 from qtpy.QtWidgets import QApplication
 
-from napari_seg._napari._layers import placement
+from napari_seg._napari._layers import camera_of, placement
 from napari_seg.segment.recipes import RECIPES
 
 HERE = Path(__file__).parent
@@ -78,7 +79,6 @@ def main() -> None:
 
 def correct_dock(viewer: napari.Viewer) -> None:
     """The Correct dock previewing 'fill between slices' of a spleen drawn every 5th slice."""
-    import numpy as np
 
     viewer.dims.ndisplay = 2
     truth = viewer.layers["spleen ground truth"]
@@ -124,7 +124,12 @@ def inspect_docks(viewer: napari.Viewer) -> None:
     image.opacity = 0.25
     for name in ("spleen ground truth", "lesions ground truth"):
         viewer.layers[name].visible = False
+    viewer.dims.ndisplay = 3  # the dock leaves the view in 2-D unless asked
     viewer.reset_view()
+    turn = np.deg2rad(30)  # the patient's front, a little from the right; superior up
+    camera_of(viewer).set_view_direction(
+        (0.0, -np.cos(turn), -np.sin(turn)), up_direction=(1.0, 0.0, 0.0)
+    )
     settle()
     viewer.screenshot(str(HERE / "surfaces.png"), canvas_only=False, flash=False)
     for layer in list(viewer.layers):
