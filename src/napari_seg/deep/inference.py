@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -92,6 +93,36 @@ def _windows(model, x, roi, overlap, sw_batch, blend, amp, device, sw_device, re
     return inferer(x, predictor)
 
 
+def _check_fits(shape: Sequence[int], roi: Sequence[int], meta: CheckpointMeta) -> None:
+    """MONAI pads the image up to the window: bound the padded input and output (float32)."""
+    padded = math.prod(max(n, r) for n, r in zip(shape, roi, strict=True))
+    ensure_fits(
+        4 * padded * (meta.in_channels + 2 * meta.out_channels),
+        f"a window of {tuple(roi)} voxels over an image of {tuple(shape)}",
+    )
+
+
+def _with_fallbacks(windows, sw_batch_size: int, device: torch.device, notes: list[str]):
+    """``windows(sw_batch=..., device=...)``, retried on CUDA out-of-memory with half the
+    batch, one window, then stitching on the CPU; each retry is noted in ``notes``."""
+    plan = [(sw_batch_size, device)]
+    plan += [(b, device) for b in (sw_batch_size // 2, 1) if 0 < b < sw_batch_size]
+    plan += [(1, torch.device("cpu"))] if device.type == "cuda" else []
+    for i, (batch, out_device) in enumerate(plan):
+        try:
+            return windows(sw_batch=batch, device=out_device)
+        except torch.cuda.OutOfMemoryError:
+            torch.cuda.empty_cache()
+            if i == len(plan) - 1:
+                raise
+            nxt = plan[i + 1]
+            notes.append(
+                f"CUDA out of memory with window batch {batch}: retrying with "
+                f"batch {nxt[0]}, stitching on {nxt[1].type}"
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _amp_dtype(device: torch.device) -> torch.dtype:
     """bf16 where the hardware has it (CPU autocast supports only bf16), else fp16."""
     if device.type != "cuda" or torch.cuda.is_bf16_supported():
@@ -165,41 +196,13 @@ def predict(
     notes: list[str] = []
     with torch.inference_mode():
         x, frame = to_network_frame(arr, geometry, device=device, **frame_options(meta))
-        # MONAI pads the image up to the window: bound the padded input and output
-        padded = math.prod(max(n, r) for n, r in zip(frame.resampled_shape, roi, strict=True))
-        ensure_fits(
-            4 * padded * (meta.in_channels + 2 * meta.out_channels),
-            f"a window of {roi} voxels over an image of {frame.resampled_shape}",
-        )
+        _check_fits(frame.resampled_shape, roi, meta)
         use_amp = (amp and device.type == "cuda") or (cpu_bf16 and device.type == "cpu")
-        plan = [(sw_batch_size, device)]
-        plan += [(b, device) for b in (sw_batch_size // 2, 1) if 0 < b < sw_batch_size]
-        plan += [(1, torch.device("cpu"))] if device.type == "cuda" else []
-        for i, (batch, out_device) in enumerate(plan):
-            try:
-                logits = _windows(
-                    model,
-                    x,
-                    roi,
-                    overlap,
-                    batch,
-                    blend,
-                    use_amp,
-                    out_device,
-                    device,
-                    progress,
-                    should_stop,
-                )
-                break
-            except torch.cuda.OutOfMemoryError:
-                torch.cuda.empty_cache()
-                if i == len(plan) - 1:
-                    raise
-                nxt = plan[i + 1]
-                notes.append(
-                    f"CUDA out of memory with window batch {batch}: retrying with "
-                    f"batch {nxt[0]}, stitching on {nxt[1].type}"
-                )
+        logits = _with_fallbacks(
+            partial(_windows, model, x, roi, overlap, blend=blend, amp=use_amp,
+                    sw_device=device, report=progress, stop=should_stop),
+            sw_batch_size, device, notes,
+        )  # fmt: skip
         probs = from_network_frame(torch.softmax(logits.float(), dim=1), frame)
     labels = probs.argmax(axis=0).astype(np.uint8 if probs.shape[0] <= 256 else np.uint16)
     if largest_component:
