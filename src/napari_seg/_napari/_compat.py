@@ -22,6 +22,7 @@ __all__ = [
     "PRIVATE_OK",
     "TESTED_NAPARI",
     "MaskedPaintAtom",
+    "can_save_history",
     "history_lengths",
     "history_tops",
     "resize_window",
@@ -59,6 +60,11 @@ def _has(obj: object, *names: str) -> bool:
     return PRIVATE_OK and all(hasattr(obj, n) for n in names)
 
 
+def can_save_history(layer: Labels) -> bool:
+    """Whether :func:`save_history` can record on ``layer`` (else it returns False)."""
+    return _has(layer, "_save_history")
+
+
 def save_history(layer: Labels, item: Any) -> bool:
     """Push ``item`` onto ``layer``'s undo history (inside ``block_history``: one step).
 
@@ -66,7 +72,7 @@ def save_history(layer: Labels, item: Any) -> bool:
     then applied without an undo step (:mod:`._segments` table edits) or goes
     through the public ``data_setitem`` (voxel edits, which record themselves).
     """
-    if not _has(layer, "_save_history"):
+    if not can_save_history(layer):
         return False
     layer._save_history(item)
     return True

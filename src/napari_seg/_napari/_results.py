@@ -28,7 +28,7 @@ import napari
 import numpy as np
 from napari.layers import Labels, Layer
 
-from ._compat import MaskedPaintAtom, save_history
+from ._compat import MaskedPaintAtom, can_save_history, save_history
 from ._layers import placement
 
 __all__ = [
@@ -168,18 +168,18 @@ def prepare(labels: np.ndarray, target: Target, *, overwrite_edits: bool = False
 def write_edits(layer: Labels, edits: list[tuple]) -> None:
     """Write the edits into ``layer``, each saved in its history (inside a caller's
     ``block_history`` they make one undo step)."""
+    compact = MaskedPaintAtom is not None and can_save_history(layer)
     for where, mask, old_values, value in edits:
+        if mask is not None and not compact:  # as fancy indices, through napari's public path
+            where = tuple(i + s.start for i, s in zip(np.nonzero(mask), where, strict=True))
+            mask = None
         if mask is None:  # fancy indices: napari's own path
             layer.data_setitem(where, value, refresh=False)
             continue
         region = np.asarray(layer.data[where])
-        old_region = region.copy()
         region[mask] = value
         layer.data[where] = region
-        if not save_history(layer, MaskedPaintAtom(where, mask, old_values, int(value))):
-            layer.data[where] = old_region  # no private history: napari's public path
-            index = tuple(i + s.start for i, s in zip(np.nonzero(mask), where, strict=True))
-            layer.data_setitem(index, value, refresh=False)
+        save_history(layer, MaskedPaintAtom(where, mask, old_values, int(value)))
 
 
 def apply_edits(layer: Labels, edits: list[tuple]) -> None:

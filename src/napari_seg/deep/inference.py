@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -92,15 +93,8 @@ def _windows(model, x, roi, overlap, sw_batch, blend, amp, device, sw_device, re
     return inferer(x, predictor)
 
 
-def _amp_dtype(device: torch.device) -> torch.dtype:
-    """bf16 where the hardware has it (CPU autocast supports only bf16), else fp16."""
-    if device.type != "cuda" or torch.cuda.is_bf16_supported():
-        return torch.bfloat16
-    return torch.float16
-
-
-def _check_memory(shape: Sequence[int], roi: Sequence[int], meta: CheckpointMeta) -> None:
-    """MONAI pads the image up to the window: bound the padded input and output."""
+def _check_fits(shape: Sequence[int], roi: Sequence[int], meta: CheckpointMeta) -> None:
+    """MONAI pads the image up to the window: bound the padded input and output (float32)."""
     padded = math.prod(max(n, r) for n, r in zip(shape, roi, strict=True))
     ensure_fits(
         4 * padded * (meta.in_channels + 2 * meta.out_channels),
@@ -108,17 +102,15 @@ def _check_memory(shape: Sequence[int], roi: Sequence[int], meta: CheckpointMeta
     )
 
 
-def _windows_or_smaller(model, x, roi, overlap, sw_batch_size, blend, use_amp, device, progress,
-                        should_stop, notes: list[str]) -> torch.Tensor:  # fmt: skip
-    """Sliding windows; on CUDA out of memory, again with fewer windows per batch, then
-    stitching on the CPU (each retry noted in ``notes``)."""
+def _with_fallbacks(windows, sw_batch_size: int, device: torch.device, notes: list[str]):
+    """``windows(sw_batch=..., device=...)``, retried on CUDA out-of-memory with half the
+    batch, one window, then stitching on the CPU; each retry is noted in ``notes``."""
     plan = [(sw_batch_size, device)]
     plan += [(b, device) for b in (sw_batch_size // 2, 1) if 0 < b < sw_batch_size]
     plan += [(1, torch.device("cpu"))] if device.type == "cuda" else []
     for i, (batch, out_device) in enumerate(plan):
         try:
-            return _windows(model, x, roi, overlap, batch, blend, use_amp, out_device, device,
-                            progress, should_stop)  # fmt: skip
+            return windows(sw_batch=batch, device=out_device)
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()
             if i == len(plan) - 1:
@@ -128,7 +120,14 @@ def _windows_or_smaller(model, x, roi, overlap, sw_batch_size, blend, use_amp, d
                 f"CUDA out of memory with window batch {batch}: retrying with "
                 f"batch {nxt[0]}, stitching on {nxt[1].type}"
             )
-    raise AssertionError("unreachable: the last plan re-raises")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _amp_dtype(device: torch.device) -> torch.dtype:
+    """bf16 where the hardware has it (CPU autocast supports only bf16), else fp16."""
+    if device.type != "cuda" or torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float16
 
 
 def predict(
@@ -197,11 +196,12 @@ def predict(
     notes: list[str] = []
     with torch.inference_mode():
         x, frame = to_network_frame(arr, geometry, device=device, **frame_options(meta))
-        _check_memory(frame.resampled_shape, roi, meta)
+        _check_fits(frame.resampled_shape, roi, meta)
         use_amp = (amp and device.type == "cuda") or (cpu_bf16 and device.type == "cpu")
-        logits = _windows_or_smaller(
-            model, x, roi, overlap, sw_batch_size, blend, use_amp, device, progress,
-            should_stop, notes,
+        logits = _with_fallbacks(
+            partial(_windows, model, x, roi, overlap, blend=blend, amp=use_amp,
+                    sw_device=device, report=progress, stop=should_stop),
+            sw_batch_size, device, notes,
         )  # fmt: skip
         probs = from_network_frame(torch.softmax(logits.float(), dim=1), frame)
     labels = probs.argmax(axis=0).astype(np.uint8 if probs.shape[0] <= 256 else np.uint16)

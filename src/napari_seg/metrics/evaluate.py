@@ -119,7 +119,6 @@ def evaluate(
     steps.step()
     if surface:
         _add_surface(result, pred, gt, wanted, steps, spacing, tolerance_mm, empty_score)
-        note_left_out(result)  # the surface means skip labels too
     if instances:
         result["instances"] = instance_metrics(pred, gt, iou_threshold=iou_threshold)
         steps.step()
@@ -141,20 +140,18 @@ def _arrays(pred, gt, spacing, names: tuple[str, str]):
 
 
 def _add_surface(result, pred, gt, wanted, steps, spacing, tolerance_mm, empty_score) -> None:
-    """Surface distances per label in ``wanted`` and their means, into ``result``."""
+    """HD95, ASSD and NSD of each wanted label into ``result``, their means, and the notes."""
     for v in wanted:
         result["labels"][str(v)].update(
             surface_metrics(
-                pred == v,
-                gt == v,
-                spacing=spacing,
-                tolerance_mm=tolerance_mm,
+                pred == v, gt == v, spacing=spacing, tolerance_mm=tolerance_mm,
                 empty_score=empty_score,
             )
-        )
+        )  # fmt: skip
         steps.step()
     for key in ("hd95", "assd", "nsd"):
         result["mean"][key] = finite_mean(r[key] for r in result["labels"].values())
+    note_left_out(result)  # the surface means skip labels too
 
 
 def align_to(

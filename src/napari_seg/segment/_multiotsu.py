@@ -21,7 +21,7 @@ import numpy as np
 
 from ..progress import Steps, StopCallback
 
-__all__ = ["MAX_BINS", "multiotsu", "rebin"]
+__all__ = ["MAX_BINS", "multiotsu", "multiotsu_or_nan", "rebin"]
 
 #: Bins of the multi-Otsu histogram (scikit-image's default for float images).
 MAX_BINS = 256
@@ -94,3 +94,18 @@ def multiotsu(
         b = int(arg[b])
         ends.append(b)
     return centers[np.asarray(ends[::-1]) - 1]
+
+
+def multiotsu_or_nan(
+    counts: np.ndarray,
+    centers: np.ndarray,
+    classes: int,
+    *,
+    should_stop: StopCallback | None = None,
+) -> np.ndarray:
+    """:func:`multiotsu`, or ``classes - 1`` NaN when fewer than ``classes`` bins are filled
+    (after summing down to :data:`MAX_BINS`)."""
+    counts, centers = rebin(counts, centers)
+    if np.count_nonzero(counts) < classes:
+        return np.full(classes - 1, np.nan)
+    return multiotsu(counts, centers, classes, should_stop=should_stop)

@@ -19,7 +19,7 @@ import numpy as np
 from skimage import filters
 
 from ..progress import Cancelled, ProgressCallback, Steps, StopCallback
-from ._multiotsu import multiotsu, rebin
+from ._multiotsu import multiotsu_or_nan
 from ._validate import EmptyInputWarning, as_volume, check_mask
 
 __all__ = ["CT_PRESETS", "THRESHOLD_METHODS", "histogram", "threshold", "threshold_value"]
@@ -194,7 +194,7 @@ def threshold_value(
     if method == "multiotsu":
         if not 2 <= classes <= 10:
             raise ValueError(f"multi-Otsu needs 2..10 classes, got {classes}")
-        return _multiotsu_or_nan(counts, centers, classes, should_stop)
+        return multiotsu_or_nan(counts, centers, classes, should_stop=should_stop)
     if method == "yen":
         return float(filters.threshold_yen(hist=(counts, centers)))
     if method == "li":
@@ -204,16 +204,6 @@ def threshold_value(
     if method == "mean":
         return float(np.average(centers, weights=counts))
     raise ValueError(f"unknown threshold method {method!r}; choose one of {THRESHOLD_METHODS}")
-
-
-def _multiotsu_or_nan(
-    counts: np.ndarray, centers: np.ndarray, classes: int, should_stop: StopCallback | None
-) -> np.ndarray:
-    """Multi-Otsu thresholds, or NaN when fewer than ``classes`` values (or bins) are filled."""
-    counts, centers = rebin(counts, centers)
-    if np.count_nonzero(counts) < classes:
-        return np.full(classes - 1, np.nan)
-    return multiotsu(counts, centers, classes, should_stop=should_stop)
 
 
 def threshold(
