@@ -27,6 +27,7 @@ import numpy as np
 from _common import machine
 
 from napari_seg import edit
+from napari_seg.data.recipes import RECIPES
 from napari_seg.data.synthetic import make_synthetic_ct
 from napari_seg.metrics import overlap_metrics
 from napari_seg.segment import threshold
@@ -137,7 +138,7 @@ def main() -> None:
     starts = {
         "noisy window 100..160 HU": threshold(ct.image, method="manual", low=100, high=160),
         "the demo's window recipe": run_recipe(
-            "window+opening+largest", ct.image, spacing=ct.spacing
+            RECIPES["window+opening+largest"], ct.image, spacing=ct.spacing
         )["spleen"],
     }
     print(f"{machine()}; CT {ct.image.shape}; target Dice {TARGET}")

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from _common import machine
 
+from napari_seg.data.spleen import spleen_unet
 from napari_seg.data.synthetic import make_synthetic_ct
 from napari_seg.deep.checkpoint import CheckpointMeta
 from napari_seg.deep.inference import predict
@@ -68,7 +69,7 @@ def main() -> None:
     if device.type == "cuda" and not torch.cuda.is_available():
         sys.exit("no CUDA device: run this on a machine with a GPU")
     torch.manual_seed(0)
-    meta = CheckpointMeta()
+    meta = CheckpointMeta(**spleen_unet())  # the spleen tutorial U-Net, as before
     model = meta.build().to(device).eval()
     print(f"# {machine()}, device {device}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,6 +14,7 @@ import torch
 from _common import best_of, machine, report
 from monai.inferers import sliding_window_inference
 
+from napari_seg.data.spleen import spleen_unet
 from napari_seg.data.synthetic import make_synthetic_ct
 from napari_seg.deep.checkpoint import CheckpointMeta
 from napari_seg.deep.inference import _windows
@@ -24,7 +25,7 @@ ROI = (96, 96, 96)
 
 def main() -> None:
     torch.manual_seed(0)
-    meta = CheckpointMeta()
+    meta = CheckpointMeta(**spleen_unet())  # the spleen tutorial U-Net, as before
     model = meta.build().eval()
     ct = make_synthetic_ct((96, 192, 192), seed=0)
     x, _ = to_network_frame(

@@ -9,9 +9,9 @@ import pytest
 napari = pytest.importorskip("napari")
 
 from napari_seg.cli.demo import run_demo  # noqa: E402
+from napari_seg.data.recipes import RECIPES  # noqa: E402
 from napari_seg.metrics import overlap_metrics  # noqa: E402
 from napari_seg.segment.methods import METHODS  # noqa: E402
-from napari_seg.segment.recipes import RECIPES  # noqa: E402
 from tests._napari._widgets import run_widget  # noqa: E402
 
 pytestmark = pytest.mark.viewer

@@ -7,6 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from napari_seg.data.spleen import SPLEEN_LABELS  # noqa: E402
 from napari_seg.data.synthetic import make_synthetic_ct  # noqa: E402
 from napari_seg.deep.checkpoint import CheckpointMeta, save_checkpoint  # noqa: E402
 from napari_seg.deep.preprocess import to_network_frame  # noqa: E402
@@ -14,6 +15,8 @@ from napari_seg.deep.preprocess import to_network_frame  # noqa: E402
 TINY = CheckpointMeta(
     network="unet",
     config="fast",
+    labels=dict(SPLEEN_LABELS),
+    intensity_window=(-57.0, 164.0),
     target_spacing=(5.0, 3.2, 3.2),
     roi_size=(32, 32, 32),
     orientation="RAS",

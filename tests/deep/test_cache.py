@@ -58,3 +58,22 @@ def test_batch_workers_use_the_one_cache_with_the_content_key():
 
     assert isinstance(case._MODELS, ModelCache) and case._MODELS.key is content_key
     assert case.model_loads() == case._MODELS.loads
+
+
+def test_batch_case_loads_the_unet_once(ckpts, tmp_path):
+    import numpy as np
+
+    from napari_seg.batch import case
+    from napari_seg.io import Geometry, load_nifti, save_nifti
+
+    meta = CheckpointMeta(network="unet", config="fast", roi_size=(16, 16, 16))
+    path = save_checkpoint(meta.build(), meta, tmp_path / "small.safetensors")
+    image = save_nifti(np.zeros((8, 16, 16), np.float32), Geometry(np.eye(4)), tmp_path / "i.nii")
+    before = case.model_loads()
+    for n in range(2):
+        out = tmp_path / f"out{n}.nii.gz"
+        info = case.segment_case(
+            image, out, method="unet", unet={"checkpoint": path, "device": "cpu"}
+        )
+        assert load_nifti(out).data.shape == (8, 16, 16)
+    assert info["model_loads"] == case.model_loads() == before + 1

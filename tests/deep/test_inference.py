@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from napari_seg.data.spleen import spleen_unet
 from napari_seg.deep.checkpoint import CheckpointMeta, load_checkpoint
 from napari_seg.deep.inference import InferenceError, count_windows, predict
 from napari_seg.deep.preprocess import from_network_frame, to_network_frame
@@ -156,9 +157,20 @@ def test_count_windows_matches_monai():
         assert count_windows(shape, roi, ov) == len(calls), (shape, roi, ov)
 
 
-def test_default_meta_is_the_spleen_tutorial_unet():
-    meta = CheckpointMeta()
+def test_default_meta_is_generic_and_the_spleen_unet_is_sample_data(tmp_path):
+    generic = CheckpointMeta()
+    assert generic.intensity_window is None and generic.target_spacing is None
+    assert generic.labels == {"0": "background", "1": "foreground"}
+    meta = CheckpointMeta(**spleen_unet())
     model = meta.build()
-    assert meta.intensity_window == (-57.0, 164.0)
+    assert meta.intensity_window == (-57.0, 164.0) and meta.labels["1"] == "spleen"
     first = next(m for m in model.modules() if isinstance(m, torch.nn.Conv3d))
     assert first.out_channels == 16
+    # a plain state dict (MONAI's model-zoo model.pt) is still read as the spleen U-Net,
+    # its sidecar overriding key by key
+    path = tmp_path / "model.pt"
+    torch.save(model.state_dict(), path)
+    assert load_checkpoint(path)[1].intensity_window == (-57.0, 164.0)
+    (tmp_path / "model.pt.json").write_text('{"roi_size": [64, 64, 64]}')
+    loaded = load_checkpoint(path)[1]
+    assert loaded.roi_size == (64, 64, 64) and loaded.target_spacing == (2.0, 1.5, 1.5)

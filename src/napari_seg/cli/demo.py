@@ -1,6 +1,6 @@
 """``napari-seg demo``: synthetic CT in, every demo recipe run, Dice/IoU table out.
 
-The rows are the registry's named recipes (:data:`napari_seg.segment.recipes.RECIPES`),
+The rows are the sample's named recipes (:data:`napari_seg.data.recipes.RECIPES`),
 so each can be reproduced step by step in the widgets with the same values. It
 writes NIfTI files so that the results can be opened in napari, 3D Slicer or
 ITK-SNAP and checked by eye.
@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.recipes import RECIPES
 from ..data.synthetic import SyntheticCT, make_synthetic_ct
 from ..io import save_nifti
 from ..metrics import overlap_metrics
 from ..progress import ProgressCallback, Steps, StopCallback
-from ..segment.recipes import RECIPES, run_recipe
+from ..segment.recipes import run_recipe
 
 __all__ = ["DemoMethod", "DemoRow", "add_parser", "format_table", "run_demo"]
 

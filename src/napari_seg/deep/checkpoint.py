@@ -5,7 +5,8 @@ plus one metadata entry ``napari_seg`` holding JSON (:class:`CheckpointMeta`).
 No pickle is ever read from it. A plain PyTorch state dict (``.pt``/``.pth``,
 for example MONAI's model-zoo spleen ``model.pt``) is loaded with
 ``torch.load(weights_only=True)`` into the network that its sidecar
-``<file>.json`` (or the caller) describes; a file carrying a pickle payload
+``<file>.json`` (or the caller) describes, key by key over MONAI's spleen U-Net
+(:func:`napari_seg.data.spleen.spleen_unet`); a file carrying a pickle payload
 is refused before anything in it runs.
 """
 
@@ -50,8 +51,10 @@ class CheckpointMeta:
 
     ``target_spacing`` is in napari order ``(dz, dy, dx)`` mm (None: keep the
     image's); ``intensity_window`` maps ``[low, high]`` (HU) linearly to
-    ``[0, 1]`` with clipping; ``orientation`` is the axis code the network
-    was trained in (for example "RAS").
+    ``[0, 1]`` with clipping (None: intensities as they are); ``orientation`` is the
+    axis code the network was trained in (for example "RAS"). The defaults describe a
+    generic two-class network; MONAI's spleen U-Net is
+    ``CheckpointMeta(**napari_seg.data.spleen.spleen_unet())``.
     """
 
     network: str = "unet"
@@ -59,9 +62,9 @@ class CheckpointMeta:
     overrides: dict[str, Any] = field(default_factory=dict)
     in_channels: int = 1
     out_channels: int = 2
-    labels: dict[str, str] = field(default_factory=lambda: {"0": "background", "1": "spleen"})
-    intensity_window: tuple[float, float] | None = (-57.0, 164.0)
-    target_spacing: tuple[float, float, float] | None = (2.0, 1.5, 1.5)
+    labels: dict[str, str] = field(default_factory=lambda: {"0": "background", "1": "foreground"})
+    intensity_window: tuple[float, float] | None = None
+    target_spacing: tuple[float, float, float] | None = None
     orientation: str = "RAS"
     roi_size: tuple[int, int, int] = (96, 96, 96)
     training: dict[str, Any] = field(default_factory=dict)
@@ -70,13 +73,21 @@ class CheckpointMeta:
         return json.dumps({"format": FORMAT, "version": 1, **asdict(self)})
 
     @classmethod
-    def from_json(cls, text: str, *, path: str | os.PathLike[str] = "<meta>") -> CheckpointMeta:
+    def from_json(
+        cls,
+        text: str,
+        *,
+        path: str | os.PathLike[str] = "<meta>",
+        base: dict[str, Any] | None = None,
+    ) -> CheckpointMeta:
+        """Metadata from JSON; keys it leaves out come from ``base``, then the defaults."""
         try:
             raw = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
             raise CheckpointError(path, f"metadata is not JSON ({str(exc)[:80]})") from exc
         if not isinstance(raw, dict):
             raise CheckpointError(path, "metadata must be a JSON object")
+        raw = {**(base or {}), **raw}
         raw.pop("format", None)
         raw.pop("version", None)
         known = {f for f in cls.__dataclass_fields__}
@@ -224,6 +235,16 @@ def load_weights(
         model.load_state_dict(state, strict=True)
 
 
+def _meta_for(path: Path, text: str | None, meta: CheckpointMeta | None) -> CheckpointMeta:
+    """A file's own metadata; a plain state dict's sidecar over MONAI's spleen U-Net."""
+    from ..data.spleen import spleen_unet  # the model-zoo layout plain state dicts come in
+
+    zoo = None if path.suffix == ".safetensors" else spleen_unet()
+    if text:
+        return CheckpointMeta.from_json(text, path=path, base=zoo)
+    return meta or CheckpointMeta(**(zoo or spleen_unet()))
+
+
 def load_checkpoint(
     path: str | os.PathLike[str], *, meta: CheckpointMeta | None = None
 ) -> tuple[torch.nn.Module, CheckpointMeta]:
@@ -236,7 +257,9 @@ def load_checkpoint(
         state dict (read with ``weights_only=True``) with an optional
         ``<file>.json`` sidecar of :class:`CheckpointMeta`.
     meta : CheckpointMeta, optional
-        Used when the file carries none (default: the spleen U-Net).
+        Used when the file carries none. Default for a plain state dict: MONAI's
+        spleen U-Net (:func:`napari_seg.data.spleen.spleen_unet`), which its
+        ``<file>.json`` sidecar overrides key by key.
 
     Raises
     ------
@@ -251,7 +274,7 @@ def load_checkpoint(
         if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
             # NaN/inf weights predict nothing (or everything) without a word
             raise CheckpointError(path, f"weights {name!r} hold NaN or infinite values")
-    info = CheckpointMeta.from_json(text, path=path) if text else (meta or CheckpointMeta())
+    info = _meta_for(path, text, meta)
     try:
         with torch.device("meta"):  # shapes only: metadata asking for a huge net costs nothing
             shell = info.build()

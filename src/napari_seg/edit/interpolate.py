@@ -134,17 +134,8 @@ def interpolate_slices(
     sp = check_spacing(spacing, 3)
     moved = np.moveaxis(lab, axis, 0)
     plane_sp = tuple(s for i, s in enumerate(sp) if i != axis)
-    # which labels each slice holds: one pass over the non-empty slices only
-    nonempty = np.flatnonzero(moved.reshape(moved.shape[0], -1).any(axis=1))
-    per_slice = {int(k): fastremap.unique(moved[k]) for k in nonempty}
-    found = sorted({int(v) for vals in per_slice.values() for v in vals if v})
-    ids = found if label_ids is None else [int(i) for i in label_ids]
-    present = {i: np.zeros(moved.shape[0], bool) for i in ids}
-    for k, vals in per_slice.items():
-        for v in vals:
-            if int(v) in present:
-                present[int(v)][k] = True
-    work = {i: _gaps(present[i]) for i in ids}
+    present = _presence(moved, label_ids)
+    work = {i: _gaps(p) for i, p in present.items()}
     steps = Steps(sum(len(g) for g in work.values()), progress=progress, should_stop=should_stop)
     # per slice: the deepest signed distance of any label interpolated there, and that label
     depth: dict[int, np.ndarray] = {}
@@ -168,6 +159,28 @@ def interpolate_slices(
                 full_d[box][deeper] = d[deeper]
                 full_o[box][deeper] = label
             steps.step()
+    return _written(lab, axis, owner, overwrite=overwrite)
+
+
+def _presence(moved: np.ndarray, label_ids: Iterable[int] | None) -> dict[int, np.ndarray]:
+    """Per label to interpolate, which slices (along axis 0) hold it.
+
+    One pass over the non-empty slices only.
+    """
+    nonempty = np.flatnonzero(moved.reshape(moved.shape[0], -1).any(axis=1))
+    per_slice = {int(k): fastremap.unique(moved[k]) for k in nonempty}
+    found = sorted({int(v) for vals in per_slice.values() for v in vals if v})
+    ids = found if label_ids is None else [int(i) for i in label_ids]
+    present = {i: np.zeros(moved.shape[0], bool) for i in ids}
+    for k, vals in per_slice.items():
+        for v in vals:
+            if int(v) in present:
+                present[int(v)][k] = True
+    return present
+
+
+def _written(lab: np.ndarray, axis: int, owner: dict[int, np.ndarray], *, overwrite: bool):
+    """A copy of ``lab`` with each slice's interpolated owners written in."""
     out = lab.copy()
     target = np.moveaxis(out, axis, 0)
     for k, who in owner.items():

@@ -65,24 +65,7 @@ def grow_region(
     p = clicked_voxel(img.shape, point)
     if max_radius_mm is not None and not max_radius_mm > 0:
         raise SegmentationError(f"max_radius_mm must be positive, got {max_radius_mm}")
-    ball = ball_mm(3.0, tuple(sp))
-    half = np.asarray(ball.shape) // 2
-    lo = np.maximum(np.asarray(p) - half, 0)
-    hi = np.minimum(np.asarray(p) + half + 1, img.shape)
-    near = img[tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))]
-    crop = ball[
-        tuple(slice(a - c + h, b - c + h) for a, b, c, h in zip(lo, hi, p, half, strict=True))
-    ]
-    values = near[crop].astype(np.float64)
-    values = values[np.isfinite(values)]  # NaN voxels (outside a scan's field) never belong
-    if not np.isfinite(img[p]) or values.size == 0:
-        raise SegmentationError(f"the clicked voxel {tuple(p)} has no intensity (NaN)")
-    reference = float(np.median(values))
-    if tolerance is None:
-        spread = 1.4826 * float(np.median(np.abs(values - reference)))
-        sample = img[:: max(1, img.shape[0] // 8)]
-        span = float(np.nanmax(sample)) - float(np.nanmin(sample))
-        tolerance = max(2.5 * spread, 0.01 * span, 1e-6)
+    reference, tolerance = _reference(img, p, sp, tolerance)
     box = tuple(slice(None) for _ in p)
     if max_radius_mm is not None:
         reach = np.ceil(max_radius_mm / sp).astype(int)
@@ -105,6 +88,33 @@ def grow_region(
     out = np.zeros(img.shape, bool)
     out[box] = region
     return out
+
+
+def _reference(img: np.ndarray, p: tuple[int, ...], sp: np.ndarray, tolerance: float | None):
+    """The clicked tissue's intensity (median of a 3 mm ball) and the tolerance around it.
+
+    Default tolerance: 2.5 robust standard deviations of the ball, at least 1 % of the
+    image's range.
+    """
+    ball = ball_mm(3.0, tuple(sp))
+    half = np.asarray(ball.shape) // 2
+    lo = np.maximum(np.asarray(p) - half, 0)
+    hi = np.minimum(np.asarray(p) + half + 1, img.shape)
+    near = img[tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))]
+    crop = ball[
+        tuple(slice(a - c + h, b - c + h) for a, b, c, h in zip(lo, hi, p, half, strict=True))
+    ]
+    values = near[crop].astype(np.float64)
+    values = values[np.isfinite(values)]  # NaN voxels (outside a scan's field) never belong
+    if not np.isfinite(img[p]) or values.size == 0:
+        raise SegmentationError(f"the clicked voxel {tuple(p)} has no intensity (NaN)")
+    reference = float(np.median(values))
+    if tolerance is None:
+        spread = 1.4826 * float(np.median(np.abs(values - reference)))
+        sample = img[:: max(1, img.shape[0] // 8)]
+        span = float(np.nanmax(sample)) - float(np.nanmin(sample))
+        tolerance = max(2.5 * spread, 0.01 * span, 1e-6)
+    return reference, tolerance
 
 
 def _cut_leaks(region: np.ndarray, seed: tuple[int, ...], sp: np.ndarray, mm: float) -> np.ndarray:

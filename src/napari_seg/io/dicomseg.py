@@ -72,6 +72,31 @@ def _onto(arr: np.ndarray, geometry: Geometry, source: Geometry) -> tuple[np.nda
     return np.transpose(arr, order), Geometry.from_napari_affine(m)
 
 
+def _on_series(path: Path, arr: np.ndarray, geometry: Geometry, files: list[Path]):
+    """The source series' headers and the labels in its slice order, checked on its grid."""
+    import pydicom
+
+    from .dicom import series_geometry
+    from .dicom_series import SeriesInfo
+
+    try:
+        headers = [pydicom.dcmread(f, stop_before_pixels=True) for f in files]
+    except Exception as exc:  # the source moved or was damaged since it was read
+        raise DicomError(files[0].parent, f"cannot read the source series ({exc})") from exc
+    info = SeriesInfo(str(headers[0].SeriesInstanceUID), headers=headers, files=files)
+    src_geometry, order = series_geometry(info)
+    if order != list(range(len(files))):
+        raise DicomError(path, "the source files are not in volume order")
+    arr, geometry = _onto(arr, geometry, src_geometry)
+    if arr.shape[0] != len(files):
+        raise DicomError(path, f"labels {arr.shape} do not lie on the {len(files)}-slice series")
+    try:
+        src_geometry.check_same_grid(geometry, what="the labels and the source series")
+    except GeometryError as exc:
+        raise DicomError(path, str(exc)) from exc
+    return headers, arr
+
+
 def save_dicom_seg(
     labels: np.ndarray,
     geometry: Geometry,
@@ -102,12 +127,9 @@ def save_dicom_seg(
         No DICOM source, labels not on its grid, or nothing to write.
     """
     import highdicom as hd
-    import pydicom
 
     from .. import __version__
     from .._files import atomic_path
-    from .dicom import series_geometry
-    from .dicom_series import SeriesInfo
 
     path = Path(path)
     files = [Path(f) for f in (source or {}).get("files", [])]
@@ -117,21 +139,7 @@ def save_dicom_seg(
     if arr.ndim != 3 or len(files) not in arr.shape or arr.dtype.kind not in "iub":
         raise DicomError(path, f"labels {arr.shape} {arr.dtype} are not integer on the "
                          f"{len(files)}-slice source series")  # fmt: skip
-    try:
-        headers = [pydicom.dcmread(f, stop_before_pixels=True) for f in files]
-    except Exception as exc:  # the source moved or was damaged since it was read
-        raise DicomError(files[0].parent, f"cannot read the source series ({exc})") from exc
-    info = SeriesInfo(str(headers[0].SeriesInstanceUID), headers=headers, files=files)
-    src_geometry, order = series_geometry(info)
-    if order != list(range(len(files))):
-        raise DicomError(path, "the source files are not in volume order")
-    arr, geometry = _onto(arr, geometry, src_geometry)
-    if arr.shape[0] != len(files):
-        raise DicomError(path, f"labels {arr.shape} do not lie on the {len(files)}-slice series")
-    try:
-        src_geometry.check_same_grid(geometry, what="the labels and the source series")
-    except GeometryError as exc:
-        raise DicomError(path, str(exc)) from exc
+    headers, arr = _on_series(path, arr, geometry, files)
     values = [int(v) for v in np.unique(arr) if v != 0]
     if not values:
         raise DicomError(path, "the labels are empty; a DICOM SEG needs at least one segment")

@@ -97,12 +97,7 @@ def evaluate(
     """
     pred, gt, spacing = _arrays(pred, gt, spacing, names)
     cm, values = labelled_confusion(pred, gt, names=names)
-    if labels is not None:
-        wanted = [int(v) for v in labels]
-    elif values is None:
-        wanted = list(range(1, cm.shape[0]))
-    else:
-        wanted = [int(v) for v in values if v != 0]
+    wanted = _wanted(labels, values, cm.shape[0])
     steps = Steps(
         1 + (len(wanted) if surface else 0) + int(instances),
         progress=progress,
@@ -123,6 +118,15 @@ def evaluate(
         result["instances"] = instance_metrics(pred, gt, iou_threshold=iou_threshold)
         steps.step()
     return result
+
+
+def _wanted(labels: Iterable[int] | None, values, n: int) -> list[int]:
+    """The labels to report: those asked for, else every non-zero one present."""
+    if labels is not None:
+        return [int(v) for v in labels]
+    if values is None:
+        return list(range(1, n))
+    return [int(v) for v in values if v != 0]
 
 
 def _arrays(pred, gt, spacing, names: tuple[str, str]):

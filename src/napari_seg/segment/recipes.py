@@ -1,9 +1,10 @@
-"""Named recipes: chains of registry steps, each one what a user does with one widget run.
+"""Recipes: chains of registry steps, each one what a user does with one widget run.
 
 A recipe is data, not code: every step names a registered method, its
 parameters, its source (the image or an earlier step's result) and an optional
-ROI (an earlier step's result). The demo runs them through :func:`run_recipe`;
-a user gets the same labels from the widgets with the same values.
+ROI (an earlier step's result). :func:`run_recipe` runs one; a user gets the same
+labels from the widgets with the same values. The demo's named recipes, tuned on the
+sample, live with the sample (:data:`napari_seg.data.recipes.RECIPES`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..progress import ProgressCallback, StopCallback
+from ..volume import Volume, takes_volumes
 from .methods import run_method
 
-__all__ = ["RECIPES", "Recipe", "Step", "run_recipe"]
+__all__ = ["Recipe", "Step", "run_recipe"]
 
 
 @dataclass(frozen=True)
@@ -51,79 +53,17 @@ class Recipe:
 
     name: str
     steps: tuple[Step, ...]
-    target: str | None = "spleen"
+    target: str | None = None
     help: str = ""
 
 
-_SMOOTH = {"smooth": "gaussian", "smooth_mm": 1.5}
-_ORGAN = {"open_mm": 2.0, "fill_holes": True, "largest": True}
-
-RECIPES: dict[str, Recipe] = {
-    r.name: r
-    for r in (
-        Recipe(
-            "otsu+largest",
-            (Step("spleen", "otsu", {"largest": True}),),
-            help="Otsu, then the largest object: the naive baseline (finds the body).",
-        ),
-        Recipe(
-            "window+opening+largest",
-            (Step("spleen", "manual", {**_SMOOTH, "low": 105.0, "high": 150.0, **_ORGAN}),),
-            help="Smooth 1.5 mm, enhanced-organ window 105..150 HU, open 2 mm, fill, largest.",
-        ),
-        Recipe(
-            "kmeans(5)+largest",
-            (
-                Step(
-                    "spleen",
-                    "kmeans",
-                    {**_SMOOTH, "k": 5, "low": 0.0, "high": 250.0, "select_near": 120.0, **_ORGAN},
-                ),
-            ),
-            help="Smooth 1.5 mm, k-means (k=5) of 0..250 HU, class nearest 120 HU, clean-up.",
-        ),
-        Recipe(
-            "liver-holes+watershed",
-            (
-                Step(
-                    "liver",
-                    "manual",
-                    {
-                        **_SMOOTH,
-                        "low": 70.0,
-                        "high": 105.0,
-                        "open_mm": 3.0,
-                        "largest": True,
-                        "fill_holes": True,
-                        "holes_per_slice": True,
-                    },
-                ),
-                Step(
-                    "lesion mask",
-                    "manual",
-                    {**_SMOOTH, "high": 70.0, "open_mm": 2.0},
-                    mask="liver",
-                ),
-                Step("lesions", "watershed", {"min_distance_mm": 6.0}, source="lesion mask"),
-            ),
-            target="lesions",
-            help="Liver by window (holes filled per slice); its dark inside split by watershed.",
-        ),
-        Recipe(
-            "canny-3d",
-            (Step("edges", "canny", {"sigma_mm": 1.5}),),
-            target=None,
-            help="3-D Canny edges (sigma 1.5 mm); not scored (edges are not regions).",
-        ),
-    )
-}
-
-
+@takes_volumes
 def run_recipe(
     recipe: Recipe | str,
-    image: np.ndarray,
+    image: np.ndarray | Volume,
     *,
-    spacing: Sequence[float],
+    spacing: Sequence[float] | None = None,
+    recipes: Mapping[str, Recipe] | None = None,
     progress: ProgressCallback | None = None,
     should_stop: StopCallback | None = None,
 ) -> dict[str, np.ndarray]:
@@ -132,11 +72,14 @@ def run_recipe(
     Parameters
     ----------
     recipe : Recipe or str
-        A recipe or a key of :data:`RECIPES`.
-    image : numpy.ndarray, shape (Z, Y, X)
+        A recipe, or a key of ``recipes``.
+    image : numpy.ndarray, shape (Z, Y, X); or Volume
         Intensities (HU for CT).
-    spacing : sequence of float
-        Voxel size in mm per axis.
+    spacing : sequence of float, optional
+        Voxel size in mm per axis (from the geometry of a Volume).
+    recipes : mapping of str to Recipe, optional
+        Where a recipe given by name is looked up (for example
+        :data:`napari_seg.data.recipes.RECIPES`).
     progress, should_stop : callable, optional
         Per step; see :mod:`napari_seg.progress`.
 
@@ -145,9 +88,13 @@ def run_recipe(
     dict of str to numpy.ndarray
         The last entry is the recipe's result.
     """
-    rec = RECIPES[recipe] if isinstance(recipe, str) else recipe
+    if isinstance(recipe, str):
+        known = recipes or {}
+        if recipe not in known:
+            raise KeyError(f"no recipe {recipe!r} among {sorted(known)}; pass recipes=")
+        recipe = known[recipe]
     results: dict[str, np.ndarray] = {}
-    for i, step in enumerate(rec.steps):
+    for i, step in enumerate(recipe.steps):
         source = image if step.source == "image" else results[step.source]
         mask = None if step.mask is None else results[step.mask] != 0
         results[step.name] = run_method(
@@ -159,5 +106,21 @@ def run_recipe(
             should_stop=should_stop,
         )
         if progress is not None:
-            progress(i + 1, len(rec.steps))
+            progress(i + 1, len(recipe.steps))
     return results
+
+
+def __getattr__(name: str):
+    """``RECIPES`` moved to :mod:`napari_seg.data.recipes` (the demo's content)."""
+    if name == "RECIPES":
+        import warnings
+
+        from ..data.recipes import RECIPES
+
+        warnings.warn(
+            "napari_seg.segment.recipes.RECIPES moved to napari_seg.data.recipes.RECIPES",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return RECIPES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
