@@ -120,7 +120,7 @@ class StatisticsWidget(Container):
             np.asarray(data),
             geometry,
             image=image,
-            names=names,
+            label_names=names,
             surfaces=self.surfaces.value,
         )
         self.runner.start(fn, description="statistics", on_result=self.show)
