@@ -22,6 +22,7 @@ from ..io.kinds import as_labels
 from ..ops import Operation
 from ._common import label_list
 from ._params import add_params, given_params
+from .segment import same_grid
 
 __all__ = ["add_parser", "run"]
 
@@ -67,16 +68,6 @@ def _add_tool(tools: argparse._SubParsersAction, op: Operation) -> None:
     t.set_defaults(func=run, operation=op)
 
 
-def _on_grid(path: Path | None, geometry, shape: tuple[int, ...], option: str):
-    if path is None:
-        return None
-    vol = load_volume(path)
-    if vol.data.shape != shape:
-        raise ValueError(f"{option} {path}: shape {vol.data.shape} differs from LABELS {shape}")
-    geometry.check_same_grid(vol.geometry, what=f"{option} {path} and LABELS")
-    return vol.data
-
-
 def run(args: argparse.Namespace) -> int:
     op: Operation = args.operation
     image, other = getattr(args, "image", None), getattr(args, "other", None)
@@ -92,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
         labels,
         points,
         spacing=vol.geometry.spacing,
-        image=_on_grid(image, vol.geometry, shape, "--image"),
-        other=_on_grid(other, vol.geometry, shape, "--other"),
+        image=same_grid(image, shape, vol.geometry),  # `segment`'s check of --mask, --image
+        other=same_grid(other, shape, vol.geometry),
         **given_params(args, op.params),
     )
     new = protect(labels, new, preserve_labels=args.preserve_labels, locked=args.locked)

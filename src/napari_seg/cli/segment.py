@@ -24,7 +24,7 @@ from ..segment.registry import check_segment_options
 from ._common import TerminalProgress, device_name, load_input
 from ._params import add_param, add_params, given_params, note_renamed
 
-__all__ = ["add_method_options", "add_parser", "given", "registry_options", "run"]
+__all__ = ["add_method_options", "add_parser", "given", "registry_options", "run", "same_grid"]
 
 #: The U-Net's options (its registered operation's, and the checkpoint file).
 UNET_OPTIONS = ("checkpoint", *(p.name for p in get("unet").params))
@@ -125,7 +125,8 @@ def _where(methods: list[str]) -> str:
     return "" if len(methods) > 3 else f" [{', '.join(methods)}]"
 
 
-def _same_grid(path: Path | None, shape: tuple[int, ...], geometry: Geometry):
+def same_grid(path: Path | None, shape: tuple[int, ...], geometry: Geometry):
+    """The volume at ``path`` (None: None), refused unless it lies on the input's grid."""
     if path is None:
         return None
     vol = load_volume(path)
@@ -172,9 +173,9 @@ def run(args: argparse.Namespace) -> int:
     segments = loaded.segments  # names for .seg.nrrd/DICOM SEG: the input's or the U-Net's
     shape = source.shape[-3:]
     inputs = {
-        "mask": _same_grid(args.mask, shape, geometry),
-        "markers": _same_grid(args.markers, shape, geometry),
-        "image": _same_grid(args.image, shape, geometry),
+        "mask": same_grid(args.mask, shape, geometry),
+        "markers": same_grid(args.markers, shape, geometry),
+        "image": same_grid(args.image, shape, geometry),
     }
     cleanup = given(args, [q.name for q in CLEANUP])
     t0 = time.perf_counter()
