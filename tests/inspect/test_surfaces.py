@@ -109,6 +109,6 @@ def test_bad_input_is_refused():
         label_surfaces(np.zeros((4, 4, 4), np.float32), geometry)
     with pytest.raises(ValueError, match="faces"):
         label_surfaces(np.ones((4, 4, 4), np.uint8), geometry, faces=2)
-    with pytest.raises(ValueError, match="smoothing"):
+    with pytest.raises(ValueError, match="smooth"):
         label_surfaces(np.ones((4, 4, 4), np.uint8), geometry, smoothing=-1)
     assert label_surfaces(np.zeros((4, 4, 4), np.uint8), geometry) == {}

@@ -7,6 +7,7 @@ widget cannot drift from the command line.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from magicgui.widgets import CheckBox, ComboBox, Container, FloatSpinBox, SpinBox, Widget
@@ -84,6 +85,10 @@ def control_for(param: Param) -> Widget:
         hi = param.high if param.high is not None else _BIG
         extra = {"step": param.step} if param.step and cls is FloatSpinBox else {}
         w = cls(value=param.default, min=lo, max=min(hi, 2**31 - 1), **extra, **common)
+        if cls is FloatSpinBox and 0 < lo < 1:  # enough decimals for the bound (lr >= 1e-6)
+            decimals = max(w.native.decimals(), math.ceil(-math.log10(lo)))
+            w.native.setDecimals(decimals)
+            w.min, w.value = lo, param.default
     unit = f" ({param.unit})" if param.unit else ""
     w.tooltip = f"{param.help}{unit} [{param.flag}]"
     return w

@@ -11,7 +11,9 @@ from .. import __version__
 from .._errors import one_line
 from . import batch as _batch
 from . import demo as _demo
+from . import edit as _edit
 from . import evaluate as _evaluate
+from . import finetune as _finetune
 from . import inspect as _inspect
 from . import segment as _segment
 from . import train as _train
@@ -45,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     _train.add_parsers(sub)
     _inspect.add_parsers(sub)
     _train_prompt.add_parser(sub)
+    _edit.add_parser(sub)
+    _finetune.add_parser(sub)
     return parser
 
 

@@ -32,7 +32,8 @@ class _Store(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None) -> None:
         if option_string and option_string != self.option_strings[0]:
             note_renamed(option_string, self.option_strings[0])
-        setattr(namespace, self.dest, tuple(values) if isinstance(values, list) else values)
+        many = self.nargs is not None and isinstance(values, list)
+        setattr(namespace, self.dest, tuple(values) if many else values)
 
 
 class _Flag(argparse.Action):

@@ -14,7 +14,9 @@ from ..inspect.limits import MAX_LABELS, check_label_count
 from ..inspect.surfaces import SURFACE_PARAMS
 from ..io import is_decathlon_path, load_decathlon, load_volume, volume_stem
 from ..io.kinds import as_labels
+from ..ops import get
 from ._common import TerminalProgress, bounded, label_list
+from ._params import add_params
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -26,18 +28,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("labels", type=Path, help="labels: NIfTI, NRRD, .seg.nrrd or DICOM SEG")
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
-    p.add_argument("--labels", dest="label_ids", type=label_list, help="e.g. 1,2 (default all)")
-    for param in SURFACE_PARAMS:  # declared once, beside label_surfaces
-        flags = [param.flag] + (["--smooth"] if param.name == "smoothing" else [])
-        p.add_argument(
-            *flags,
-            dest=param.name,
-            type=bounded(param.kind, param.low, param.high),
-            default=param.default,
-            metavar="N",
-            help=param.help.replace("%", "%%")
-            + (f" Default {param.default}." if param.default is not None else ""),
-        )
+    # declared once, beside label_surfaces (the `surfaces` operation)
+    add_params(p, get("surfaces").params, types={"label_ids": label_list})
     p.add_argument("--format", choices=MESH_FORMATS, default="stl")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _max_labels(p, "surfaces")
@@ -53,7 +45,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="intensities on the same grid (HU for a CT): NIfTI, NRRD or a DICOM series",
     )  # fmt: skip
     p.add_argument("--series", help="DICOM series of --image when it holds several")
-    p.add_argument("--no-surface", action="store_true", help="skip the meshes (faster)")
+    add_params(p, get("stats").params)  # --surfaces/--no-surfaces (old: --no-surface)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--csv", type=Path, help="also write the table as CSV")
     _max_labels(p, "stats")
@@ -128,13 +120,15 @@ def run_surfaces(args: argparse.Namespace) -> int:
         labels,
         geometry,
         label_ids=args.label_ids,
-        smoothing=args.smoothing,
+        smooth_passes=SURFACE_PARAMS[0].default
+        if args.smooth_passes is None
+        else args.smooth_passes,
         faces=args.faces,
         progress=bar,
     )
     if not meshes:
         raise ValueError(
-            f"{args.labels}: no label to mesh" + (" among --labels" * bool(args.label_ids))
+            f"{args.labels}: no label to mesh" + (" among --label-ids" * bool(args.label_ids))
         )
     inputs = InputFiles().add_all([args.labels, _task_of(args.labels)])
     stem = volume_stem(args.labels)
@@ -167,8 +161,8 @@ def run_stats(args: argparse.Namespace) -> int:
         labels,
         geometry,
         image=image,
-        names=names,
-        surfaces=not args.no_surface,
+        label_names=names,
+        surfaces=args.surfaces is not False,
     )
     if args.csv is not None:
         to_csv(rows, args.csv, columns=list(STAT_COLUMNS))

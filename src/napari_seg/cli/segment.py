@@ -25,7 +25,7 @@ from ..volume import Volume, check_same_grid
 from ._common import TerminalProgress, device_name, load_input
 from ._params import add_param, add_params, given_params, note_renamed
 
-__all__ = ["add_method_options", "add_parser", "given", "registry_options", "run"]
+__all__ = ["add_method_options", "add_parser", "given", "registry_options", "run", "same_grid"]
 
 #: The U-Net's options (its registered operation's, and the checkpoint file).
 UNET_OPTIONS = ("checkpoint", *(p.name for p in get("unet").params))
@@ -126,7 +126,8 @@ def _where(methods: list[str]) -> str:
     return "" if len(methods) > 3 else f" [{', '.join(methods)}]"
 
 
-def _same_grid(path: Path | None, like: Volume):
+def same_grid(path: Path | None, like: Volume):
+    """The array at ``path`` (None: None), refused unless it lies on ``like``'s grid."""
     if path is None:
         return None
     vol = load_volume(path)
@@ -171,9 +172,9 @@ def run(args: argparse.Namespace) -> int:
     segments = loaded.segments  # names for .seg.nrrd/DICOM SEG: the input's or the U-Net's
     volume = Volume(source, geometry)  # options in mm convert through its unit
     inputs = {
-        "mask": _same_grid(args.mask, volume),
-        "markers": _same_grid(args.markers, volume),
-        "image": _same_grid(args.image, volume),
+        "mask": same_grid(args.mask, volume),
+        "markers": same_grid(args.markers, volume),
+        "image": same_grid(args.image, volume),
     }
     cleanup = given(args, [q.name for q in CLEANUP])
     t0 = time.perf_counter()

@@ -20,7 +20,8 @@ LABEL_IDS = Param("label_ids", str, None, "Label values to use, comma-separated 
 
 #: Options of :func:`~napari_seg.inspect.stats.label_statistics` (``napari-seg stats``).
 STATS_PARAMS: tuple[Param, ...] = (
-    Param("surfaces", bool, True, "Measure surface areas (meshes; off is faster)."),
+    Param("surfaces", bool, True, "Measure surface areas (meshes; off is faster).",
+          aliases=("surface",)),
     Param("max_labels", int, MAX_LABELS["stats"], "Refuse files with more label values.",
           low=1, high=2**31 - 1),
 )  # fmt: skip

@@ -58,10 +58,11 @@ def label_statistics(
     geometry: Geometry,
     *,
     image: np.ndarray | None = None,
-    names: Mapping[int, str] | None = None,
+    label_names: Mapping[int, str] | None = None,
     surfaces: bool = True,
     progress: ProgressCallback | None = None,
     should_stop: StopCallback | None = None,
+    names: Mapping[int, str] | None = None,
 ) -> list[dict[str, float | int | str]]:
     """One row of measurements per non-zero label.
 
@@ -74,8 +75,8 @@ def label_statistics(
         grid in µm or m is converted, so the columns always hold mm).
     image : numpy.ndarray, shape (Z, Y, X), optional
         Intensities on the same grid (HU for a CT): adds mean, std, min, max, median.
-    names : mapping of int to str, optional
-        Label names (for example from ``dataset.json``).
+    label_names : mapping of int to str, optional
+        Label names (for example from ``dataset.json``); ``names`` is its old name.
     surfaces : bool, keyword-only
         Mesh each label for ``surface_mm2`` and ``sphericity`` (the slowest part).
     progress, should_stop : callable, optional
@@ -105,6 +106,7 @@ def label_statistics(
             else None
         )
         steps = Steps(len(boxes), progress=progress, should_stop=should_stop)
+        names = label_names if names is None else names
         rows = _rows(lab, boxes, geometry, image=image, names=names or {}, steps=steps)
         if meshes is not None:
             done = meshes.result()

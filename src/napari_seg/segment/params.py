@@ -103,8 +103,9 @@ class Param:
             return "{" + ", ".join(str(c) for c in self.choices) + "}"
         if self.low is None and self.high is None:
             return ""
-        lo = "-inf" if self.low is None or self.low <= -_OPEN else _number(self.low)
-        hi = "inf" if self.high is None or self.high >= _OPEN else _number(self.high)
+        top = math.inf if self.kind is int else _OPEN  # whole numbers: the exact limit
+        lo = "-inf" if self.low is None or self.low <= -top else _number(self.low)
+        hi = "inf" if self.high is None or self.high >= top else _number(self.high)
         return "" if lo == "-inf" and hi == "inf" else f"[{lo}, {hi}]"
 
     @property

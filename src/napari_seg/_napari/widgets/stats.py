@@ -99,7 +99,7 @@ class StatisticsWidget(DockFrame):
             np.asarray(data),
             geometry,
             image=image,
-            names=names,
+            label_names=names,
             surfaces=self.surfaces.value,
         )
         self.start(fn, description="statistics", on_result=self.show)
