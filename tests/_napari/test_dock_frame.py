@@ -39,6 +39,12 @@ def _dock(viewer, name):
     return widget
 
 
+def _assert_refused(widget, button):
+    button.clicked()
+    assert widget.runner.worker is None  # nothing started
+    assert "not on the same grid" in widget.status.value, widget.status.value
+
+
 @pytest.mark.parametrize(
     ("layer", "expect"),
     [("other scan mask", "not on the same grid"), ("cropped mask", "shape (12, 24, 20)")],
@@ -74,9 +80,7 @@ def test_watershed_refuses_seeds_or_grow_over_image_on_another_grid(viewer, cont
         widget.intensity.value = other
     else:
         widget.markers.value = viewer.layers["other scan mask"]
-    widget.run_button.clicked()
-    assert widget.runner.worker is None
-    assert "not on the same grid" in widget.status.value, widget.status.value
+    _assert_refused(widget, widget.run_button)
 
 
 def test_correct_refuses_other_labels_on_another_grid(viewer):
@@ -84,18 +88,14 @@ def test_correct_refuses_other_labels_on_another_grid(viewer):
     widget.labels_layer.value = viewer.layers["mask"]
     widget.tool.value = "combine"
     widget.other.value = viewer.layers["other scan mask"]
-    widget.apply_button.clicked()
-    assert widget.runner.worker is None
-    assert "not on the same grid" in widget.status.value, widget.status.value
+    _assert_refused(widget, widget.apply_button)
 
 
 def test_evaluate_refuses_a_prediction_on_another_grid(viewer):
     widget = _dock(viewer, "Evaluate")
     widget.gt.value = viewer.layers["mask"]
     widget.pred.value = viewer.layers["other scan mask"]
-    widget.compute_button.clicked()  # (Evaluate checked before the frame; kept as it was)
-    assert widget.runner.worker is None
-    assert "not on the same grid" in widget.status.value, widget.status.value
+    _assert_refused(widget, widget.compute_button)  # Evaluate checked before the frame too
 
 
 def test_evaluate_takes_the_truth_by_its_role_not_its_name(make_napari_viewer):
