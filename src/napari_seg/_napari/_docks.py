@@ -136,18 +136,10 @@ class DockFrame(Container):
         """What Run does (a dock with a Run button overrides it)."""
         raise NotImplementedError
 
-    def start(
-        self,
-        fn: Callable[..., Any],
-        *,
-        description: str,
-        on_result: Callable[[Any], str | None],
-        on_finish: Callable[[], None] | None = None,
-    ) -> FunctionWorker:
-        """Run ``fn(progress=..., should_stop=...)`` in a worker (:meth:`TaskRunner.start`)."""
-        return self.runner.start(
-            fn, description=description, on_result=on_result, on_finish=on_finish
-        )
+    def start(self, fn: Callable[..., Any], **how: Any) -> FunctionWorker:
+        """Run ``fn(progress=..., should_stop=...)`` in a worker: :meth:`TaskRunner.start`
+        (``description``, ``on_result`` and ``on_finish`` keywords)."""
+        return self.runner.start(fn, **how)
 
     def fail(self, message: str) -> None:
         """One line in the status and a napari notification."""

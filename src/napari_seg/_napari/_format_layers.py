@@ -19,13 +19,14 @@ from typing import Any
 from napari.types import LayerDataTuple
 
 from .._errors import one_line
-from ..io import METADATA_KEY, Volume, is_nifti_path, volume_stem
+from ..io import Volume, is_nifti_path, volume_stem
 from ..io.dicom_series import find_series, is_dicom_path
 from ..io.geometry import world_axis_order
 from ..io.kinds import Kind
 from ..io.labeltable import LabelTable
 from ..io.nrrd import is_nrrd_path, load_nrrd
 from ..io.slicer_seg import is_seg_nrrd_path, load_seg_nrrd
+from ._meta import with_kept
 from ._reader import _base_kwargs, _image_kwargs, _label_kwargs, volume_layer
 
 __all__ = ["format_layers", "is_other_format", "one_file_per_series"]
@@ -119,7 +120,7 @@ def _series_layers(p: Path) -> list[LayerDataTuple]:
             continue
         shown = _shown(Volume(vol.data, vol.geometry))
         kw = _base_kwargs(shown, p, 3)
-        kw["metadata"][METADATA_KEY]["dicom"] = vol.source
+        kw["metadata"] = with_kept(kw["metadata"], dicom=vol.source)
         kw = _image_kwargs(kw, shown.data, vol.source["modality"] or None)
         name = s.description or volume_stem(p)
         if len(found) > 1:

@@ -20,7 +20,7 @@ from napari.layers import Labels
 from napari.utils.colormaps import DirectLabelColormap
 
 from ..io.labeltable import LabelTable
-from ._meta import metadata_of, with_role_key
+from ._meta import metadata_of, set_label_names, with_role_key
 from ._meta import role as role_of
 
 __all__ = [
@@ -85,7 +85,7 @@ def table_kwargs(table: LabelTable | None, kwargs: dict[str, Any]) -> dict[str, 
     """Layer kwargs with the table's features, colormap and metadata added."""
     if table is None:
         return kwargs
-    meta = {**kwargs.get("metadata", {}), TABLE_KEY: _dump(table), "label_names": table.names}
+    meta = set_label_names({**kwargs.get("metadata", {}), TABLE_KEY: _dump(table)}, table.names)
     return {**kwargs, "features": _features(table), "colormap": colormap_for(table),
             "metadata": meta}  # fmt: skip
 
@@ -102,7 +102,7 @@ def apply_table(layer: Labels, table: LabelTable) -> None:
     takes 30-40 ms to swap it on a 200x512x512 layer; a rename or a removal needs none).
     """
     old = _shown(table_of(layer))
-    layer.metadata = {**layer.metadata, TABLE_KEY: _dump(table), "label_names": table.names}
+    layer.metadata = set_label_names({**layer.metadata, TABLE_KEY: _dump(table)}, table.names)
     layer.features = _features(table)
     new = _shown(table)
     if not isinstance(layer.colormap, DirectLabelColormap) or any(

@@ -155,8 +155,13 @@ def placement(source: Layer) -> dict[str, Any]:
     return kw
 
 
-def volume_of(layer: Image | Labels, *, what: str = "layer") -> np.ndarray:
-    """The layer's data as a 2-D or 3-D numpy array, or a clear error."""
+def volume_of(
+    layer: Image | Labels, *, what: str = "layer", needs_3d: str | None = None
+) -> np.ndarray:
+    """The layer's data as a 2-D or 3-D numpy array, or a clear error.
+
+    ``needs_3d`` names what needs a volume (``"surfaces"``): a 2-D layer is refused.
+    """
     if layer is None:
         raise ValueError(f"choose the {what} (no such layer is selected)")
     data = layer.data[0] if getattr(layer, "multiscale", False) else layer.data
@@ -165,6 +170,8 @@ def volume_of(layer: Image | Labels, *, what: str = "layer") -> np.ndarray:
         raise ValueError(
             f"{layer.name!r} has shape {arr.shape}; pick a single-channel 2-D or 3-D layer"
         )
+    if needs_3d and arr.ndim != 3:
+        raise ValueError(f"{layer.name!r} is 2-D; {needs_3d} need a 3-D {what}")
     return arr
 
 

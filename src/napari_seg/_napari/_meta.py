@@ -8,12 +8,13 @@ layer or the attributes dict of a layer data tuple (``{"metadata": ..., ...}``).
 ========================  ==================================  ==========================
 entry                     getter / setter                     written by
 ========================  ==================================  ==========================
-``napari_seg``            :func:`kept`                        reader, sample, results
+``napari_seg``            :func:`kept`, :func:`with_kept`     reader, sample, results
   ``affine``, header      (:func:`.._layers.layer_geometry`)  the file's placement
   ``source``              :func:`source_path`                 reader: the file read
   ``decathlon``           :func:`decathlon_case`              reader, Decathlon dock
   ``dicom``               :func:`dicom_source`                DICOM reader
 ``modality``              :func:`modality`, :func:`is_ct`     reader, sample (``"CT"``)
+                          :func:`with_modality`
 ``label_names``           :func:`label_names`                 label tables, results
                           :func:`set_label_names`
 ``role``                  :func:`role`, :func:`with_role_key`  reader, sample, results
@@ -48,6 +49,8 @@ __all__ = [
     "role",
     "set_label_names",
     "source_path",
+    "with_kept",
+    "with_modality",
     "with_role_key",
 ]
 
@@ -104,9 +107,20 @@ def case_key(layer: Any) -> tuple[str, ...] | None:
     return ("file", Path(source).name) if source else None
 
 
+def with_kept(metadata: dict[str, Any], **entries: Any) -> dict[str, Any]:
+    """A copy of ``metadata`` with napari-seg's entry updated (``source=``, ``decathlon=``,
+    ``dicom=``); the caller's dicts are not changed."""
+    return {**metadata, METADATA_KEY: {**metadata.get(METADATA_KEY, {}), **entries}}
+
+
 def modality(layer: Any) -> str:
     """The image's modality in capitals (``"CT"``, ``"MR"``), or "" when unknown."""
     return str(metadata_of(layer).get(_MODALITY_KEY) or "").upper()
+
+
+def with_modality(metadata: dict[str, Any], value: str) -> dict[str, Any]:
+    """A copy of ``metadata`` marked with the image's modality (``"CT"``: values in HU)."""
+    return {**metadata, _MODALITY_KEY: value}
 
 
 def is_ct(layer: Any) -> bool:

@@ -18,7 +18,6 @@ from napari import current_viewer
 from napari.types import LayerDataTuple
 
 from ..io import (
-    METADATA_KEY,
     LoadedCase,
     Volume,
     is_decathlon_path,
@@ -32,6 +31,7 @@ from ..io.labeltable import LabelTable, table_for_volume
 from ..io.nifti import nifti_intent
 from ._anatomy import attach_display
 from ._labeltable import table_kwargs, watch_roles, with_role
+from ._meta import with_kept, with_modality
 
 __all__ = ["MAX_CHANNEL_LAYERS", "case_layers", "get_reader", "read_paths", "volume_layer"]
 
@@ -81,7 +81,7 @@ def read_paths(path: str | list[str], *, kind: Kind | None = None) -> list[Layer
 
 def _base_kwargs(vol: Volume, path: Path, ndim: int) -> dict[str, Any]:
     kw = vol.geometry.layer_kwargs(ndim=ndim)
-    kw["metadata"][METADATA_KEY]["source"] = str(path)
+    kw["metadata"] = with_kept(kw["metadata"], source=str(path))
     return kw
 
 
@@ -100,7 +100,7 @@ def _image_kwargs(kw: dict[str, Any], data: np.ndarray, modality: str | None) ->
     """CT opens in the soft-tissue window (W 400 / L 40), not the full -1024..3000 range."""
     if looks_like_ct(data, modality=modality):
         kw = {**kw, "contrast_limits": window_limits(*CT_WINDOWS["soft tissue"])}
-        kw["metadata"] = {**kw["metadata"], "modality": "CT"}
+        kw["metadata"] = with_modality(kw["metadata"], "CT")
     return {"colormap": "gray", **kw}
 
 
@@ -139,12 +139,12 @@ def case_layers(
     layers: list[LayerDataTuple] = []
     for i, vol in enumerate(loaded.channels):
         kw = _base_kwargs(vol, case.image, 3)
-        kw["metadata"][METADATA_KEY].update(tag)
+        kw["metadata"] = with_kept(kw["metadata"], **tag)
         kw = _image_kwargs(kw, vol.data, modalities[i])
         layers.append((vol.data, {**kw, "name": f"{case.name} {modalities[i]}"}, "image"))
     if loaded.label is not None:
         kw = _base_kwargs(loaded.label, case.label, 3)
-        kw["metadata"][METADATA_KEY].update(tag)
+        kw["metadata"] = with_kept(kw["metadata"], **tag)
         table = table_for_volume(case.label)
         if table is None and label_names:
             table = LabelTable.from_names(label_names, source_format="dataset.json")

@@ -12,6 +12,7 @@ from ..io.kinds import CT_WINDOWS, window_limits
 from ..io.labeltable import LabelTable
 from ._anatomy import attach_display
 from ._labeltable import table_kwargs, watch_roles, with_role
+from ._meta import with_modality
 
 #: Label colours of the sample (RGBA 0..1): the spleen dark red, the lesions bright and apart.
 SPLEEN_COLOR = (0.47, 0.145, 0.024, 1.0)
@@ -44,7 +45,7 @@ def make_synthetic_ct_sample() -> list[LayerDataTuple]:
         "colormap": "gray",
         "contrast_limits": window_limits(*CT_WINDOWS["soft tissue"]),
     }
-    image_kw["metadata"] = {**placed["metadata"], "modality": "CT"}
+    image_kw["metadata"] = with_modality(placed["metadata"], "CT")
     # names and colours as a label table: each lesion its own colour, none the spleen's
     spleen_table = LabelTable.from_dict({1: {"name": "spleen", "color": SPLEEN_COLOR}})
     lesion_table = LabelTable.from_dict(

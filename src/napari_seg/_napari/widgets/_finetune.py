@@ -20,7 +20,7 @@ from superqt.utils import ensure_main_thread
 from ...ops import get
 from .._controls import control_for, set_tooltips
 from .._curves import CurvePlot, import_plotting
-from .._layers import layer_geometry, volume_of
+from .._layers import check_same_grid, layer_geometry, volume_of
 from .._tasks import TaskRunner, reports_errors
 
 __all__ = ["FinetunePanel"]
@@ -89,10 +89,8 @@ class FinetunePanel:
         if labels_layer is None:
             raise ValueError("choose the corrected labels layer")
         image = volume_of(image_layer, what="image")
+        check_same_grid(image_layer, labels_layer, what="corrected labels")
         geometry = layer_geometry(image_layer)
-        geometry.check_same_grid(
-            layer_geometry(labels_layer), what=f"{image_layer.name!r} and {labels_layer.name!r}"
-        )
         replay = str(self.replay.value)
         self.plot.clear()
         fn = partial(

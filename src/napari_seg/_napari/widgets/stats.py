@@ -83,9 +83,7 @@ class StatisticsWidget(DockFrame):
     def run(self, *_: object) -> None:
         """Measure in a worker and fill the table."""
         layer = self.labels_layer.value
-        data = volume_of(layer, what="labels layer")
-        if data.ndim != 3:
-            raise ValueError(f"{layer.name!r} is 2-D; measurements need a 3-D labels layer")
+        data = volume_of(layer, what="labels layer", needs_3d="measurements")
         geometry = layer_geometry(layer)
         image = None
         if self.image.value is not None:

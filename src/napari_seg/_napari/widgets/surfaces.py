@@ -78,9 +78,7 @@ class SurfacesWidget(DockFrame):
     def run(self, *_: object) -> None:
         """Mesh every label of the chosen layer in a worker, then add/update Surface layers."""
         layer = self.labels_layer.value
-        data = volume_of(layer, what="labels layer")
-        if data.ndim != 3:
-            raise ValueError(f"{layer.name!r} is 2-D; surfaces need a 3-D labels layer")
+        data = volume_of(layer, what="labels layer", needs_3d="surfaces")
         faces = self.faces.value
         fn = partial(
             label_surfaces,
