@@ -11,7 +11,7 @@ compare.json and the plots into ``benchmarks/challenge/`` (the run folders with
 their checkpoints stay in a temporary folder and are deleted).
 
 Run: ``python benchmarks/bench_challenge.py [OUT]``. The numbers are a smoke-scale
-check of the protocol, not a verdict on real spleen CT (see the README for the
+check of the protocol, not a verdict on real spleen CT (see docs/deep.md for the
 Task09_Spleen command).
 """
 

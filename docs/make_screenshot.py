@@ -1,5 +1,5 @@
-"""Make the README screenshots: the sample in 2-D (mm scale bar, Threshold dock) and in 3-D
-(surfaces of the spleen segmentation, Evaluate table).
+"""Make the README screenshots of the sample: the Threshold dock, the Evaluate dock in 2-D
+(mm scale bar) and in 3-D, the Correct dock, surfaces with statistics, orthogonal views.
 
 Run under a virtual display:  xvfb-run -a -s "-screen 0 1600x1000x24" \
     .venv/bin/python docs/make_screenshot.py
@@ -48,6 +48,10 @@ def main() -> None:
     spleen = threshold.output_layer
     spleen.opacity = 0.8
     viewer.layers["spleen ground truth"].visible = False
+    threshold.advanced.value = True  # the opening (mm) the recipe sets is an advanced option
+    viewer.dims.set_point(0, image.data_to_world((55, 0, 0))[0])  # through the spleen
+    settle()
+    viewer.screenshot(str(HERE / "threshold.png"), canvas_only=False, flash=False)
     _, evaluate = viewer.window.add_plugin_dock_widget("napari-seg", "Evaluate")
     evaluate.reset_choices()
     evaluate.pred.value = spleen
@@ -73,7 +77,8 @@ def main() -> None:
     viewer.screenshot(str(HERE / "screenshot.png"), canvas_only=False, flash=False)
     correct_dock(viewer)
     inspect_docks(viewer)
-    print(f"wrote {HERE}/screenshot-2d.png, screenshot.png, correct.png, surfaces.png, ortho.png")
+    names = "threshold, screenshot-2d, screenshot, correct, surfaces, ortho"
+    print(f"wrote {names} (.png) in {HERE}")
     viewer.close()
 
 

@@ -1,4 +1,4 @@
-"""The README's demo table is reproducible: each demo recipe, done step by step in the
+"""The demo table (docs/segment.md) is reproducible: each demo recipe, done step by step in the
 Threshold / K-means / Watershed / Canny widgets on the sample, gives the demo's Dice."""
 
 from __future__ import annotations
