@@ -62,13 +62,21 @@ def test_readme_holds_the_two_commands_ci_runs():
     assert (ROOT / ".ci" / "run").read_text().rstrip().endswith(TESTS)  # what CI runs
 
 
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors for the headings of a markdown page."""
+    headings = re.findall(r"^#+ (.+)$", FENCE.sub("", page.read_text()), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_relative_links_resolve(page: Path):
     missing = []
     for target in LINK.findall(page.read_text()):
-        if re.match(r"[a-z]+:", target) or target.startswith("#") or Path(target).name in PENDING:
+        if re.match(r"[a-z]+:", target) or Path(target.split("#")[0]).name in PENDING:
             continue
-        if not (page.parent / target.split("#")[0]).exists():
+        path, _, anchor = target.partition("#")
+        file = page.parent / path if path else page
+        if not file.exists() or (anchor and file.suffix == ".md" and anchor not in _anchors(file)):
             missing.append(target)
     assert not missing, f"{page.name}: links to nothing: {missing}"
 
