@@ -3,11 +3,13 @@
 README.md is a short guide (under 200 lines) holding the two set-up commands that CI runs;
 every relative link in README.md and docs/*.md resolves; every ``napari-seg <command>``
 quoted there is a command of the parser, and every ``--option`` written on such a command
-line is one of that command's options.
+line is one of that command's options; every ``napari_seg.…`` name and ``from napari_seg…
+import …`` quoted there exists.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -60,13 +62,21 @@ def test_readme_holds_the_two_commands_ci_runs():
     assert (ROOT / ".ci" / "run").read_text().rstrip().endswith(TESTS)  # what CI runs
 
 
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors for the headings of a markdown page."""
+    headings = re.findall(r"^#+ (.+)$", FENCE.sub("", page.read_text()), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_relative_links_resolve(page: Path):
     missing = []
     for target in LINK.findall(page.read_text()):
-        if re.match(r"[a-z]+:", target) or target.startswith("#") or Path(target).name in PENDING:
+        if re.match(r"[a-z]+:", target) or Path(target.split("#")[0]).name in PENDING:
             continue
-        if not (page.parent / target.split("#")[0]).exists():
+        path, _, anchor = target.partition("#")
+        file = page.parent / path if path else page
+        if not file.exists() or (anchor and file.suffix == ".md" and anchor not in _anchors(file)):
             missing.append(target)
     assert not missing, f"{page.name}: links to nothing: {missing}"
 
@@ -89,3 +99,29 @@ def test_quoted_commands_and_options_exist(page: Path):
                 if o not in known
             ]
     assert not wrong, f"{page.name}: not in the CLI: {sorted(set(wrong))}"
+
+
+def _resolve(dotted: str) -> bool:
+    """Whether ``a.b.c`` names a module, or an attribute reached from the longest module."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(obj, name):
+                return False
+            obj = getattr(obj, name)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_quoted_python_names_exist(page: Path):
+    text = page.read_text()
+    names = set(re.findall(r"\bnapari_seg(?:\.[A-Za-z_]\w*)+", text))
+    for module, imported in re.findall(r"from (napari_seg[\w.]*) import ([\w, ]+)", text):
+        names |= {f"{module}.{n.strip()}" for n in imported.split(",") if n.strip()}
+    missing = sorted(n for n in names if not _resolve(n))
+    assert not missing, f"{page.name}: no such Python name: {missing}"
