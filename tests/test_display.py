@@ -14,9 +14,18 @@ S, A, R = 0, 1, 2
 DEFAULT = ("towards", "down", "right")
 
 
-def _handedness(orientation) -> int:
-    """+1 for a view that is a rotation of napari's default one, -1 for a mirror image."""
-    return int(np.prod([1 if o == d else -1 for o, d in zip(orientation, DEFAULT, strict=True)]))
+def _handedness(orientation, displayed=(S, A, R)) -> int:
+    """+1 for a view that is a rotation of the patient, -1 for a mirror image.
+
+    The patient's (R, A, S) frame is right-handed, and so is the screen's (right, up,
+    towards the viewer); in 2-D the depth axis is the slice axis.
+    """
+    axes = list(displayed) if len(displayed) == 3 else [3 - sum(displayed), *displayed]
+    signs = {"towards": 1, "away": -1, "up": 1, "down": -1, "right": 1, "left": -1}
+    screen = np.zeros((3, 3))  # rows: towards, up, right; columns: R, A, S
+    for row, (axis, direction) in enumerate(zip(axes, orientation, strict=True)):
+        screen[row, 2 - axis] = signs[direction]
+    return int(np.sign(np.linalg.det(screen[::-1])))  # rows right, up, towards
 
 
 @pytest.mark.parametrize(
@@ -33,7 +42,7 @@ def _handedness(orientation) -> int:
 def test_planes_read_as_slicer_shows_them(plane, convention, letters):
     orientation = screen_orientation(plane, convention=convention)
     assert edge_letters(plane, orientation[1:]) == letters
-    assert _handedness(orientation) == 1  # never a mirror image of the patient
+    assert _handedness(orientation, plane) == 1  # never a mirror image of the patient
 
 
 def test_transposed_plane_keeps_positive_ends_up_and_left():
@@ -41,13 +50,19 @@ def test_transposed_plane_keeps_positive_ends_up_and_left():
     assert edge_letters((R, A), orientation[1:]) == {
         "top": "R", "bottom": "L", "left": "A", "right": "P"
     }  # fmt: skip
-    assert _handedness(orientation) == 1
+    assert _handedness(orientation, (R, A)) == 1
 
 
 def test_3d_orientations_are_rotations():
     for convention in ("radiological", "neurological"):
         assert _handedness(screen_orientation((S, A, R), convention=convention)) == 1
-    assert screen_orientation((S, A, R)) == ("towards", "up", "left")
+    assert screen_orientation((S, A, R)) == ("away", "up", "left")  # from the feet
+    assert screen_orientation((S, A, R), convention="neurological")[0] == "towards"  # the head
+
+
+def test_napari_default_is_a_mirror_of_an_ras_world():
+    """Why the depth is not a parity against napari's default: that one is a mirror."""
+    assert _handedness(DEFAULT) == -1
 
 
 def test_axes_without_anatomy_keep_napari_default():

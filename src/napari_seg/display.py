@@ -72,10 +72,10 @@ def screen_orientation(
 
     Examples
     --------
-    >>> screen_orientation((1, 2))  # axial plane: anterior up, right on the left
-    ('towards', 'up', 'left')
-    >>> screen_orientation((1, 2), convention="neurological")
-    ('away', 'up', 'right')
+    >>> screen_orientation((1, 2))  # axial plane seen from the feet: anterior up, right left
+    ('away', 'up', 'left')
+    >>> screen_orientation((1, 2), convention="neurological")  # seen from the head
+    ('towards', 'up', 'right')
     """
     _check(convention)
     if len(displayed) not in (2, 3):
@@ -86,10 +86,28 @@ def screen_orientation(
         h = _DEFAULT[2]
     else:
         h = "right" if (convention == "neurological" and horizontal == 2) else "left"
-    flips = (v != _DEFAULT[1]) + (h != _DEFAULT[2])
-    # an odd number of flipped screen axes mirrors the patient unless the depth flips too
-    d = _DEFAULT[0] if flips % 2 == 0 else "away"
-    return (d, v, h)
+    return (_depth(displayed, v, h), v, h)
+
+
+def _depth(displayed: Sequence[int | None], vertical: str, horizontal: str) -> str:
+    """The depth direction that makes the view a rotation of the patient (RAS+ is right-handed).
+
+    The screen frame (right, up, towards the viewer) is right-handed, so the map from
+    the patient's (R, A, S) axes to it must have determinant +1. napari's own default
+    (towards, down, right) is a mirror image of an RAS+ world, so the depth cannot be
+    read off a parity against it. In 2-D the depth axis is the slice axis.
+    """
+    axes = list(displayed)
+    if len(axes) == 2 and None not in axes and axes[0] != axes[1]:
+        axes = [3 - sum(axes), *axes]  # type: ignore[arg-type]  # the slice axis: 0+1+2 = 3
+    if None in axes or len(set(axes)) != 3:
+        return _DEFAULT[0]  # no anatomical frame to keep
+    depth, vert, horiz = axes
+    screen = np.zeros((3, 3))  # rows: right, up, towards; columns: R, A, S
+    screen[0, 2 - horiz] = 1.0 if horizontal == "right" else -1.0
+    screen[1, 2 - vert] = 1.0 if vertical == "up" else -1.0
+    screen[2, 2 - depth] = 1.0
+    return "towards" if np.linalg.det(screen) > 0 else "away"
 
 
 def edge_letters(displayed: Sequence[int | None], orientation2d: Sequence[str]) -> dict[str, str]:

@@ -60,7 +60,7 @@ def test_files_open_radiological_and_roll_to_coronal(make_napari_viewer, tmp_pat
     viewer.dims.order = (2, 0, 1)  # sagittal: anterior on the left
     assert display.letters() == {"top": "S", "bottom": "I", "left": "A", "right": "P"}
     viewer.dims.ndisplay = 3
-    assert _orientation(viewer) == ("towards", "up", "left")  # a rotation, not a mirror
+    assert _orientation(viewer) == ("away", "up", "left")  # from the feet: a rotation
     assert display.letters() == {}  # letters are for slices
 
 
@@ -105,7 +105,7 @@ def test_unframed_file_keeps_napari_default(make_napari_viewer, tmp_path):
 def test_default_returns_when_anatomical_layers_go(make_napari_viewer, tmp_path):
     viewer = make_napari_viewer()
     viewer.open(_write(tmp_path / "scan.nii.gz", LPS), plugin="napari-seg")
-    assert _orientation(viewer) == ("towards", "up", "left")
+    assert _orientation(viewer) == ("away", "up", "left")
     viewer.layers.clear()
     assert _orientation(viewer) == ("towards", "down", "right")
     viewer.add_image(np.zeros((4, 5, 6)))  # a plain array: napari's own orientation
@@ -120,7 +120,7 @@ def test_menu_switches_convention_and_markers_and_keeps_them(make_napari_viewer,
     display = attach_display(viewer)
     switch_convention(viewer)
     assert load_settings().display_convention == "neurological"
-    assert _orientation(viewer) == ("away", "up", "right")
+    assert _orientation(viewer) == ("towards", "up", "right")
     assert display.letters() == {"top": "A", "bottom": "P", "left": "L", "right": "R"}
     toggle_orientation_markers(viewer)
     assert display.letters() == {} and not load_settings().orientation_markers
@@ -145,3 +145,40 @@ def test_orthogonal_views_and_snapshot_follow_the_convention(make_napari_viewer,
     qtbot.waitUntil(lambda: not getattr(widget, "_pending", True), timeout=10000)
     for model in widget.models.values():
         assert tuple(str(o) for o in camera_of(model).orientation2d) == ("up", "left")
+
+
+def _screen_frame(viewer, layer, points) -> np.ndarray:
+    """Where the R, A and S ends of ``points`` land: rows right, up, towards the viewer."""
+    node = viewer.window._qt_viewer.canvas.layer_to_visual[layer].node  # test-only private
+    tr = node.get_transform("visual", "render")
+    ndc = np.array([tr.map(np.r_[p[::-1], 1.0]) for p in points])
+    ndc = ndc[:, :3] / ndc[:, 3:]
+    centre = ndc[0]
+    cols = [ndc[i] - centre for i in (1, 2, 3)]  # +R, +A, +S
+    frame = np.stack(cols, axis=1)
+    frame[2] *= -1  # GL depth grows away from the viewer
+    return frame
+
+
+@pytest.mark.parametrize("convention", ["radiological", "neurological"])
+@pytest.mark.parametrize(
+    "angles", [None, (0.0, 0.0, 90.0), (30.0, -40.0, 75.0)], ids=["reset", "rolled", "turned"]
+)
+def test_3d_view_is_never_a_mirror_image_of_the_patient(
+    make_napari_viewer, qtbot, convention, angles
+):
+    """Rendered 3-D view: the patient's (R, A, S) frame maps to the screen by a rotation."""
+    viewer = make_napari_viewer(show=True)
+    set_convention(convention)
+    viewer.open_sample("napari-seg", "synthetic_ct")
+    ct = viewer.layers["synthetic CT"]
+    c = np.asarray(ct.data_to_world(np.array(ct.data.shape) / 2))
+    pts = c + np.array([[0, 0, 0], [0, 0, 50], [0, 50, 0], [50, 0, 0]])  # napari (S, A, R)
+    layer = viewer.add_points(pts, size=2)
+    viewer.dims.ndisplay = 3
+    viewer.reset_view()
+    if angles is not None:
+        camera_of(viewer).angles = angles
+    qtbot.wait(50)
+    frame = _screen_frame(viewer, layer, pts)
+    assert np.linalg.det(frame) > 0, frame  # a mirror image has a negative determinant
