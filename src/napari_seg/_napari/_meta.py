@@ -21,9 +21,9 @@ entry                     getter / setter                     written by
                           :func:`is_ground_truth`
 ========================  ==================================  ==========================
 
-The label table itself (``label_table``) is read and written by
-:mod:`._labeltable` only, surface layers' entry (``napari_seg_surface``) by
-:mod:`._surface_layers`.
+``napari_seg_surface`` (:func:`surface_of`) marks a Surface layer we built, written by
+:mod:`._surface_layers`. The label table itself (``label_table``) is read and written
+by :mod:`._labeltable` only.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ __all__ = [
     "GROUND_TRUTH",
     "METADATA_KEY",
     "ROLE_KEY",
+    "SURFACE_KEY",
     "case_key",
     "decathlon_case",
     "dicom_source",
@@ -49,6 +50,7 @@ __all__ = [
     "role",
     "set_label_names",
     "source_path",
+    "surface_of",
     "with_kept",
     "with_modality",
     "with_role_key",
@@ -56,6 +58,8 @@ __all__ = [
 
 #: ``metadata`` key naming a layer's role (``"ground truth"``, ``"result"``, ...).
 ROLE_KEY = "role"
+#: ``metadata`` key of a Surface layer we built (:mod:`._surface_layers`).
+SURFACE_KEY = "napari_seg_surface"
 #: The role of a reference segmentation (Evaluate scores against it).
 GROUND_TRUTH = "ground truth"
 _NAMES_KEY = "label_names"
@@ -111,6 +115,13 @@ def with_kept(metadata: dict[str, Any], **entries: Any) -> dict[str, Any]:
     """A copy of ``metadata`` with napari-seg's entry updated (``source=``, ``decathlon=``,
     ``dicom=``); the caller's dicts are not changed."""
     return {**metadata, METADATA_KEY: {**metadata.get(METADATA_KEY, {}), **entries}}
+
+
+def surface_of(layer: Any) -> dict[str, Any] | None:
+    """A surface layer's own entry (``label``, ``name``, ``source`` layer name, ``mesh``),
+    None for any other layer."""
+    entry = metadata_of(layer).get(SURFACE_KEY)
+    return entry if isinstance(entry, dict) else None
 
 
 def modality(layer: Any) -> str:

@@ -9,12 +9,9 @@ from napari.utils.colormaps import Colormap
 
 from ..inspect import Mesh
 from ._layers import layer_geometry
-from ._meta import label_names
+from ._meta import SURFACE_KEY, label_names
 
 __all__ = ["SURFACE_KEY", "show_surfaces"]
-
-#: Metadata key on the Surface layers we make: label value, name and source layer.
-SURFACE_KEY = "napari_seg_surface"
 
 
 def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]) -> list[Surface]:

@@ -1,8 +1,9 @@
-"""Shared frame of the segmentation widgets: source picker, Run/Cancel, status, safe output.
+"""The segmentation docks: source picker and safe output on the shared :class:`DockFrame`.
 
 :class:`SegmentWidget` reads the source layer and its spacing from the full
-layer geometry, runs the bound core function in a worker, and writes the
-result so that a hand edit is never lost (:mod:`.._results`).
+layer geometry, refuses a mask, seed or grow-over layer on another grid
+(:func:`.._layers.check_same_grid`), runs the bound core function in a worker,
+and writes the result so that a hand edit is never lost (:mod:`.._results`).
 :class:`MethodWidget` builds its controls from the method registry.
 """
 

@@ -21,8 +21,9 @@ from ...inspect import MESH_FORMATS, SURFACE_PARAMS, Mesh, label_surfaces, write
 from .._controls import control_for, set_tooltips
 from .._docks import DockFrame
 from .._layers import layer_geometry, volume_of
+from .._meta import surface_of
 from .._snapshot import SNAPSHOT_STEPS, snapshot_steps
-from .._surface_layers import SURFACE_KEY, show_surfaces
+from .._surface_layers import show_surfaces
 from .._tasks import one_line, reports_errors
 
 #: What "Export surfaces" writes.
@@ -121,8 +122,8 @@ class SurfacesWidget(DockFrame):
         """In 3-D hide the Labels layers our surfaces come from; show them again in 2-D."""
         layers = self.viewer.layers
         if self.viewer.dims.ndisplay == 3:
-            sources = {la.metadata[SURFACE_KEY]["source"] for la in layers
-                       if SURFACE_KEY in la.metadata and la.visible}  # fmt: skip
+            sources = {surface_of(la)["source"] for la in layers
+                       if surface_of(la) is not None and la.visible}  # fmt: skip
             for la in layers:
                 if isinstance(la, Labels) and la.name in sources and la.visible:
                     la.visible = False
@@ -138,7 +139,7 @@ class SurfacesWidget(DockFrame):
         """Write the selected surfaces of ours (all if none is selected) to ``folder``."""
         if not str(folder) or str(folder) == ".":
             raise ValueError("export to: choose a folder for the mesh files")
-        ours = [la for la in self.viewer.layers if SURFACE_KEY in la.metadata]
+        ours = [la for la in self.viewer.layers if surface_of(la) is not None]
         chosen = ours
         if self.which.value == "selected surfaces":
             chosen = [la for la in ours if la in self.viewer.layers.selection]
@@ -146,7 +147,7 @@ class SurfacesWidget(DockFrame):
             raise ValueError("build the surfaces first" if not ours else "select surfaces first")
         by_source: dict[str, list[dict]] = {}
         for la in chosen:
-            info = la.metadata[SURFACE_KEY]
+            info = surface_of(la)
             by_source.setdefault(info["source"], []).append(info)
         paths = []
         for source, info in by_source.items():
