@@ -118,18 +118,17 @@ def check_same_grid(layer: Layer, other: Layer, *, what: str) -> None:
     Raises
     ------
     ValueError
-        ``<what> 'name': shape (...) differs from 'primary' (...)``, or the
-        core's :class:`~napari_seg.io.geometry.GeometryError` (a ValueError)
-        whose first line names both layers and how far their affines differ.
+        The core's :class:`~napari_seg.io.geometry.GeometryError` (a ValueError):
+        one line naming both layers and the shapes, or how far their affines differ.
     """
-    shape, other_shape = tuple(layer.data.shape)[-3:], tuple(other.data.shape)[-3:]
-    if shape != other_shape:
-        raise ValueError(
-            f"{what} {other.name!r}: shape {other_shape} differs from {layer.name!r} {shape}; "
-            "choose a layer on the same grid"
-        )
-    layer_geometry(layer).check_same_grid(
-        layer_geometry(other), what=f"{what} {other.name!r} and {layer.name!r}"
+    from ..volume import Volume
+    from ..volume import check_same_grid as core_check  # the one grid check
+
+    core_check(
+        Volume(other.data, layer_geometry(other)),
+        Volume(layer.data, layer_geometry(layer)),
+        what=f"{what} {other.name!r} and {layer.name!r}",
+        hint="choose a layer on the same grid",
     )
 
 
