@@ -95,3 +95,20 @@ def test_loaded_files_are_volumes(tmp_path):
     path = save_nifti(np.ones((3, 4, 5), np.int16), Geometry(np.eye(4)), tmp_path / "a.nii.gz")
     vol = load_nifti(path)
     assert isinstance(vol, Volume) and vol.spacing_mm == (1.0, 1.0, 1.0)
+
+
+def test_cli_segment_reads_mm_options_in_mm_on_a_um_file(tmp_path):
+    """--min-mm3 on a µm file: 0.5 mm voxels are 0.125 mm³, so a 1-voxel speck goes."""
+    from napari_seg.cli import main
+
+    image = np.zeros((9, 9, 9), np.float32)
+    image[1:5, 1:5, 1:5] = 100.0  # 64 voxels = 8 mm³
+    image[7, 7, 7] = 100.0  # 1 voxel = 0.125 mm³
+    geo = Geometry(np.diag([500.0, 500.0, 500.0, 1.0]), unit="µm")
+    src = save_nifti(image, geo, tmp_path / "um.nii.gz", kind="image")
+    assert load_nifti(src).geometry.unit == "µm"
+    out = tmp_path / "seg.nii.gz"
+    args = ["segment", str(src), "-o", str(out), "--method", "manual", "--low", "50"]
+    assert main([*args, "--min-mm3", "1"]) == 0
+    labels = load_nifti(out).data
+    assert labels.sum() == 64 and labels[7, 7, 7] == 0
