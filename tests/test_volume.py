@@ -87,6 +87,9 @@ def test_statistics_take_a_volume_with_its_image():
     labels = _dot(Volume.from_array(np.zeros((9, 9, 9)), (2.0, 2.0, 2.0)))
     rows = label_statistics(labels, surfaces=False)
     assert rows[0]["volume_mm3"] == pytest.approx(8.0)
+    other = Geometry.from_spacing((1.0, 1.0, 1.0))
+    with pytest.raises(GeometryError, match="image and geometry are not on the same grid"):
+        label_statistics(labels.data, other, image=labels.like(labels.data * 1.0))
     with pytest.raises(GeometryError, match="labels and image"):
         label_statistics(labels, image=Volume.from_array(np.zeros((9, 9, 8))), surfaces=False)
 

@@ -158,8 +158,12 @@ def _unwrap(bound: inspect.BoundArguments, params: Sequence[str]) -> Volume | No
                 f"{first.geometry.spacing_mm} mm; give a Volume or a spacing, not both"
             )
         bound.arguments["spacing"] = first.geometry.spacing_mm
-    if "geometry" in params and bound.arguments.get("geometry") is None:
-        bound.arguments["geometry"] = first.geometry
+    if "geometry" in params:
+        geometry = bound.arguments.get("geometry")
+        if geometry is None:
+            bound.arguments["geometry"] = first.geometry
+        else:  # a geometry given beside a Volume must be that Volume's
+            check_same_grid(first.geometry, geometry, what=f"{first_name} and geometry")
     return to_volume(first)
 
 
