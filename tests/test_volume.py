@@ -87,6 +87,9 @@ def test_statistics_take_a_volume_with_its_image():
     labels = _dot(Volume.from_array(np.zeros((9, 9, 9)), (2.0, 2.0, 2.0)))
     rows = label_statistics(labels, surfaces=False)
     assert rows[0]["volume_mm3"] == pytest.approx(8.0)
+    other = Geometry.from_spacing((1.0, 1.0, 1.0))
+    with pytest.raises(GeometryError, match="image and geometry are not on the same grid"):
+        label_statistics(labels.data, other, image=labels.like(labels.data * 1.0))
     with pytest.raises(GeometryError, match="labels and image"):
         label_statistics(labels, image=Volume.from_array(np.zeros((9, 9, 8))), surfaces=False)
 
@@ -95,3 +98,20 @@ def test_loaded_files_are_volumes(tmp_path):
     path = save_nifti(np.ones((3, 4, 5), np.int16), Geometry(np.eye(4)), tmp_path / "a.nii.gz")
     vol = load_nifti(path)
     assert isinstance(vol, Volume) and vol.spacing_mm == (1.0, 1.0, 1.0)
+
+
+def test_cli_segment_reads_mm_options_in_mm_on_a_um_file(tmp_path):
+    """--min-mm3 on a µm file: 0.5 mm voxels are 0.125 mm³, so a 1-voxel speck goes."""
+    from napari_seg.cli import main
+
+    image = np.zeros((9, 9, 9), np.float32)
+    image[1:5, 1:5, 1:5] = 100.0  # 64 voxels = 8 mm³
+    image[7, 7, 7] = 100.0  # 1 voxel = 0.125 mm³
+    geo = Geometry(np.diag([500.0, 500.0, 500.0, 1.0]), unit="µm")
+    src = save_nifti(image, geo, tmp_path / "um.nii.gz", kind="image")
+    assert load_nifti(src).geometry.unit == "µm"
+    out = tmp_path / "seg.nii.gz"
+    args = ["segment", str(src), "-o", str(out), "--method", "manual", "--low", "50"]
+    assert main([*args, "--min-mm3", "1"]) == 0
+    labels = load_nifti(out).data
+    assert labels.sum() == 64 and labels[7, 7, 7] == 0

@@ -23,7 +23,7 @@ import numpy as np
 if TYPE_CHECKING:  # io imports this module (its loaders return Volumes)
     from .io.geometry import Geometry
 
-__all__ = ["Volume", "check_same_grid", "takes_volumes", "to_volume"]
+__all__ = ["GRID_ATOL_MM", "Volume", "check_same_grid", "is_volume", "takes_volumes", "to_volume"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,7 +59,8 @@ class Volume(NamedTuple):
         arr = np.asarray(data)
         if arr.ndim not in (3, 4):
             raise ValueError(f"a Volume is (Z, Y, X) or (C, Z, Y, X), got shape {arr.shape}")
-        return cls(arr, Geometry.from_spacing(spacing or (1.0, 1.0, 1.0), origin=origin))
+        sp = (1.0, 1.0, 1.0) if spacing is None else spacing
+        return cls(arr, Geometry.from_spacing(sp, origin=origin))
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -78,9 +79,12 @@ class Volume(NamedTuple):
 
 def is_volume(obj: Any) -> bool:
     """A :class:`Volume`, or a loader's result with ``data`` and a ``geometry``."""
+    geometry = getattr(obj, "geometry", None)
+    if geometry is None:  # arrays, numbers, points: the common case, no import
+        return False
     from .io.geometry import Geometry
 
-    return isinstance(getattr(obj, "geometry", None), Geometry) and hasattr(obj, "data")
+    return isinstance(geometry, Geometry) and hasattr(obj, "data")
 
 
 def to_volume(obj: Any, spacing: Sequence[float] | None = None) -> Volume:
@@ -154,8 +158,12 @@ def _unwrap(bound: inspect.BoundArguments, params: Sequence[str]) -> Volume | No
                 f"{first.geometry.spacing_mm} mm; give a Volume or a spacing, not both"
             )
         bound.arguments["spacing"] = first.geometry.spacing_mm
-    if "geometry" in params and bound.arguments.get("geometry") is None:
-        bound.arguments["geometry"] = first.geometry
+    if "geometry" in params:
+        geometry = bound.arguments.get("geometry")
+        if geometry is None:
+            bound.arguments["geometry"] = first.geometry
+        else:  # a geometry given beside a Volume must be that Volume's
+            check_same_grid(first.geometry, geometry, what=f"{first_name} and geometry")
     return to_volume(first)
 
 

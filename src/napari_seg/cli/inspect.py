@@ -15,6 +15,7 @@ from ..inspect.surfaces import SURFACE_PARAMS
 from ..io import is_decathlon_path, load_decathlon, load_volume, volume_stem
 from ..io.kinds import as_labels
 from ..ops import get
+from ..volume import Volume, check_same_grid
 from ._common import TerminalProgress, bounded, label_list
 from ._params import add_params
 
@@ -155,7 +156,8 @@ def run_stats(args: argparse.Namespace) -> int:
     image = None
     if args.image is not None:
         vol = load_volume(args.image, series=args.series)
-        geometry.check_same_grid(vol.geometry, what=f"--image {args.image} and the labels")
+        labels_volume = Volume(labels, geometry)
+        check_same_grid(vol, labels_volume, what=f"--image {args.image} and the labels")
         image = vol.data
     rows = label_statistics(
         labels,

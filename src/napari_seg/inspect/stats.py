@@ -11,7 +11,7 @@ import numpy as np
 from ..io import Geometry
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment.components import connected_components
-from ..volume import takes_volumes
+from ..volume import Volume, check_same_grid, takes_volumes
 from .surfaces import _voxel_to_world, as_label_volume, label_boxes, label_surfaces
 
 __all__ = ["STAT_COLUMNS", "SUMMARY_COLUMNS", "label_statistics"]
@@ -94,8 +94,8 @@ def label_statistics(
     """
     lab = as_label_volume(labels)
     geometry = geometry.in_mm()
-    if image is not None and np.shape(image) != lab.shape:
-        raise ValueError(f"image shape {np.shape(image)} differs from labels {lab.shape}")
+    if image is not None:
+        check_same_grid(Volume(image, geometry), Volume(lab, geometry), what="image and labels")
     boxes = label_boxes(lab)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the meshes are made beside the per-label measurements below (both mostly
