@@ -199,6 +199,15 @@ def test_old_python_keywords_still_work():
     assert rows[0]["name"] == "a"
 
 
+def test_threshold_names_are_not_called_methods():
+    import napari_seg.segment as segment
+    from napari_seg.segment.methods import METHODS
+
+    assert set(segment.THRESHOLD_METHODS) < set(METHODS)
+    with pytest.warns(DeprecationWarning, match="renamed THRESHOLD_METHODS"):
+        assert segment.METHODS == segment.THRESHOLD_METHODS
+
+
 def test_training_limits_are_declared_once():
     train = ops.get("train")
     assert train.param("epochs").high == 100_000
