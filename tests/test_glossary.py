@@ -110,6 +110,7 @@ def test_every_old_name_resolves_in_python():
         (["surfaces", "l", "-o", "d", "--smoothing", "4"], "smooth_passes", 4),
         (["surfaces", "l", "-o", "d", "--labels", "1,2"], "label_ids", [1, 2]),
         (["stats", "l", "--no-surface"], "surfaces", False),
+        (["evaluate", "p", "g", "--labels", "1,2"], "labels", [1, 2]),
         (["edit", "margin", "l", "-o", "o", "--mm", "3"], "margin_mm", 3.0),
         (["edit", "smooth", "l", "-o", "o", "--mm", "1"], "smooth_mm", 1.0),
     ],
