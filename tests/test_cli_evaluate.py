@@ -41,7 +41,7 @@ def test_json_output_has_the_documented_keys(pair, capsys):
 def test_table_labels_filter_and_csv(pair, tmp_path, capsys):
     p, g, _, _ = pair
     csv_path = tmp_path / "scores.csv"
-    assert main(["evaluate", str(p), str(g), "--labels", "2", "--csv", str(csv_path)]) == 0
+    assert main(["evaluate", str(p), str(g), "--label-ids", "2", "--csv", str(csv_path)]) == 0
     out = capsys.readouterr().out
     assert "dice" in out and "pixel accuracy" in out
     lines = csv_path.read_text().splitlines()

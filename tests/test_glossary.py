@@ -110,6 +110,7 @@ def test_every_old_name_resolves_in_python():
         (["surfaces", "l", "-o", "d", "--smoothing", "4"], "smooth_passes", 4),
         (["surfaces", "l", "-o", "d", "--labels", "1,2"], "label_ids", [1, 2]),
         (["stats", "l", "--no-surface"], "surfaces", False),
+        (["evaluate", "p", "g", "--labels", "1,2"], "labels", [1, 2]),
         (["edit", "margin", "l", "-o", "o", "--mm", "3"], "margin_mm", 3.0),
         (["edit", "smooth", "l", "-o", "o", "--mm", "1"], "smooth_mm", 1.0),
     ],
@@ -197,6 +198,15 @@ def test_old_python_keywords_still_work():
     rows = label_statistics(labels, g, names={1: "a"}, surfaces=False)
     assert rows == label_statistics(labels, g, label_names={1: "a"}, surfaces=False)
     assert rows[0]["name"] == "a"
+
+
+def test_threshold_names_are_not_called_methods():
+    import napari_seg.segment as segment
+    from napari_seg.segment.methods import METHODS
+
+    assert set(segment.THRESHOLD_METHODS) < set(METHODS)
+    with pytest.warns(DeprecationWarning, match="renamed THRESHOLD_METHODS"):
+        assert segment.METHODS == segment.THRESHOLD_METHODS
 
 
 def test_training_limits_are_declared_once():

@@ -25,6 +25,11 @@ OLD_NAMES = (
     ("`--method threshold`", "`--method manual`", "segment, segment-batch, run_method"),
     ("`compare --epochs`", "`--steps N` or `--budget-s S`", "compare (refused: equal budgets)"),
     ("`names=`", "`label_names=`", "label_statistics"),
+    (
+        "`napari_seg.segment.METHODS`",
+        "`napari_seg.segment.THRESHOLD_METHODS`",
+        "the threshold names (the registry is `napari_seg.segment.methods.METHODS`)",
+    ),
     ("`smoothing=` (passes)", "`smooth_passes=`", "label_surfaces"),
     ("`mm` (Correct dock)", "`margin_mm`, `min_mm3`, `smooth_mm`", "Correct tools"),
 )

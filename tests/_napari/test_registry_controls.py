@@ -44,5 +44,9 @@ def test_correct_dock_has_one_size_per_tool_with_its_unit(make_napari_viewer):
         _matches(control, param)
         assert f"({unit})" in control.label
         widget.tool.value = tool
-        shown = [n for n in ("margin_mm", "min_mm3", "smooth_mm") if not getattr(widget, n).native.isHidden()]
+        shown = [
+            n
+            for n in ("margin_mm", "min_mm3", "smooth_mm")
+            if not getattr(widget, n).native.isHidden()
+        ]
         assert shown == [name] and widget.mm is control  # `mm`: the shown tool's size

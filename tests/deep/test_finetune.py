@@ -174,7 +174,7 @@ def test_train_fold_all_and_init(tmp_path, capsys):
         ]
     )
     assert code == 2 and "--init does not fit this run" in capsys.readouterr().err
-    with pytest.raises(CheckpointError, match="--window"):
+    with pytest.raises(CheckpointError, match="--intensity-window"):
         from napari_seg.deep.config import DataConfig, TrainConfig
         from napari_seg.deep.train import train
 

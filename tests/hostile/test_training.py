@@ -66,7 +66,7 @@ def test_roi_at_the_cli_bound_under_a_4_gib_cap(task, tmp_path):
         tmp_path / "r",
         "--epochs",
         "1",
-        "--roi",
+        "--roi-size",
         "1024",
         "1024",
         "1024",
@@ -74,7 +74,7 @@ def test_roi_at_the_cli_bound_under_a_4_gib_cap(task, tmp_path):
     proc = run_capped(argv, task, cwd=tmp_path, timeout=180)
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-800:]
-    assert "--roi 1024 1024 1024" in lines[0]
+    assert "--roi-size 1024 1024 1024" in lines[0]
 
 
 @pytest.mark.parametrize(

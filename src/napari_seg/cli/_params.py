@@ -16,7 +16,7 @@ from typing import Any
 from ..segment._validate import SegmentationError
 from ..segment.params import Param
 
-__all__ = ["add_param", "add_params", "given_params", "note_renamed"]
+__all__ = ["Store", "add_param", "add_params", "given_params", "note_renamed", "with_defaults"]
 
 _METAVARS = {2: ("LOW", "HIGH"), 3: ("Z", "Y", "X")}
 
@@ -26,7 +26,7 @@ def note_renamed(old: str, new: str) -> None:
     print(f"napari-seg: note: {old} is renamed {new} (the old name still works)", file=sys.stderr)
 
 
-class _Store(argparse.Action):
+class Store(argparse.Action):
     """Store a value; an alias flag notes its new name."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
@@ -84,7 +84,7 @@ def add_param(
         negative = [f"--no-{f[2:]}" for f in flags] if p.default else []
         group.add_argument(*flags, *negative, action=_Flag, **common)
         return
-    kw: dict[str, Any] = {"type": type or _converter(p), "action": _Store}
+    kw: dict[str, Any] = {"type": type or _converter(p), "action": Store}
     if p.count:
         kw["nargs"] = p.count
         kw["metavar"] = _METAVARS.get(p.count, ("V",) * p.count)

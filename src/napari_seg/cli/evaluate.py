@@ -22,6 +22,7 @@ from ..metrics import (
 )
 from ..metrics.overlap import finite_mean
 from ._common import bounded, label_list
+from ._params import Store
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +35,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("pred", type=Path)
     p.add_argument("gt", type=Path)
-    p.add_argument("--labels", type=label_list, help="comma-separated labels to report, e.g. 1,2")
+    p.add_argument(
+        "--label-ids",
+        "--labels",
+        dest="labels",
+        type=label_list,
+        action=Store,
+        help="comma-separated labels to report, e.g. 1,2; default all (old name: --labels)",
+    )
     p.add_argument("--surface", action="store_true", help="add HD95, ASSD and NSD (mm)")
     p.add_argument(
         "--tolerance-mm", type=bounded(float, 0.0), default=1.0, help="NSD tolerance τ in mm"

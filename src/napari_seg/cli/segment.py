@@ -165,6 +165,9 @@ def run(args: argparse.Namespace) -> int:
         [args.input, args.mask, args.markers, args.image, args.checkpoint],
         option="-o/--out",
     )
+    unet_options = given(args, UNET_OPTIONS)
+    params = {k: v for k, v in given(args, registry_options()).items() if k not in unet_options}
+    check_segment_options(args.method, params, unet_options)  # before reading; as segment-batch's
     unet = args.method == "unet"
     channel = None if unet else args.channel  # the network takes every channel
     loaded = load_input(args.input, case=args.case, channel=channel, series=args.series)
@@ -179,9 +182,6 @@ def run(args: argparse.Namespace) -> int:
     cleanup = given(args, [q.name for q in CLEANUP])
     t0 = time.perf_counter()
     bar = TerminalProgress(args.method, enabled=not args.quiet)
-    unet_options = given(args, UNET_OPTIONS)
-    params = {k: v for k, v in given(args, registry_options()).items() if k not in unet_options}
-    check_segment_options(args.method, params, unet_options)  # one check, as segment-batch's
     if unet:
         labels, segments = _unet(args, source, geometry, bar)
         if cleanup:

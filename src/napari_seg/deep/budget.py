@@ -5,7 +5,7 @@ Two sizes grow with the options:
 * one case resampled to ``--spacing`` (from the headers): ``voxels x 4 bytes x
   (channels + label) x`` :data:`RESAMPLE_COPIES` (the resampling holds input and output);
 * one optimisation step: the network's activations for ``--batch-size x --samples``
-  crops of ``--roi`` (counted by running the network on the ``meta`` device, so the
+  crops of ``--roi-size`` (counted by running the network on the ``meta`` device, so the
   class count and the architecture are in it), kept for the backward pass and their
   gradients, plus weights, gradients and the optimizer's two moments.
 
@@ -120,7 +120,7 @@ def check_training_memory(cases, cfg, meta, device: torch.device) -> None:
     if need is not None and need > FRACTION * free:
         roi = " ".join(str(r) for r in data.roi)
         raise MemoryBoundError(
-            f"--roi {roi}, --batch-size {data.batch_size}, --samples "
+            f"--roi-size {roi}, --batch-size {data.batch_size}, --samples "
             f"{data.samples_per_volume} ({crops} crops a step, {meta.out_channels} classes, "
             f"--model {meta.network} --size {meta.config}): one training step",
             need,

@@ -42,7 +42,7 @@ def check_step(epoch: int, n: int, loss: float, *, expected: int | None = None) 
     if expected is not None and n < expected:
         raise TrainingError(
             f"epoch {epoch + 1}: the data loader stopped after {n} of {expected} batches "
-            "(out of memory? lower --batch-size, --samples or --roi)"
+            "(out of memory? lower --batch-size, --samples or --roi-size)"
         )
 
 

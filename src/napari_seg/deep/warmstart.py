@@ -18,7 +18,7 @@ __all__ = ["load_init"]
 _INIT_FIELDS = {
     "network": "--model", "config": "--size", "overrides": "--model", "in_channels":
     "the task's modalities", "out_channels": "the task's labels", "intensity_window":
-    "--window", "target_spacing": "--spacing", "orientation": "the orientation",
+    "--intensity-window", "target_spacing": "--spacing", "orientation": "the orientation",
 }  # fmt: skip
 
 

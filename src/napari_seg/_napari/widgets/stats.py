@@ -8,7 +8,7 @@ from pathlib import Path
 
 import napari
 import numpy as np
-from magicgui.widgets import CheckBox, FileEdit, PushButton, Table, create_widget
+from magicgui.widgets import FileEdit, PushButton, Table, create_widget
 from napari.layers import Image, Labels
 from qtpy.QtWidgets import QApplication
 
@@ -16,7 +16,8 @@ from ..._files import write_text
 from ...inspect import STAT_COLUMNS, SUMMARY_COLUMNS, label_statistics
 from ...io.geometry import MM_PER_UNIT
 from ...metrics import jsonable, to_csv
-from .._controls import full_width, set_tooltips
+from ...ops import get
+from .._controls import control_for, full_width, set_tooltips
 from .._docks import DockFrame
 from .._layers import camera_of, check_same_grid, intensity_unit, layer_geometry, volume_of
 from .._meta import label_names
@@ -31,7 +32,8 @@ class StatisticsWidget(DockFrame):
         self.measure_button = self.run_button
         self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.image = create_widget(annotation=Image | None, label="image (optional)")
-        self.surfaces = CheckBox(value=True, text="surface area and sphericity (meshes)")
+        self.surfaces = control_for(get("stats").param("surfaces"))  # as `stats --no-surfaces`
+        self.surfaces.text = "surface area and sphericity (meshes)"
         self.table = Table(value={"data": [], "index": [], "columns": []})
         self.table.native.setMinimumHeight(220)
         self.table.native.verticalHeader().setVisible(False)
@@ -48,7 +50,6 @@ class StatisticsWidget(DockFrame):
             {
                 "labels_layer": "The Labels layer to measure.",
                 "image": "Intensities on the same grid (HU for a CT) for mean, std, median.",
-                "surfaces": "Mesh each label for its surface area and sphericity (slower).",
                 "run_button": "Measure every label in the background.",
                 "cancel_button": "Stop measuring.",
                 "copy_button": "Copy the whole table (every column) as CSV.",

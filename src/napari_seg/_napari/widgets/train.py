@@ -41,8 +41,8 @@ class TrainWidget(DockFrame):
         self.seeds = LineEdit(value=",".join(map(str, Protocol().seeds)), label="seeds")
         self.match_size = CheckBox(value=False, text="add a size-matched U-Net")
         t, d = TrainConfig(), DataConfig()  # the CLI's defaults, from the same dataclasses
-        self.size = ComboBox(choices=("fast", "standard"), value=t.size, label="size")
         train = get("train")  # limits, defaults and tooltips as `napari-seg train` declares
+        self.size = control_for(train.param("size"))
         self.epochs = control_for(train.param("epochs"))
         folds = (*(str(k) for k in range(t.n_folds)), "all")
         self.fold = ComboBox(choices=folds, value=str(t.fold), label="fold")
@@ -79,7 +79,6 @@ class TrainWidget(DockFrame):
                 "budget": "Seconds of training (budget arm) or optimizer steps (steps arm).",
                 "seeds": "Comma-separated seeds; every model runs each one.",
                 "match_size": "Also train a U-Net within 15 % of the challenger's parameters.",
-                "size": "fast: small, for CPUs; standard: the tutorial sizes.",
                 "fold": "Validation fold of the labelled cases; all: train and validate on "
                 "every case (a task with one labelled case needs it).",
                 "device": "auto: CUDA, then Apple MPS, then the CPU.",
