@@ -27,8 +27,6 @@ COMMAND = re.compile(r"(?:napari-seg|-m napari_seg)((?:\s+--debug)?)\s+([a-z][a-
 FENCE = re.compile(r"```[a-z]*\n(.*?)```", re.S)
 # written by other branches of issue 23 (glossary, generated operations table); drop this
 # set once they are merged, so that a link to them must resolve like every other
-PENDING = {"glossary.md", "operations.md"}
-PENDING_COMMANDS = {"edit", "finetune"}  # the Correct tools and fine-tuning as commands
 SPAN = re.compile(r"`([^`]+)`")
 
 
@@ -72,7 +70,7 @@ def _anchors(page: Path) -> set[str]:
 def test_relative_links_resolve(page: Path):
     missing = []
     for target in LINK.findall(page.read_text()):
-        if re.match(r"[a-z]+:", target) or Path(target.split("#")[0]).name in PENDING:
+        if re.match(r"[a-z]+:", target):
             continue
         path, _, anchor = target.partition("#")
         file = page.parent / path if path else page
@@ -88,8 +86,7 @@ def test_quoted_commands_and_options_exist(page: Path):
         for match in COMMAND.finditer(line):
             name = match.group(2)
             if name not in commands:
-                if name not in PENDING_COMMANDS:
-                    wrong.append(f"napari-seg {name}")
+                wrong.append(f"napari-seg {name}")
                 continue
             rest = COMMAND.split(line[match.end() :])[0]
             known = commands[name]._option_string_actions

@@ -205,7 +205,7 @@ def test_threshold_names_are_not_called_methods():
     from napari_seg.segment.methods import METHODS
 
     assert set(segment.THRESHOLD_METHODS) < set(METHODS)
-    with pytest.warns(DeprecationWarning, match="renamed THRESHOLD_METHODS"):
+    with pytest.warns(DeprecationWarning, match="use THRESHOLD_METHODS"):
         assert segment.METHODS == segment.THRESHOLD_METHODS
 
 
