@@ -10,10 +10,21 @@ from napari.utils.colormaps import Colormap
 from ..inspect import Mesh
 from ._layers import layer_geometry
 
-__all__ = ["SURFACE_KEY", "show_surfaces"]
+__all__ = ["SURFACE_KEY", "show_surfaces", "surface_placement"]
 
 #: Metadata key on the Surface layers we make: label value, name and source layer.
 SURFACE_KEY = "napari_seg_surface"
+
+
+def surface_placement(source: Labels) -> tuple[np.ndarray, dict]:
+    """The labels' voxel size (mm, napari order) and the Surface layer keywords placing
+    meshes divided by it (see :func:`show_surfaces`)."""
+    step = np.asarray(layer_geometry(source).spacing, float)[-3:]  # mm per voxel, napari order
+    return step, {
+        "scale": tuple(step),
+        "units": tuple(str(u) for u in source.units)[-3:],
+        "axis_labels": tuple(source.axis_labels)[-3:],
+    }
 
 
 def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]) -> list[Surface]:
@@ -27,12 +38,7 @@ def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]
     napari lit half of an LPS surface from the wrong side).
     """
     names = source.metadata.get("label_names") or {}
-    step = np.asarray(layer_geometry(source).spacing, float)[-3:]  # mm per voxel, napari order
-    place = {
-        "scale": tuple(step),
-        "units": tuple(str(u) for u in source.units)[-3:],
-        "axis_labels": tuple(source.axis_labels)[-3:],
-    }
+    step, place = surface_placement(source)
     out = []
     for value, mesh in sorted(meshes.items()):
         label_name = str(names.get(value) or names.get(str(value)) or "")
