@@ -63,12 +63,29 @@ def _cap() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CAP_BYTES, CAP_BYTES))
 
 
-def run_capped(argv: list[str], *inputs: Path, cwd: Path, timeout: float = 120):
-    """``napari-seg ARGV`` in a subprocess limited to :data:`CAP_BYTES` of address space."""
+def run_capped(
+    argv: list[str],
+    *inputs: Path,
+    cwd: Path,
+    timeout: float = 120,
+    prelude: str = "",
+    display: bool = False,
+):
+    """``napari-seg ARGV`` in a subprocess limited to :data:`CAP_BYTES` of address space.
+
+    ``prelude`` is Python run before the command (to switch a guard off and reach the
+    code behind it); ``display`` keeps ``DISPLAY`` (for ``snapshot``), which is otherwise
+    removed so nothing opens a window.
+    """
     before = hashes(*inputs)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+    if not display:
+        env.pop("DISPLAY", None)
+    src = str(Path(cli.__file__).resolve().parents[2])  # this tree's napari_seg first
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    code = f"{prelude}\nimport sys\nfrom napari_seg.cli import main\nsys.exit(main(sys.argv[1:]))"
     proc = subprocess.run(
-        [sys.executable, "-m", "napari_seg", *map(str, argv)],
+        [sys.executable, "-c", code, *map(str, argv)],
         preexec_fn=_cap,
         cwd=cwd,
         env=env,
@@ -79,3 +96,11 @@ def run_capped(argv: list[str], *inputs: Path, cwd: Path, timeout: float = 120):
     assert proc.returncode >= 0, f"killed by signal {-proc.returncode}: {proc.stderr[-500:]}"
     assert hashes(*inputs) == before, "an input file changed"
     return proc
+
+
+def one_error_line(proc) -> str:
+    """The single error line of a capped run that was refused (exit 2), asserting it."""
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-1500:]
+    assert "error:" in lines[0] and "Traceback" not in proc.stderr, lines
+    return lines[0]
