@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Iterator
@@ -53,9 +54,10 @@ def check_step(
 def loader_errors() -> Iterator[list[BaseException]]:
     """Catch the exceptions of threads that die inside the block (a data loader's).
 
-    Their tracebacks stay off the terminal; the list is handed to :func:`check_step`,
-    which names the first in its one line. A thread error that did not stop the loader
-    goes to the usual hook when the block ends.
+    Their tracebacks (and MONAI's dump of a batch it failed to collate) stay off the
+    terminal; the list is handed to :func:`check_step`, which names the first in its
+    one line. A thread error that did not stop the loader goes to the usual hook when
+    the block ends.
     """
     caught, errors = [], []
 
@@ -65,10 +67,12 @@ def loader_errors() -> Iterator[list[BaseException]]:
             errors.append(args.exc_value)
 
     previous, threading.excepthook = threading.excepthook, hook
+    dump = logging.getLogger("dev_collate")  # MONAI logs a failed batch's tensors (pages)
+    quiet, dump.disabled = dump.disabled, True
     try:
         yield errors
     finally:
-        threading.excepthook = previous
+        threading.excepthook, dump.disabled = previous, quiet
     for args in caught:  # the loader ran to the end: not ours to hide
         previous(args)
 
