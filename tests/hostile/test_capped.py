@@ -70,6 +70,16 @@ def _files(root, task):
     meta["labels"] = {"0": "background", "99999": "x"}
     (wide / "dataset.json").write_text(json.dumps(meta))
     f["wide"] = wide
+    from .test_training import _checkpoint, _edit_header
+
+    f["segresnet"] = _checkpoint(root / "seg.safetensors", network="segresnet")
+    f["hostile"] = _edit_header(_checkpoint(root / "h.safetensors"), out_channels=10**30)
+    done = root / "done"  # a finished batch whose batch.json entries are damaged
+    done.mkdir()
+    for name in ("synthetic_2", "synthetic_3"):
+        (done / f"{name}.nii.gz").write_bytes(b"done earlier")
+    (done / "batch.json").write_text(json.dumps({"cases": {"synthetic_2": "x", "synthetic_3": 1}}))
+    f["done"] = done
     meshes = root / "meshes"
     meshes.mkdir()
     (meshes / "synthetic_0_1_spleen.stl").write_bytes(b"an earlier mesh")
@@ -97,6 +107,13 @@ def _cases(f, out):
          "dataset.json"),
         ("train --init DIR/best --out DIR", ["train", t, "--init", f["init"], "--out",
          f["init"].parent, "--epochs", "1"], [t, f["init"]], "best.safetensors"),
+        ("train --model unet --init segresnet", ["train", t, "--init", f["segresnet"],
+         "--model", "unet", "--out", out / "sr", "--epochs", "1"], [t, f["segresnet"]],
+         "--model"),
+        ("train --init hostile header", ["train", t, "--init", f["hostile"], "--out",
+         out / "hh", "--epochs", "1"], [t, f["hostile"]], "channels"),
+        ("batch.json damaged on resume", ["segment-batch", t, "-o", f["done"], "--quiet"],
+         [t], ("ok", "2 skipped")),
         ("make-synthetic-task over a task", ["make-synthetic-task", t, "--cases", "1"], [t],
          "already a task"),
         ("batch --channel 3 on 3-D", ["segment-batch", t, "-o", out / "ch", "--channel", "3"],
@@ -183,3 +200,23 @@ def test_a_batch_with_1024_workers_and_failing_cases_under_a_cap(_task_master, t
     assert len(lines) == 3 and all(ln.startswith("failed: ") for ln in lines[1:]), lines
     cases = json.loads((tmp_path / "OUT" / "batch.json").read_text())["cases"]
     assert all(c["image"].startswith(str(tmp_path)) for c in cases.values())
+
+
+@pytest.mark.slow  # napari + Qt + OpenGL (Xvfb) under the cap: ~15-60 s
+@pytest.mark.viewer
+def test_a_snapshot_of_300_labels_under_a_cap(tmp_path):
+    """The issue's 300-label snapshot (minutes with a layer per label): seconds, capped."""
+    pytest.importorskip("napari")
+    import os
+
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("needs a display (pytest-xvfb)")
+    lab = np.zeros((60, 100, 100), np.uint16)
+    lab[2:-2:6, 2:-2:5, 2:-2:5][:, :, :15].flat[:300] = np.arange(1, 301, dtype=np.uint16)
+    lab = np.maximum.reduce([np.roll(lab, s, axis=a) for a in range(3) for s in (0, 1)])
+    image = _save(tmp_path / "ct.nii.gz", (lab > 0).astype(np.float32) * 50)
+    labels = _save(tmp_path / "seg.nii.gz", lab)
+    argv = ["snapshot", image, labels, "-o", tmp_path / "s.png", "--size", "600", "400", "--quiet"]
+    proc = run_capped(argv, image, labels, cwd=tmp_path, timeout=400, display=True)
+    assert proc.returncode == 0 and proc.stderr.strip() == "", proc.stderr[-1500:]
+    assert (tmp_path / "s.png").stat().st_size > 1000
