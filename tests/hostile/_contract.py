@@ -63,12 +63,29 @@ def _cap() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CAP_BYTES, CAP_BYTES))
 
 
-def run_capped(argv: list[str], *inputs: Path, cwd: Path, timeout: float = 120):
-    """``napari-seg ARGV`` in a subprocess limited to :data:`CAP_BYTES` of address space."""
+def run_capped(
+    argv: list[str],
+    *inputs: Path,
+    cwd: Path,
+    timeout: float = 120,
+    prelude: str = "",
+    display: bool = False,
+):
+    """``napari-seg ARGV`` in a subprocess limited to :data:`CAP_BYTES` of address space.
+
+    ``prelude`` is Python run before the command (to switch a guard off and reach the
+    code behind it); ``display`` keeps ``DISPLAY`` (for ``snapshot``), which is otherwise
+    removed so nothing opens a window.
+    """
     before = hashes(*inputs)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+    if not display:
+        env.pop("DISPLAY", None)
+    src = str(Path(cli.__file__).resolve().parents[2])  # this tree's napari_seg first
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    code = f"{prelude}\nimport sys\nfrom napari_seg.cli import main\nsys.exit(main(sys.argv[1:]))"
     proc = subprocess.run(
-        [sys.executable, "-m", "napari_seg", *map(str, argv)],
+        [sys.executable, "-c", code, *map(str, argv)],
         preexec_fn=_cap,
         cwd=cwd,
         env=env,
@@ -79,3 +96,65 @@ def run_capped(argv: list[str], *inputs: Path, cwd: Path, timeout: float = 120):
     assert proc.returncode >= 0, f"killed by signal {-proc.returncode}: {proc.stderr[-500:]}"
     assert hashes(*inputs) == before, "an input file changed"
     return proc
+
+
+def one_error_line(proc) -> str:
+    """The single error line of a capped run that was refused (exit 2), asserting it."""
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-1500:]
+    assert "error:" in lines[0] and "Traceback" not in proc.stderr, lines
+    return lines[0]
+
+
+#: Runs each ``[argv, [input roots]]`` of ``argv[1]`` (JSON) with ``napari-seg``'s ``main``
+#: in turn, hashing the inputs before and after; prints ``[rc, out, err, changed]`` each.
+_MANY = """
+import contextlib, hashlib, io, json, pathlib, sys
+from napari_seg.cli import main
+
+def digest(roots):
+    out = {}
+    for r in map(pathlib.Path, roots):
+        for f in [r] if r.is_file() else sorted(p for p in r.rglob("*") if p.is_file()):
+            out[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
+
+results = []
+for argv, roots in json.loads(sys.argv[1]):
+    before, err, out = digest(roots), io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        try:
+            rc = main(argv)
+        except SystemExit as exc:
+            rc = exc.code if isinstance(exc.code, int) else 2
+    results.append([rc, out.getvalue(), err.getvalue(), digest(roots) != before])
+sys.stdout.write(json.dumps(results))
+"""
+
+
+def run_capped_many(cases: list[tuple[list, list[Path]]], *, cwd: Path, timeout: float = 600):
+    """Many ``napari-seg`` commands, one after another in ONE subprocess under the cap.
+
+    Cheaper than a process each (the imports are paid once). Returns ``[rc, stdout,
+    stderr, inputs_changed]`` per case, in order.
+    """
+    import json
+
+    payload = json.dumps(
+        [[[str(a) for a in argv], [str(r) for r in roots]] for argv, roots in cases]
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+    env.pop("DISPLAY", None)
+    src = str(Path(cli.__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    proc = subprocess.run(
+        [sys.executable, "-c", _MANY, payload],
+        preexec_fn=_cap,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-1500:]}"
+    return json.loads(proc.stdout), proc.stderr

@@ -63,13 +63,15 @@ def test_damaged_batch_json_entries_on_resume(task, tmp_path):
 
 def test_failures_are_one_line_each_and_paths_are_absolute(task, tmp_path, monkeypatch):
     inp = shutil.copytree(task / "imagesTs", tmp_path / "IN")
+    for f in inp.iterdir():  # damaged files: each case fails when its worker reads it
+        f.write_bytes(f.read_bytes()[:400])
     monkeypatch.chdir(tmp_path)  # relative INPUT and OUTDIR, as a user types them
-    argv = ["segment-batch", "IN", "-o", "OUT", "--channel", "3", "--workers", "1", "--quiet"]
+    argv = ["segment-batch", "IN", "-o", "OUT", "--workers", "1", "--quiet"]
     rc, text, err = run_cli(argv, inp, refused=False)
-    assert rc == 1 and "2 failed" in text  # `segment` refuses --channel 3 on 3-D too
+    assert rc == 1 and "2 failed" in text
     lines = err.strip().splitlines()
     assert len(lines) == 2 and all(ln.startswith("failed: ") for ln in lines), lines
-    assert all("--channel 3" in ln and "1 channel(s)" in ln for ln in lines)
+    assert all("synthetic_" in ln and "Traceback" not in ln for ln in lines)
     cases = json.loads((tmp_path / "OUT" / "batch.json").read_text())["cases"]
     assert all(c["image"].startswith(str(tmp_path)) for c in cases.values())
     assert not (tmp_path / "OUT" / ".napari-seg-batch.lock").exists()
@@ -94,3 +96,29 @@ def test_resuming_with_another_method_is_refused(task, tmp_path):
     (out / "batch.json").write_text(json.dumps({"method": "kmeans", "recipe": recipe}))
     line = run_cli(["segment-batch", task, "-o", out, "--method", "otsu"], task, out)[2]
     assert "method 'kmeans'" in line and "method 'otsu'" in line and "--overwrite" in line
+
+
+def test_a_missing_channel_is_refused_before_the_batch_starts(task, tmp_path, monkeypatch):
+    import napari_seg.batch.run as batch_run
+
+    def no_cluster(*_args, **_kw):
+        raise AssertionError("a cluster started for a batch that must be refused")
+
+    monkeypatch.setattr(batch_run, "make_client", no_cluster)
+    out = tmp_path / "o"
+    line = run_cli(["segment-batch", task, "-o", out, "--channel", "3", "--quiet"], task)[2]
+    assert "--channel 3:" in line and "has 1 channel(s) (and 1 more of the 2 inputs)" in line
+    assert not out.exists()
+
+
+def test_channel_count_reads_headers_only(tmp_path):
+    import nibabel as nib
+    import numpy as np
+
+    from napari_seg.batch.inputs import channel_count
+
+    four = tmp_path / "four.nii.gz"
+    nib.save(nib.Nifti1Image(np.zeros((4, 5, 6, 2), np.float32), np.eye(4)), four)
+    (tmp_path / "junk.nii.gz").write_bytes(b"not a volume")
+    assert channel_count(four) == 2
+    assert channel_count(tmp_path / "junk.nii.gz") is None  # the case's load will say why

@@ -122,3 +122,42 @@ def test_workers_are_capped_by_cores_cases_and_memory():
     assert n <= min(3, os.cpu_count() or 1) and "capped" in note
     n, note = worker_count(2, 100, 10**15)  # a case of a petabyte: one worker at most
     assert n == 1 and "memory" in note
+
+
+def _no_meshing(monkeypatch):
+    import napari_seg.inspect as inspect
+
+    def refuse(*_args, **_kw):
+        raise AssertionError("meshed before the output names were checked")
+
+    monkeypatch.setattr(inspect, "label_surfaces", refuse)
+
+
+def test_surfaces_checks_its_file_names_before_meshing(task, tmp_path, monkeypatch):
+    labels = task / "labelsTr" / "synthetic_0.nii.gz"
+    out = tmp_path / "m"
+    out.mkdir()
+    existing = out / "synthetic_0_1_spleen.stl"
+    existing.write_bytes(b"an earlier mesh")
+    _no_meshing(monkeypatch)
+    line = run_cli(["surfaces", labels, "-o", out, "--quiet"], task, out)[2]
+    assert "synthetic_0_1_spleen.stl exist already" in line and "--overwrite" in line
+    # a mesh file that is an input (a link to the labels) is refused even with --overwrite
+    existing.unlink()
+    existing.symlink_to(labels)
+    argv = ["surfaces", labels, "-o", out, "--overwrite", "--quiet"]
+    assert "this is the input file" in run_cli(argv, task)[2]
+    existing.unlink()
+    (tmp_path / "f").write_text("x")
+    assert "a file, not a folder" in run_cli(["surfaces", labels, "-o", tmp_path / "f"], task)[2]
+
+
+def test_surfaces_overwrite_replaces_earlier_meshes(task, tmp_path):
+    labels = task / "labelsTr" / "synthetic_0.nii.gz"
+    out = tmp_path / "m"
+    out.mkdir()
+    (out / "synthetic_0_1_spleen.stl").write_bytes(b"an earlier mesh")
+    argv = ["surfaces", labels, "-o", out, "--overwrite", "--quiet", "--smoothing", "0"]
+    rc, text, _ = run_cli(argv, task, refused=False)
+    assert rc == 0 and "synthetic_0_1_spleen.stl: label 1" in text
+    assert (out / "synthetic_0_1_spleen.stl").read_bytes()[:15] != b"an earlier mesh"

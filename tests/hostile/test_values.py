@@ -203,3 +203,15 @@ def test_warnings_are_one_line_notes(capsys):
         warnings.warn("something odd\nsecond line", UserWarning, stacklevel=1)
     err = capsys.readouterr().err
     assert err == "napari-seg: note: something odd\n"
+
+
+def test_library_deprecations_are_not_notes(capsys):
+    from napari_seg.cli._quiet import one_line_warnings
+
+    with warnings.catch_warnings():
+        one_line_warnings()
+        # as napari's pydantic models do on import (`snapshot` printed seven such notes)
+        warnings.warn_explicit("`json_encoders` is deprecated", DeprecationWarning, "x.py", 1,
+                               module="pydantic._internal")  # fmt: skip
+        warnings.warn_explicit("old", DeprecationWarning, "y.py", 1, module="napari_seg.cli")
+    assert capsys.readouterr().err == "napari-seg: note: old\n"

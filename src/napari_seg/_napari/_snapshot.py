@@ -17,7 +17,13 @@ from .._files import atomic_path
 from ._anatomy import apply_orientation, readout_hidden
 from ._layers import camera_of
 
-__all__ = ["render_snapshot", "save_snapshot", "snapshot_steps", "turntable_frames"]
+__all__ = [
+    "add_surfaces_layer",
+    "render_snapshot",
+    "save_snapshot",
+    "snapshot_steps",
+    "turntable_frames",
+]
 
 #: (dims order, name): the slice views of the report row, as radiologists read them.
 _VIEWS = (((0, 1, 2), "axial"), ((1, 0, 2), "coronal"), ((2, 0, 1), "sagittal"))
@@ -183,6 +189,31 @@ def write_movie(frames: list[np.ndarray], path: Path, *, fps: float = 12.0) -> P
     return path
 
 
+def add_surfaces_layer(viewer, source, meshes: dict) -> object:
+    """Every label's mesh in ONE Surface layer, each vertex in its label's colour.
+
+    A layer per label (as the Surfaces dock makes) costs napari a growing amount per
+    layer added: 300 labels took minutes. One layer is added and drawn once, so the
+    cost is that of the vertices. Placed as :func:`._surface_layers.show_surfaces` does.
+    """
+    from ._surface_layers import surface_placement
+
+    step, place = surface_placement(source)
+    items = sorted(meshes.items())
+    sizes = np.array([len(m.vertices) for _, m in items])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    faces = np.concatenate([m.faces + s for (_, m), s in zip(items, starts, strict=True)])
+    colours = np.array([source.get_color(v) for v, _ in items], dtype=float).reshape(-1, 4)
+    colours[:, 3] = 1.0
+    return viewer.add_surface(
+        (np.concatenate([m.napari_vertices for _, m in items]) / step, faces),
+        name=f"{source.name} surfaces",
+        vertex_colors=np.repeat(colours, sizes, axis=0),
+        shading="smooth",
+        **place,
+    )
+
+
 def render_snapshot(
     image: str | os.PathLike[str],
     labels: str | os.PathLike[str],
@@ -203,7 +234,6 @@ def render_snapshot(
     from ._compat import resize_window
     from ._layers import layer_geometry
     from ._reader import read_paths
-    from ._surface_layers import show_surfaces
 
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise ValueError("snapshot needs a display for OpenGL: run it under xvfb-run -a")
@@ -216,10 +246,11 @@ def render_snapshot(
         meshes = label_surfaces(
             np.asarray(layer.data), layer_geometry(layer), faces=50_000, progress=progress
         )
-        show_surfaces(viewer, layer, meshes)
-        layer.visible = False  # the surfaces stand for it in 3-D; outlines in the slices
-        for other in viewer.layers[: -1 - len(meshes)]:
+        for other in viewer.layers[:-1]:
             other.opacity = 0.35
+        if meshes:
+            add_surfaces_layer(viewer, layer, meshes)
+        layer.visible = False  # the surfaces stand for it in 3-D; outlines in the slices
         written = [save_snapshot(viewer, Path(out), labels=layer, size=size)]
         if turntable is not None:
             viewer.dims.ndisplay = 3

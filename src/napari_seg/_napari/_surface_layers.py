@@ -11,7 +11,18 @@ from ..inspect import Mesh
 from ._layers import layer_geometry
 from ._meta import SURFACE_KEY, label_names
 
-__all__ = ["SURFACE_KEY", "show_surfaces"]
+__all__ = ["SURFACE_KEY", "show_surfaces", "surface_placement"]
+
+
+def surface_placement(source: Labels) -> tuple[np.ndarray, dict]:
+    """The labels' voxel size (mm, napari order) and the Surface layer keywords placing
+    meshes divided by it (see :func:`show_surfaces`)."""
+    step = np.asarray(layer_geometry(source).spacing, float)[-3:]  # mm per voxel, napari order
+    return step, {
+        "scale": tuple(step),
+        "units": tuple(str(u) for u in source.units)[-3:],
+        "axis_labels": tuple(source.axis_labels)[-3:],
+    }
 
 
 def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]) -> list[Surface]:
@@ -25,12 +36,7 @@ def show_surfaces(viewer: napari.Viewer, source: Labels, meshes: dict[int, Mesh]
     napari lit half of an LPS surface from the wrong side).
     """
     names = label_names(source)
-    step = np.asarray(layer_geometry(source).spacing, float)[-3:]  # mm per voxel, napari order
-    place = {
-        "scale": tuple(step),
-        "units": tuple(str(u) for u in source.units)[-3:],
-        "axis_labels": tuple(source.axis_labels)[-3:],
-    }
+    step, place = surface_placement(source)
     out = []
     for value, mesh in sorted(meshes.items()):
         label_name = names.get(int(value), "")

@@ -10,7 +10,7 @@ from typing import Literal
 from ..io import is_decathlon_path, is_volume_path, load_decathlon, volume_stem
 from ..io.dicom_series import find_series, is_dicom_path
 
-__all__ = ["batch_inputs"]
+__all__ = ["batch_inputs", "channel_count", "check_channel"]
 
 _VOLUME = (".nii", ".nii.gz", ".nrrd", ".nhdr")
 
@@ -89,3 +89,52 @@ def batch_inputs(
     if twice:
         raise ValueError(f"{p}: case names {twice[:5]} appear twice; their outputs would collide")
     return found
+
+
+def channel_count(image: Path) -> int | None:
+    """Channels of a volume file from its header alone (1 for a 3-D one); None if unknown.
+
+    NIfTI: the 4th dimension; NRRD: the size of its one non-spatial axis; a DICOM
+    series is one channel. A header that cannot be read gives None (the case's own
+    load reports it).
+    """
+    from ..io._nrrd_read import read_nrrd_header
+    from ..io.nifti import is_nifti_path
+    from ..io.nrrd import is_nrrd_path, nrrd_geometry
+    from ..io.slicer_seg import is_seg_nrrd_path
+    from ..io.validate import read_header
+
+    try:
+        if is_seg_nrrd_path(image):
+            return None
+        if is_nrrd_path(image):
+            header, _ = read_nrrd_header(image)
+            _, others = nrrd_geometry(header, image)
+            return int(header["sizes"][others[0]]) if len(others) == 1 else 1
+        if not is_nifti_path(image) and is_dicom_path(image):
+            return 1
+        dims = read_header(image).get_data_shape()
+    except Exception:  # any unreadable header: the case's own load says why
+        return None
+    return int(dims[3]) if len(dims) == 4 else 1
+
+
+def check_channel(cases: list[tuple[str, Path]], channel: int) -> None:
+    """Refuse ``--channel`` before a batch starts when an input has no such channel.
+
+    Raises
+    ------
+    ValueError
+        One line naming the first such file, its channel count and how many others lack it.
+    """
+    if channel == 0:  # every volume has a channel 0
+        return
+    short = []
+    for _, image in cases:
+        n = channel_count(Path(image))
+        if n is not None and not 0 <= channel < n:
+            short.append((image, n))
+    if short:
+        image, n = short[0]
+        more = f" (and {len(short) - 1} more of the {len(cases)} inputs)" if len(short) > 1 else ""
+        raise ValueError(f"--channel {channel}: {image} has {n} channel(s){more}")

@@ -22,7 +22,7 @@ from ..segment.methods import METHODS
 from ..segment.registry import check_segment_options
 from .cluster import completed, make_client
 from .guard import check_batch_files, check_recipe, check_scheduler, output_lock, worker_count
-from .inputs import batch_inputs
+from .inputs import batch_inputs, check_channel
 
 __all__ = ["BatchResult", "segment_many"]
 
@@ -125,6 +125,8 @@ def segment_many(
     checkpoint = Path(unet["checkpoint"]) if unet and unet.get("checkpoint") else None
     given = None if isinstance(source, list) else Path(source)
     check_batch_files(given, cases, out, [checkpoint])
+    if method != "unet":  # the network takes every channel; `segment` refuses the same
+        check_channel(cases, channel)
     out.mkdir(parents=True, exist_ok=True)
     with output_lock(out):
         result = _segment_cases(

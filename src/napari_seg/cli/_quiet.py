@@ -23,4 +23,7 @@ def one_line_warnings() -> None:
     """Print each warning once as ``napari-seg: note: <first line>``; hush MONAI's DICOM plugin."""
     warnings.showwarning = _show
     warnings.simplefilter("once")  # one note per message, not one per call site
+    for category in (DeprecationWarning, PendingDeprecationWarning):  # libraries' plans, not
+        warnings.filterwarnings("ignore", category=category)  # the user's (napari's pydantic)
+        warnings.filterwarnings("once", category=category, module="napari_seg")
     logging.getLogger("monai.data.nvimgcodec_pydicom_plugin").setLevel(logging.ERROR)

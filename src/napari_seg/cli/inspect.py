@@ -32,6 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     # declared once, beside label_surfaces (the `surfaces` operation)
     add_params(p, get("surfaces").params, types={"label_ids": label_list})
     p.add_argument("--format", choices=MESH_FORMATS, default="stl")
+    p.add_argument("--overwrite", action="store_true", help="replace mesh files that exist")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _max_labels(p, "surfaces")
     p.set_defaults(func=run_surfaces)
@@ -112,36 +113,51 @@ def label_names_near(path: Path) -> dict[int, str]:
 
 def run_surfaces(args: argparse.Namespace) -> int:
     from ..inspect import label_surfaces, write_meshes
+    from ..inspect.surfaces import label_boxes
 
     labels, geometry, names = _labels(args.labels, args.max_labels)
     if labels.ndim != 3:
         raise ValueError(f"{args.labels}: a 3-D labels file is needed, got shape {labels.shape}")
+    boxes = label_boxes(labels)
+    wanted = sorted(boxes) if args.label_ids is None else sorted(set(args.label_ids) & set(boxes))
+    if not wanted:
+        raise ValueError(
+            f"{args.labels}: no label to mesh" + (" among --label-ids" * bool(args.label_ids))
+        )
+    stem = volume_stem(args.labels)
+    _check_mesh_files(args, [mesh_file_name(stem, v, names.get(v, ""), fmt=args.format)
+                             for v in wanted])  # fmt: skip
     bar = TerminalProgress("surfaces", enabled=not args.quiet)
     meshes = label_surfaces(
         labels,
         geometry,
-        label_ids=args.label_ids,
+        label_ids=wanted,
         smooth_passes=SURFACE_PARAMS[0].default
         if args.smooth_passes is None
         else args.smooth_passes,
         faces=args.faces,
+        boxes=boxes,
         progress=bar,
     )
-    if not meshes:
-        raise ValueError(
-            f"{args.labels}: no label to mesh" + (" among --label-ids" * bool(args.label_ids))
-        )
-    inputs = InputFiles().add_all([args.labels, _task_of(args.labels)])
-    stem = volume_stem(args.labels)
-    for value in meshes:
-        name = mesh_file_name(stem, value, names.get(value, ""), fmt=args.format)
-        inputs.check_output(args.out / name, option="-o/--out")
-    paths = write_meshes(
-        meshes, args.out, stem=volume_stem(args.labels), fmt=args.format, names=names
-    )
+    paths = write_meshes(meshes, args.out, stem=stem, fmt=args.format, names=names)
     for path, (value, mesh) in zip(paths, sorted(meshes.items()), strict=True):
         print(f"{path}: label {value}, {len(mesh.faces):,} faces, {mesh.volume_mm3 / 1000:.2f} mL")
     return 0
+
+
+def _check_mesh_files(args: argparse.Namespace, names: list[str]) -> None:
+    """Before any meshing: no mesh file may be an input, nor replace a file unasked."""
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"-o/--out {args.out}: a file, not a folder")
+    inputs = InputFiles().add_all([args.labels, _task_of(args.labels)])
+    for name in names:
+        inputs.check_output(args.out / name, option="-o/--out")
+    there = [name for name in names if (args.out / name).exists()]
+    if there and not args.overwrite:
+        more = f" and {len(there) - 1} more" if len(there) > 1 else ""
+        raise ValueError(
+            f"-o/--out {args.out}: {there[0]}{more} exist already; add --overwrite to replace them"
+        )
 
 
 def run_stats(args: argparse.Namespace) -> int:

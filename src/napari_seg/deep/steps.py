@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psutil
 import torch
@@ -10,10 +14,13 @@ from monai.inferers import sliding_window_inference
 from monai.metrics import DiceMetric
 from monai.networks.utils import one_hot
 
+from .._errors import one_line
+
 __all__ = [
     "VAL_OVERLAP",
     "TrainingError",
     "check_step",
+    "loader_errors",
     "peak_mb",
     "place_model",
     "train_step",
@@ -28,11 +35,20 @@ class TrainingError(ValueError):
     """A training or fine-tune that cannot go on (its loss or its data failed)."""
 
 
-def check_step(epoch: int, n: int, loss: float, *, expected: int | None = None) -> None:
+def check_step(
+    epoch: int,
+    n: int,
+    loss: float,
+    *,
+    expected: int | None = None,
+    errors: list[BaseException] | None = None,
+) -> None:
     """Stop a run whose loss is not finite, or whose loader ended early (``expected`` steps).
 
     A data-loader thread that dies (out of memory) ends the loop without an error, which
     would look like a finished epoch with loss 0 and write an untrained checkpoint.
+    ``errors`` are the exceptions :func:`loader_errors` caught in such threads: the
+    first one is named (and chained, for ``--debug``).
     """
     if not math.isfinite(loss):
         raise TrainingError(
@@ -40,10 +56,41 @@ def check_step(epoch: int, n: int, loss: float, *, expected: int | None = None) 
             "for this epoch (lower --lr, or check the images for NaN)"
         )
     if expected is not None and n < expected:
+        cause = errors[0] if errors else None
+        text = "" if cause is None else one_line(cause)
+        memory = cause is None or isinstance(cause, MemoryError) or "allocate" in text
+        reason = "out of memory?" if cause is None else "out of memory" if memory else text
         raise TrainingError(
             f"epoch {epoch + 1}: the data loader stopped after {n} of {expected} batches "
-            "(out of memory? lower --batch-size, --samples or --roi-size)"
-        )
+            f"({reason}); lower --batch-size, --samples or --roi-size"
+        ) from cause
+
+
+@contextmanager
+def loader_errors() -> Iterator[list[BaseException]]:
+    """Catch the exceptions of threads that die inside the block (a data loader's).
+
+    Their tracebacks (and MONAI's dump of a batch it failed to collate) stay off the
+    terminal; the list is handed to :func:`check_step`, which names the first in its
+    one line. A thread error that did not stop the loader goes to the usual hook when
+    the block ends.
+    """
+    caught, errors = [], []
+
+    def hook(args) -> None:
+        caught.append(args)
+        if args.exc_value is not None:
+            errors.append(args.exc_value)
+
+    previous, threading.excepthook = threading.excepthook, hook
+    dump = logging.getLogger("dev_collate")  # MONAI logs a failed batch's tensors (pages)
+    quiet, dump.disabled = dump.disabled, True
+    try:
+        yield errors
+    finally:
+        threading.excepthook, dump.disabled = previous, quiet
+    for args in caught:  # the loader ran to the end: not ours to hide
+        previous(args)
 
 
 def place_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:

@@ -40,7 +40,15 @@ from .device import select_device
 from .networks import count_parameters
 from .seeding import restored_random_state, seed_epoch
 from .state import load_state, save_state, write_metrics
-from .steps import VAL_OVERLAP, check_step, peak_mb, place_model, train_step, validate
+from .steps import (
+    VAL_OVERLAP,
+    check_step,
+    loader_errors,
+    peak_mb,
+    place_model,
+    train_step,
+    validate,
+)
 from .warmstart import load_init
 
 __all__ = ["TrainConfig", "TrainResult", "cpu_recipe", "place_model", "train", "train_step"]
@@ -219,14 +227,15 @@ class _Run:
         loss_fn = DiceCELoss(to_onehot_y=True, softmax=True)
         self.net.train()
         t0, total, n = time.perf_counter(), 0.0, 0
-        for batch in self.train_loader:
-            total += train_step(
-                self.net, self.opt, loss_fn, self.scaler, batch, self.device, amp=self.amp
-            )
-            n += 1
-            check_step(epoch, n, total)
-            steps.step()
-        check_step(epoch, n, total, expected=len(self.train_loader))
+        with loader_errors() as errors:  # a dying loader thread: one line, not a traceback
+            for batch in self.train_loader:
+                total += train_step(
+                    self.net, self.opt, loss_fn, self.scaler, batch, self.device, amp=self.amp
+                )
+                n += 1
+                check_step(epoch, n, total)
+                steps.step()
+            check_step(epoch, n, total, expected=len(self.train_loader), errors=errors)
         return {
             "epoch": epoch + 1,
             "loss": total / max(n, 1),
