@@ -141,7 +141,7 @@ def _cases(f, out):
         ("stats 1,200 labels > 65535", ["stats", f["many"], "--no-surfaces", "--json"],
          [f["many"]], ("ok", '"label": 71199')),
         ("surfaces 1,200 labels > 65535", ["surfaces", f["many"], "-o", out / "m", "--quiet",
-         "--smoothing", "0"], [f["many"]], ("ok", "label 71199")),
+         "--smooth-passes", "0"], [f["many"]], ("ok", "label 71199")),
         ("surfaces over existing meshes", ["surfaces", lab, "-o", f["meshes"]],
          [t, f["meshes"]], "--overwrite"),
     ]  # fmt: skip

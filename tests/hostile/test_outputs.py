@@ -157,7 +157,7 @@ def test_surfaces_overwrite_replaces_earlier_meshes(task, tmp_path):
     out = tmp_path / "m"
     out.mkdir()
     (out / "synthetic_0_1_spleen.stl").write_bytes(b"an earlier mesh")
-    argv = ["surfaces", labels, "-o", out, "--overwrite", "--quiet", "--smoothing", "0"]
+    argv = ["surfaces", labels, "-o", out, "--overwrite", "--quiet", "--smooth-passes", "0"]
     rc, text, _ = run_cli(argv, task, refused=False)
     assert rc == 0 and "synthetic_0_1_spleen.stl: label 1" in text
     assert (out / "synthetic_0_1_spleen.stl").read_bytes()[:15] != b"an earlier mesh"
