@@ -130,7 +130,7 @@ def test_stats_on_a_two_voxel_label_with_a_gap(tmp_path):
     data = np.zeros((20, 20, 20), np.uint8)
     data[2, 2, 2] = data[2, 2, 4] = 1  # cc3d: "maximum length exception"
     path = _save(tmp_path / "gap.nii.gz", data)
-    rc, out, _ = run_cli(["stats", path, "--no-surface", "--json"], path, refused=False)
+    rc, out, _ = run_cli(["stats", path, "--no-surfaces", "--json"], path, refused=False)
     assert rc == 0
     (row,) = json.loads(out)
     assert row["voxels"] == 2 and row["components"] == 2
@@ -139,9 +139,9 @@ def test_stats_on_a_two_voxel_label_with_a_gap(tmp_path):
 def test_max_labels_is_stated_and_can_be_raised(tmp_path):
     data = np.arange(1, 201, dtype=np.uint32).reshape(2, 10, 10) + 70_000
     path = _save(tmp_path / "many.nii.gz", data)
-    line = run_cli(["stats", path, "--no-surface", "--max-labels", "100"], path)[2]
+    line = run_cli(["stats", path, "--no-surfaces", "--max-labels", "100"], path)[2]
     assert "200 label values" in line and "--max-labels 200" in line
-    rc = run_cli(["stats", path, "--no-surface", "--max-labels", "200"], path, refused=False)[0]
+    rc = run_cli(["stats", path, "--no-surfaces", "--max-labels", "200"], path, refused=False)[0]
     assert rc == 0
 
 
