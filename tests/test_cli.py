@@ -79,7 +79,7 @@ def test_console_script_runs():
         ["train", "T", "--out", "o", "--epochs", "0"],
         ["train", "T", "--out", "o", "--samples", "0"],
         ["train", "T", "--out", "o", "--val-every", "0"],
-        ["train", "T", "--out", "o", "--roi", "0", "16", "16"],
+        ["train", "T", "--out", "o", "--roi-size", "0", "16", "16"],
         ["train", "T", "--out", "o", "--spacing", "0", "1", "1"],
         ["train", "T", "--out", "o", "--lr", "nan"],
         ["evaluate", "a.nii", "b.nii", "--tolerance-mm", "-1"],
@@ -100,8 +100,13 @@ def test_options_out_of_range_exit_2_with_one_line(argv, capsys):
 def test_a_zero_width_window_is_refused(tmp_path, capsys):
     from napari_seg.cli import main
 
-    assert main(["train", str(tmp_path), "--out", str(tmp_path / "o"), "--window", "5", "5"]) == 2
-    assert "--window" in capsys.readouterr().err
+    assert (
+        main(
+            ["train", str(tmp_path), "--out", str(tmp_path / "o"), "--intensity-window", "5", "5"]
+        )
+        == 2
+    )
+    assert "--intensity-window" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def test_several_series_need_a_choice(series, tmp_path, capsys):
     one_file = next((series / "ct").iterdir())  # one file picks its series
     assert main(["segment", str(one_file), "-o", str(out), "--quiet"]) == 0
     capsys.readouterr()
-    stats = ["stats", str(out), "--image", str(series), "--no-surface", "--json"]
+    stats = ["stats", str(out), "--image", str(series), "--no-surfaces", "--json"]
     assert main([*stats, "--series", "CT ABDOMEN"]) == 0
     assert '"mean"' in capsys.readouterr().out
 
@@ -74,7 +74,7 @@ def test_stats_evaluate_surfaces_read_slicer_and_nrrd(tmp_path, capsys):
     seg = save_seg_nrrd(labels, geo, tmp_path / "gt.seg.nrrd",
                         segments={4: {"name": "tumour", "color": (1, 0, 0, 1)}})  # fmt: skip
     pred = save_nrrd(labels, geo, tmp_path / "pred.nhdr", kind="labels")
-    assert main(["stats", str(seg), "--no-surface", "--json"]) == 0
+    assert main(["stats", str(seg), "--no-surfaces", "--json"]) == 0
     assert '"tumour"' in capsys.readouterr().out
     assert main(["evaluate", str(pred), str(seg), "--json"]) == 0
     out = capsys.readouterr().out

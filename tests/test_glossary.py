@@ -242,6 +242,11 @@ def test_operations_register_beside_their_code_and_keys_are_unique():
         import subprocess
         import sys
 
-        code = "import sys, napari_seg.ops as o; o.get('unet'); print('torch' in sys.modules)"
+        code = (
+            "import sys, napari_seg.ops as o, napari_seg.cli.edit, napari_seg.cli.finetune\n"
+            "o.get('unet'); list(o.all_operations())\n"
+            "heavy = ('torch', 'napari', 'qtpy', 'magicgui', 'monai')\n"
+            "print(any(m in sys.modules for m in heavy))"
+        )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert out.stdout.strip() == "False", out.stderr

@@ -53,7 +53,7 @@ def test_surfaces_sit_on_the_voxels_and_export(scene, qtbot, tmp_path):
     # a plain positive scale: with the labels' flips in its transform napari lit the
     # surface from the wrong side (half of it dark)
     assert np.allclose(axes, np.diag(np.diag(axes))) and (np.diag(axes) > 0).all()
-    expected = label_surfaces(np.asarray(layer.data), geometry, smoothing=0)
+    expected = label_surfaces(np.asarray(layer.data), geometry, smooth_passes=0)
     # every vertex is where napari puts that point of the labels: world of the data point
     verts = np.array([surfaces[0].data_to_world(v) for v in surfaces[0].data[0]])
     idx = np.argwhere(layer.data == 1)

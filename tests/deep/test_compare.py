@@ -128,7 +128,7 @@ def test_cli_compare_with_recheck(task, tmp_path, capsys):
     from napari_seg.cli import main
 
     out = tmp_path / "cli"
-    geo = ["--roi", "16", "32", "32", "--spacing", "5", "3.2", "3.2", "--folds", "2"]
+    geo = ["--roi-size", "16", "32", "32", "--spacing", "5", "3.2", "3.2", "--folds", "2"]
     argv = ["compare", str(task), "--out", str(out), "--models", "unet", "--steps", "2"]
     assert main([*argv, "--seeds", "0", "--evals", "1", "--recheck", "--quiet", *geo]) == 0
     saved = json.loads((out / "compare.json").read_text())

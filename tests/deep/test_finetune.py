@@ -113,7 +113,7 @@ def test_train_fold_all_and_init(tmp_path, capsys):
     small = [
         "--epochs",
         "1",
-        "--roi",
+        "--roi-size",
         "16",
         "32",
         "32",
@@ -140,7 +140,7 @@ def test_train_fold_all_and_init(tmp_path, capsys):
                 str(tmp_path / "b"),
                 "--epochs",
                 "1",
-                "--roi",
+                "--roi-size",
                 "16",
                 "32",
                 "32",

@@ -17,7 +17,19 @@ from napari_seg.deep.pretrain import encoder_parameter_names, noisy, pretrain
 
 DATA = DataConfig(target_spacing=(5.0, 3.2, 3.2), roi=(16, 32, 32), batch_size=2, cache="memory")
 CFG = TrainConfig(lr=1e-2, n_folds=2, data=DATA, device="cpu")
-GEO = ["--roi", "16", "32", "32", "--spacing", "5", "3.2", "3.2", "--device", "cpu", "--quiet"]
+GEO = [
+    "--roi-size",
+    "16",
+    "32",
+    "32",
+    "--spacing",
+    "5",
+    "3.2",
+    "3.2",
+    "--device",
+    "cpu",
+    "--quiet",
+]
 
 
 @pytest.fixture(scope="module")

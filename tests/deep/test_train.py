@@ -144,7 +144,7 @@ def test_cli_train_and_make_task(tmp_path, capsys):
                 "5",
                 "3.2",
                 "3.2",
-                "--roi",
+                "--roi-size",
                 "16",
                 "32",
                 "32",

@@ -252,7 +252,7 @@ def dicom_seg_cases(folder: Path, n: int, rng: np.random.Generator) -> list[dict
             {
                 "id": f"dicomseg-{i:04d}-{kind}-",
                 "concern": "dicomseg",
-                "argv": ["stats", str(path), "--no-surface"],
+                "argv": ["stats", str(path), "--no-surfaces"],
                 "must_fail": kind == "truncate",
                 "allowed": DICOM_ERRORS,
             }

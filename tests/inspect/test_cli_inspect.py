@@ -37,7 +37,8 @@ def test_surfaces_writes_named_meshes_in_world_mm(task, tmp_path, capsys):
     out = tmp_path / "meshes"
     labels = task / "labelsTr" / "a.nii.gz"
     assert (
-        main(["surfaces", str(labels), "-o", str(out), "--format", "ply", "--smoothing", "0"]) == 0
+        main(["surfaces", str(labels), "-o", str(out), "--format", "ply", "--smooth-passes", "0"])
+        == 0
     )
     (path,) = out.iterdir()
     assert path.name == "a_1_spleen.ply" and "label 1," in capsys.readouterr().out
@@ -64,8 +65,8 @@ def test_stats_json_and_csv(task, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["surfaces", "{labels}", "-o", "{out}", "--labels", "1,x"], "--labels"),
-        (["surfaces", "{labels}", "-o", "{out}", "--labels", "7"], "no label to mesh"),
+        (["surfaces", "{labels}", "-o", "{out}", "--label-ids", "1,x"], "--label-ids"),
+        (["surfaces", "{labels}", "-o", "{out}", "--label-ids", "7"], "no label to mesh"),
         (["surfaces", "{labels}", "-o", "{out}", "--faces", "2"], "--faces"),
         (["surfaces", "{labels}", "-o", "{out}", "--smooth", "-1"], "--smooth"),
         (["stats", "{labels}", "--csv", "{labels}"], "--csv"),

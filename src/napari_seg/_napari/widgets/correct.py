@@ -13,12 +13,10 @@ from __future__ import annotations
 import napari
 import numpy as np
 from magicgui.widgets import (
-    CheckBox,
     ComboBox,
     Label,
     LineEdit,
     PushButton,
-    SpinBox,
     create_widget,
 )
 from napari.layers import Image, Labels
@@ -52,7 +50,9 @@ class CorrectWidget(DockFrame):
         self.labels_layer = create_widget(annotation=Labels, label="labels")
         self.image = create_widget(annotation=Image | None, label="image")
         self.tool = ComboBox(choices=tuple(TOOLS), value="fill between slices", label="tool")
-        self.label_value = SpinBox(value=1, min=0, max=2**31 - 1, label="label")
+        declared = {t: TOOLS[t].operation for t in ("relabel", "smooth", "combine")}
+        self.label_value = control_for(declared["relabel"].param("label"))
+        self.label_value.label = "label"
         self.axis = ComboBox(choices=tuple(AXES), value="displayed plane", label="slices along")
         # each tool's size with its own unit and limits, from the registry (edit/tools.py)
         self.margin_mm, self.min_mm3, self.smooth_mm = (
@@ -60,10 +60,13 @@ class CorrectWidget(DockFrame):
             for t, n in (("margin", "margin_mm"), ("remove islands", "min_mm3"),
                          ("smooth", "smooth_mm"))
         )  # fmt: skip
-        self.whole = CheckBox(value=False, text="whole label, not only the clicked piece")
-        self.smoothing = ComboBox(choices=("closing", "opening", "gaussian"), label="smoothing")
+        self.whole = control_for(declared["relabel"].param("whole_label"))
+        self.whole.text = "whole label, not only the clicked piece"
+        self.smoothing = control_for(declared["smooth"].param("smooth"))
+        self.smoothing.label = "smoothing"
         self.other = create_widget(annotation=Labels | None, label="other labels / scribbles")
-        self.op = ComboBox(choices=("union", "intersect", "subtract"), label="operation")
+        self.op = control_for(declared["combine"].param("op"))
+        self.op.label = "operation"
         self.locked = LineEdit(value="", label="locked labels")
         self.help = Label(value="")
         self.keys = Label(
@@ -104,15 +107,11 @@ class CorrectWidget(DockFrame):
         )
         self.image.tooltip = "The image 'grow region' follows."
         self.tool.tooltip = "; ".join(f"{k}: {t.help}" for k, t in TOOLS.items())
-        self.label_value.tooltip = "The label a tool writes or acts on."
         self.axis.tooltip = (
             "Fill between slices drawn across this axis; 'displayed plane': the slices you are "
             "painting on (the axis the slider moves through)."
         )
-        self.whole.tooltip = "Delete or relabel every piece of the clicked label."
-        self.smoothing.tooltip = "closing fills dents, opening cuts spurs, gaussian rounds."
         self.other.tooltip = "combine: the other operand; grow from seeds: the scribbles."
-        self.op.tooltip = "union adds, intersect keeps the overlap, subtract removes it."
         self.locked.tooltip = (
             "Comma-separated labels no tool may change, e.g. 2, 3 "
             "(segments locked in the Segments dock are locked too)."
