@@ -95,10 +95,17 @@ def test_cli_and_widget_take_their_defaults_from_the_dataclasses():
     from napari_seg.deep.config import NETWORK_NAMES
     from napari_seg.deep.networks import NETWORKS
 
+    from napari_seg.cli._params import given_params
+    from napari_seg.ops import get
+
+    op = get("train")  # the one declaration the CLI and the Train dock are built from
     args = build_parser().parse_args(["train", "T", "--out", "o"])
+    assert given_params(args, [p.name for p in op.params]) == {}  # defaults: the registry's
     t, d = TrainConfig(), DataConfig()
-    assert (args.epochs, args.size, args.lr, args.val_every) == (t.epochs, t.size, t.lr, 1)
-    assert (tuple(args.roi), tuple(args.spacing)) == (d.roi, d.target_spacing)
+    default = {p.name: p.default for p in op.params}
+    assert (default["epochs"], default["size"], default["lr"]) == (t.epochs, t.size, t.lr)
+    assert (default["roi_size"], default["spacing"]) == (d.roi, d.target_spacing)
+    assert (default["intensity_window"], default["batch_size"]) == (d.window, d.batch_size)
     assert tuple(sorted(NETWORKS)) == NETWORK_NAMES
 
 
