@@ -76,13 +76,12 @@ def segment_case(
     t0 = time.perf_counter()
     vol = load_volume(image)
     if method == "unet":
-        from ..deep.inference import predict
+        from ..deep.segment_unet import segment_unet
 
         opts = dict(unet or {})
-        model, meta, device = _MODELS.get(opts.pop("checkpoint"), str(opts.pop("device", "auto")))
-        labels = predict(vol.data, vol.geometry, model, meta, device=device, **opts).labels
-        if cleanup:
-            labels = run_method("cleanup", Volume(labels, vol.geometry), params=cleanup).data
+        labels = segment_unet(
+            vol, opts.pop("checkpoint"), cache=_MODELS, cleanup=cleanup, **opts
+        ).labels
     else:
         data = vol.data
         n_channels = data.shape[0] if data.ndim == 4 else 1

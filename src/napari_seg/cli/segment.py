@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._files import refuse_overwriting_inputs
-from ..io import Geometry, load_volume, save_volume
+from ..io import load_volume, save_volume
 from ..io.formats import holds_segments
 from ..io.labeltable import LabelTable, table_for_volume
 from ..ops import get
@@ -140,23 +140,17 @@ def given(args: argparse.Namespace, names) -> dict[str, Any]:
     return given_params(args, names)
 
 
-def _unet(args: argparse.Namespace, image: np.ndarray, geometry: Geometry, bar):
-    """The U-Net's labels and its checkpoint's label names as a segment table."""
+def _unet(args: argparse.Namespace, volume: Volume, cleanup: dict, bar):
+    """The ``unet`` operation's labels and its checkpoint's label names as a segment table."""
     if args.checkpoint is None:
         raise ValueError("--method unet needs --checkpoint")
-    from ..deep.cache import ModelCache  # torch is imported only for this method
-    from ..deep.inference import predict
+    from ..deep.segment_unet import segment_unet  # torch is imported only for this method
 
-    model, meta, device = ModelCache(size=1).get(args.checkpoint, args.device or "auto")
-    options = given(args, [p.name for p in get("unet").params if p.name != "device"])
-    result = predict(image, geometry, model, meta, device=device, progress=bar, **options)
+    options = given(args, [p.name for p in get("unet").params])
+    result = segment_unet(volume, args.checkpoint, cleanup=cleanup, progress=bar, **options)
     for note in result.notes:
         print(f"note: {note}")
-    names = {}
-    for key, name in (meta.labels or {}).items():
-        if str(key).isdigit() and int(key) != 0:
-            names[int(key)] = {"name": str(name)}
-    return result.labels, names
+    return result.labels, {v: {"name": n} for v, n in result.label_names.items()}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -183,9 +177,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     bar = TerminalProgress(args.method, enabled=not args.quiet)
     if unet:
-        labels, segments = _unet(args, source, geometry, bar)
-        if cleanup:
-            labels = run_method("cleanup", volume.like(labels), params=cleanup).data
+        labels, segments = _unet(args, volume, cleanup, bar)
     else:
         used = {k: v for k, v in inputs.items() if v is not None}
         if "mask" in used:

@@ -37,11 +37,13 @@ class InferenceError(ValueError):
 
 @dataclass
 class Prediction:
-    """Labels ``(Z, Y, X)`` on the input grid, optional probabilities ``(K, Z, Y, X)``, notes."""
+    """Labels ``(Z, Y, X)`` on the input grid, optional probabilities ``(K, Z, Y, X)``, notes,
+    and the checkpoint's class names ``{value: name}`` where the caller knows them."""
 
     labels: np.ndarray
     probabilities: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
+    label_names: dict[int, str] = field(default_factory=dict)
 
 
 def count_windows(shape: Sequence[int], roi: Sequence[int], overlap: float) -> int:

@@ -140,7 +140,7 @@ class UNetWidget(SegmentWidget):
             "overlap": self.overlap.value,
             "sw_batch_size": self.sw_batch.value,
             "probabilities": self.probabilities.value,
-            "largest_component": self.largest.value,
+            "cleanup": {"largest": True} if self.largest.value else None,
         }
         geometry = layer_geometry(layer)
         return partial(
@@ -190,17 +190,16 @@ class UNetWidget(SegmentWidget):
     ):
         """Runs in the worker: torch, MONAI and the checkpoint load there, never on the GUI."""
         from ...deep.cache import ModelCache
-        from ...deep.inference import predict
+        from ...deep.segment_unet import segment_unet
+        from ...volume import Volume
 
         if self.cache is None:
             self.cache = ModelCache(size=1)
-        model, meta, dev = self.cache.get(checkpoint, device)
-        return predict(
-            data,
-            geometry,
-            model,
-            meta,
-            device=dev,
+        return segment_unet(
+            Volume(data, geometry),
+            checkpoint,
+            cache=self.cache,
+            device=device,
             progress=progress,
             should_stop=should_stop,
             **options,
