@@ -92,10 +92,9 @@ def test_training_restores_the_global_rng_and_cudnn_flags(task, tmp_path):
 
 def test_cli_and_widget_take_their_defaults_from_the_dataclasses():
     from napari_seg.cli import build_parser
+    from napari_seg.cli._params import given_params
     from napari_seg.deep.config import NETWORK_NAMES
     from napari_seg.deep.networks import NETWORKS
-
-    from napari_seg.cli._params import given_params
     from napari_seg.ops import get
 
     op = get("train")  # the one declaration the CLI and the Train dock are built from
