@@ -165,13 +165,13 @@ def _screen_frame(viewer, layer, points) -> np.ndarray:
     "angles", [None, (0.0, 0.0, 90.0), (30.0, -40.0, 75.0)], ids=["reset", "rolled", "turned"]
 )
 def test_3d_view_is_never_a_mirror_image_of_the_patient(
-    make_napari_viewer, qtbot, convention, angles
+    make_napari_viewer, qtbot, tmp_path, convention, angles
 ):
     """Rendered 3-D view: the patient's (R, A, S) frame maps to the screen by a rotation."""
     viewer = make_napari_viewer(show=True)
     set_convention(convention)
-    viewer.open_sample("napari-seg", "synthetic_ct")
-    ct = viewer.layers["synthetic CT"]
+    viewer.open(_write(tmp_path / "scan.nii.gz", LPS), plugin="napari-seg")  # stored as a CT
+    ct = viewer.layers[0]
     c = np.asarray(ct.data_to_world(np.array(ct.data.shape) / 2))
     pts = c + np.array([[0, 0, 0], [0, 0, 50], [0, 50, 0], [50, 0, 0]])  # napari (S, A, R)
     layer = viewer.add_points(pts, size=2)
