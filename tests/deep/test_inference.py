@@ -28,7 +28,7 @@ def test_tiny_checkpoint_segments_the_spleen(tiny_checkpoint):
         overlap=0.25,
         progress=lambda d, t: seen.append((d, t)),
         probabilities=True,
-        largest_component=True,
+        largest=True,
     )
     assert result.labels.shape == ct.image.shape and result.labels.dtype == np.uint8
     dice = overlap_metrics(result.labels, ct.spleen)["labels"]["1"]["dice"]
@@ -174,3 +174,14 @@ def test_default_meta_is_generic_and_the_spleen_unet_is_sample_data(tmp_path):
     (tmp_path / "model.pt.json").write_text('{"roi_size": [64, 64, 64]}')
     loaded = load_checkpoint(path)[1]
     assert loaded.roi_size == (64, 64, 64) and loaded.target_spacing == (2.0, 1.5, 1.5)
+
+
+def test_old_largest_component_keyword_warns_and_works():
+    import inspect
+
+    from napari_seg.deep.inference import _renamed
+
+    assert "largest" in inspect.signature(predict).parameters  # the clean-up's name
+    assert _renamed(False, None) is False
+    with pytest.warns(DeprecationWarning, match="'largest_component' is renamed 'largest'"):
+        assert _renamed(False, True) is True

@@ -43,7 +43,7 @@ def train_demo_unet(out_dir: Path, *, epochs: int = 40, seed: int = 1000):
             meta,
             device="cpu",
             overlap=0.25,
-            largest_component=True,
+            largest=True,
         ).labels
 
     return unet

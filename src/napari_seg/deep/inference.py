@@ -10,6 +10,7 @@ CPU (``device="cpu"``, ``sw_device="cuda"``); each fallback is reported in
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -132,6 +133,16 @@ def _amp_dtype(device: torch.device) -> torch.dtype:
     return torch.float16
 
 
+def _renamed(largest: bool, largest_component: bool | None) -> bool:
+    """``largest``, or the old keyword's value with a DeprecationWarning."""
+    if largest_component is None:
+        return largest
+    warnings.warn(
+        "predict: 'largest_component' is renamed 'largest'", DeprecationWarning, stacklevel=3
+    )
+    return bool(largest_component)
+
+
 def predict(
     image: np.ndarray,
     geometry: Geometry,
@@ -146,9 +157,10 @@ def predict(
     amp: bool = True,
     cpu_bf16: bool = False,
     probabilities: bool = False,
-    largest_component: bool = False,
+    largest: bool = False,
     progress: ProgressCallback | None = None,
     should_stop: StopCallback | None = None,
+    largest_component: bool | None = None,
 ) -> Prediction:
     """Segment ``image`` with ``model`` and return labels on the input grid.
 
@@ -180,8 +192,9 @@ def predict(
         slower on CPUs without it, so off by default.
     probabilities : bool
         Also return class probabilities ``(K, Z, Y, X)`` (float32).
-    largest_component : bool
-        Keep only the largest connected object of each class.
+    largest, largest_component : bool
+        Keep only the largest connected object of each class (``largest_component`` is
+        the old name and warns).
     progress, should_stop : callable, optional
         Called per window batch; see :mod:`napari_seg.progress`.
 
@@ -189,6 +202,7 @@ def predict(
     -------
     Prediction
     """
+    largest = _renamed(largest, largest_component)
     device = select_device(device)
     arr = _as_channels(image, meta.in_channels)
     roi = tuple(int(r) for r in (roi_size or meta.roi_size))
@@ -207,6 +221,6 @@ def predict(
         )  # fmt: skip
         probs = from_network_frame(torch.softmax(logits.float(), dim=1), frame)
     labels = probs.argmax(axis=0).astype(np.uint8 if probs.shape[0] <= 256 else np.uint16)
-    if largest_component:
+    if largest:
         labels = keep_largest(labels)
     return Prediction(labels, probs if probabilities else None, notes)
