@@ -193,8 +193,7 @@ def predict(
     probabilities : bool
         Also return class probabilities ``(K, Z, Y, X)`` (float32).
     largest, largest_component : bool
-        Keep only the largest connected object of each class (``largest_component`` is
-        the old name and warns).
+        Keep only the largest object of each class (``largest_component``: old name).
     progress, should_stop : callable, optional
         Called per window batch; see :mod:`napari_seg.progress`.
 
