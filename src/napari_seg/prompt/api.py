@@ -12,6 +12,7 @@ from scipy import ndimage as ndi
 from .._memory import ensure_fits
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment._validate import SegmentationError, as_volume, check_spacing
+from .merge import merge_clicks
 from .window import Window, place_window
 
 if TYPE_CHECKING:
@@ -109,7 +110,10 @@ def segment(
         A loaded model (:func:`napari_seg.prompt.load_prompt_model`) or a prompt
         checkpoint; None loads the shipped weights (each call: hold a model for many clicks).
     previous : numpy.ndarray, shape (Z, Y, X), optional
-        An earlier result to refine (nonzero = object); kept outside the working window.
+        An earlier result to refine (nonzero = object). Only clicks that contradict
+        it (positive outside, negative inside) change it, each by the connected
+        region of the change that holds it (a negative click removes at least the
+        object's connected part around it); the rest of ``previous`` is kept.
     progress, should_stop : callable, optional
         See :mod:`napari_seg.progress` (one step per network pass, one for pasting).
 
@@ -148,7 +152,10 @@ def segment(
     lo = np.array([s.start for s in img_sl])
     inside = np.all((pos >= lo) & (pos < [s.stop for s in img_sl]), axis=1)
     near = np.all((neg >= lo) & (neg < [s.stop for s in img_sl]), axis=1)
-    out[img_sl] = _keep_clicked(logits[box_sl] > 0, pos[inside] - lo, neg[near] - lo)
+    new = _keep_clicked(logits[box_sl] > 0, pos[inside] - lo, neg[near] - lo)
+    if prev is not None:
+        new = merge_clicks(out[img_sl].astype(bool), new, pos - lo, neg - lo, spacing=sp)
+    out[img_sl] = new
     out[tuple(pos.T)] = 1
     steps.step(steps.total - steps.done)
     return out
