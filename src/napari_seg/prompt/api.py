@@ -18,10 +18,13 @@ from .window import Window, place_window
 if TYPE_CHECKING:
     from .model import PromptModel
 
-__all__ = ["MAX_ZOOMS", "segment"]
+__all__ = ["MAX_ZOOMS", "ZOOM_LOGIT", "segment"]
 
 #: How many times the window may double its voxel size when the object reaches its edge.
 MAX_ZOOMS = 3
+#: The object "reaches" a face of the window where its logit exceeds this (probability
+#: 0.27): the mirror-averaged prediction of a large object often stops just short of it.
+ZOOM_LOGIT = -1.0
 
 
 def _points(points: Sequence[Sequence[int]], shape: tuple[int, ...], name: str) -> np.ndarray:
@@ -66,7 +69,7 @@ def _predict(model, image, sp, pos, neg, previous, steps: Steps) -> tuple[Window
         if (
             zoom == MAX_ZOOMS
             or win.covers(image.shape)
-            or not win.touches(image.shape, logits > 0)
+            or not win.touches(image.shape, logits > ZOOM_LOGIT)
         ):
             break
     ensure_fits(int(np.prod(win.size)) * 4, "the prompt window at full resolution", copies=2)
