@@ -1,6 +1,6 @@
 """How much a fine-tune on the user's own labelled objects closes the synthetic-to-real gap.
 
-    PYTHONPATH=src python benchmarks/bench_prompt_finetune.py [--steps 60] [--clicks 5] [--seeds 0,1]
+    PYTHONPATH=src python benchmarks/bench_prompt_finetune.py [--steps 60] [--seeds 0,1]
 
 Fine-tunes the shipped prompt weights (:func:`napari_seg.prompt.finetune.finetune_prompt`)
 on objects of real scans that are NOT evaluated: the right-hemisphere AAL deep
