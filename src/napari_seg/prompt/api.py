@@ -118,13 +118,15 @@ def segment(
         region of the change that holds it (a negative click removes at least the
         object's connected part around it); the rest of ``previous`` is kept.
     progress, should_stop : callable, optional
-        See :mod:`napari_seg.progress` (one step per network pass, one for pasting).
+        See :mod:`napari_seg.progress` (one step per window, one for pasting). Each
+        window's pass averages the logits of the window and its z/y/x mirrors.
 
     Returns
     -------
     numpy.ndarray of uint8, shape (Z, Y, X)
-        1 on the object, 0 elsewhere. The clicked voxels are always on their side,
-        and only the connected parts holding a positive click are kept.
+        1 on the object, 0 elsewhere. The clicked voxels are always on their side;
+        of the network's result only the connected parts holding a positive click are
+        kept (with ``previous``: see there).
 
     Raises
     ------
