@@ -102,7 +102,7 @@ class TaskSource:
             np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != ax))) for ax in range(3)
         ]
         extent = np.array([[i[0] for i in idx], [i[-1] for i in idx]], float)
-        fill = rng.uniform(0.35, 1.6)
+        fill = rng.uniform(0.35, 1.2)
         win = place_window(
             image.shape,
             spacing,
