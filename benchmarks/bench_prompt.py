@@ -1,6 +1,7 @@
 """Robot-user benchmark of click-to-segment against grow-from-seeds and the random walker.
 
     PYTHONPATH=src python benchmarks/bench_prompt.py [--clicks 10] [--model FILE] [--no-real]
+        [--scenes 4 --cts 2]
 
 A simulated user clicks first at the target's deepest point, then at the
 deepest point of the largest error of the current result (positive on missed
@@ -147,6 +148,8 @@ def main() -> None:
     p.add_argument("--clicks", type=int, default=10)
     p.add_argument("--model", type=Path, help="prompt checkpoint (default: the shipped weights)")
     p.add_argument("--no-real", action="store_true")
+    p.add_argument("--scenes", type=int, default=4, help="generated scenes (default 4)")
+    p.add_argument("--cts", type=int, default=2, help="synthetic CTs (spleen + lesion each)")
     p.add_argument(
         "--methods",
         default="ours,grow_from_seeds,random_walker",
@@ -170,7 +173,7 @@ def main() -> None:
     methods = {k: every[k] for k in chosen}
     if args.large:
         return _large(methods, args.clicks)
-    groups = {"generated": generated_cases()}
+    groups = {"generated": generated_cases(args.scenes, args.cts)}
     if not args.no_real:
         groups["real"] = real_cases()
     print(f"model {model.path if model else '-'}, {os.cpu_count()} cores, threads {args.threads}")

@@ -1,6 +1,6 @@
 """How much a fine-tune on the user's own labelled objects closes the synthetic-to-real gap.
 
-    PYTHONPATH=src python benchmarks/bench_prompt_finetune.py [--steps 60] [--clicks 5]
+    PYTHONPATH=src python benchmarks/bench_prompt_finetune.py [--steps 60] [--seeds 0,1]
 
 Fine-tunes the shipped prompt weights (:func:`napari_seg.prompt.finetune.finetune_prompt`)
 on objects of real scans that are NOT evaluated: the right-hemisphere AAL deep
@@ -69,40 +69,61 @@ def _cases():
     return train, test + generated_cases(2, 0)
 
 
+def _score(model, test, clicks: int) -> list[np.ndarray]:
+    return [robot(method_ours(model), im, tg, sp, clicks)[0] for _, im, tg, sp in test]
+
+
+def _line(name, label, curve, clicks) -> str:
+    at = [curve[min(k, clicks) - 1] for k in (1, 3, 5)]
+    return (
+        f"| {name} | {label} | "
+        + " | ".join(f"{d:.3f}" for d in at)
+        + f" | {noc(curve, 0.85)} | {noc(curve, 0.90)} |"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--clicks", type=int, default=5)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seeds", default="0", help="comma-separated fine-tune seeds")
+    p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     from napari_seg.prompt.finetune import finetune_prompt
     from napari_seg.prompt.model import load_prompt_model
 
     train, test = _cases()
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = finetune_prompt(train, tmp, steps=args.steps, seed=args.seed)
-        tuned = load_prompt_model(path, device="cpu")
-        print(
-            f"fine-tuned on {len(train)} objects, {args.steps} steps, "
-            f"{time.perf_counter() - t0:.0f} s"
+    real = [not name.startswith("gen") for name, *_ in test]
+    shipped = _score(load_prompt_model(device="cpu"), test, args.clicks)
+    print("| case | weights | Dice@1 | Dice@3 | Dice@5 | NoC@85 | NoC@90 |")
+    print("|---|---|---|---|---|---|---|")
+    for (name, *_), curve in zip(test, shipped, strict=True):
+        print(_line(name, "shipped", curve, args.clicks), flush=True)
+    means = {"shipped": [np.mean([c[-1] for c, r in zip(shipped, real, strict=True) if r])]}
+    for seed in (int(s) for s in args.seeds.split(",")):
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = finetune_prompt(train, tmp, steps=args.steps, seed=seed)
+            curves = _score(load_prompt_model(path, device="cpu"), test, args.clicks)
+        for (name, *_), curve in zip(test, curves, strict=True):
+            print(_line(name, f"fine-tuned seed {seed}", curve, args.clicks), flush=True)
+        means.setdefault("fine-tuned", []).append(
+            np.mean([c[-1] for c, r in zip(curves, real, strict=True) if r])
         )
-        models = {"shipped": load_prompt_model(device="cpu"), "fine-tuned": tuned}
-        print("| case | weights | Dice@1 | Dice@3 | Dice@5 | NoC@85 | NoC@90 |")
-        print("|---|---|---|---|---|---|---|")
-        for name, image, target, spacing in test:
-            for label, model in models.items():
-                curve, _ = robot(method_ours(model), image, target, spacing, args.clicks)
-                at = [curve[min(k, args.clicks) - 1] for k in (1, 3, 5)]
-                print(
-                    f"| {name} | {label} | "
-                    + " | ".join(f"{d:.3f}" for d in at)
-                    + f" | {noc(curve, 0.85)} | {noc(curve, 0.90)} |",
-                    flush=True,
-                )
+        gen = np.mean([c[-1] for c, r in zip(curves, real, strict=True) if not r])
+        print(
+            f"seed {seed}: {len(train)} objects, {args.steps} steps, "
+            f"{time.perf_counter() - t0:.0f} s; generated Dice@{args.clicks} {gen:.3f}"
+        )
+    print(f"\nMean Dice@{args.clicks} over the {sum(real)} held-out real objects:")
+    for label, vals in means.items():
+        spread = (
+            f" +- {np.std(vals, ddof=1):.3f} (sd over {len(vals)} seeds)" if len(vals) > 1 else ""
+        )
+        print(f"{label}: {np.mean(vals):.3f}{spread}")
 
 
 if __name__ == "__main__":

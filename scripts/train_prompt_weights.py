@@ -35,6 +35,10 @@ def main() -> None:
     p.add_argument("--synthetic-ct", type=int, default=4)
     p.add_argument("--max-minutes", type=float, default=0.0)
     p.add_argument("--resume", type=Path)
+    p.add_argument("--init", type=Path, help="start from these prompt weights (fine-tune)")
+    p.add_argument("--max-rounds", type=int, default=2, help="corrective-click rounds 0..N")
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--val-every", type=int, default=50)
     p.add_argument("--install", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -42,9 +46,10 @@ def main() -> None:
         steps=args.steps,
         seed=args.seed,
         threads=args.threads,
-        val_every=50,
+        val_every=args.val_every,
         val_cases=12,
-        max_rounds=2,
+        max_rounds=args.max_rounds,
+        lr=args.lr,
         synthetic_ct=args.synthetic_ct,
         crop=args.crop,
     )
@@ -62,7 +67,9 @@ def main() -> None:
         )
 
     try:
-        train_prompt(args.out, cfg, resume=args.resume, should_stop=stop, on_chunk=show)
+        train_prompt(
+            args.out, cfg, resume=args.resume, init=args.init, should_stop=stop, on_chunk=show
+        )
     except Exception as exc:  # Cancelled by --max-minutes: keep the best so far
         print(f"stopped: {type(exc).__name__}")
     if args.install:

@@ -108,3 +108,32 @@ def test_shipped_weights_are_small_and_segment_a_blob():
     neg = tuple(np.argwhere(wrong)[0]) if wrong.any() else (20, 40, 64)
     out2 = segment(img, [(20, 40, 38)], [neg], spacing=(2.0, 1.0, 1.0), model=model, previous=out)
     assert out2[neg] == 0 and out2[20, 40, 38] == 1
+
+
+def test_logits_average_the_mirrored_windows(tiny):
+    x = np.random.default_rng(2).normal(size=(4, 16, 16, 16)).astype(np.float32)
+    single = tiny.logits(x, mirrors=1)
+    flipped = tiny.logits(np.ascontiguousarray(x[:, ::-1]), mirrors=1)[::-1]  # mirrored along z
+    assert np.allclose(tiny.logits(x, mirrors=2), (single + flipped) / 2, atol=1e-5)
+    assert not np.allclose(tiny.logits(x), single, atol=1e-4)  # default: all mirrors
+
+
+class _Unsure(torch.nn.Module):
+    """Logit -0.5 everywhere (probability 0.38): an object that may reach every face."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return torch.full((x.shape[0], 1, *x.shape[2:]), -0.5)
+
+
+def test_window_zooms_out_while_the_object_may_reach_its_faces():
+    net = _Unsure()
+    model = PromptModel(net, new_meta(crop=16), torch.device("cpu"))
+    img = np.random.default_rng(4).normal(size=(80, 80, 80)).astype(np.float32)
+    out = segment(img, [(40, 40, 40)], spacing=(1.0, 1.0, 1.0), model=model)
+    assert net.calls > 1  # a 16 mm window around the click, then coarser ones
+    assert out.sum() == 1  # logit < 0: only the clicked voxel is object

@@ -12,15 +12,19 @@ from scipy import ndimage as ndi
 from .._memory import ensure_fits
 from ..progress import ProgressCallback, Steps, StopCallback
 from ..segment._validate import SegmentationError, as_volume, check_spacing
+from .merge import merge_clicks
 from .window import Window, place_window
 
 if TYPE_CHECKING:
     from .model import PromptModel
 
-__all__ = ["MAX_ZOOMS", "segment"]
+__all__ = ["MAX_ZOOMS", "ZOOM_LOGIT", "segment"]
 
 #: How many times the window may double its voxel size when the object reaches its edge.
 MAX_ZOOMS = 3
+#: The object "reaches" a face of the window where its logit exceeds this (probability
+#: 0.27): the mirror-averaged prediction of a large object often stops just short of it.
+ZOOM_LOGIT = -1.0
 
 
 def _points(points: Sequence[Sequence[int]], shape: tuple[int, ...], name: str) -> np.ndarray:
@@ -65,7 +69,7 @@ def _predict(model, image, sp, pos, neg, previous, steps: Steps) -> tuple[Window
         if (
             zoom == MAX_ZOOMS
             or win.covers(image.shape)
-            or not win.touches(image.shape, logits > 0)
+            or not win.touches(image.shape, logits > ZOOM_LOGIT)
         ):
             break
     ensure_fits(int(np.prod(win.size)) * 4, "the prompt window at full resolution", copies=2)
@@ -109,15 +113,20 @@ def segment(
         A loaded model (:func:`napari_seg.prompt.load_prompt_model`) or a prompt
         checkpoint; None loads the shipped weights (each call: hold a model for many clicks).
     previous : numpy.ndarray, shape (Z, Y, X), optional
-        An earlier result to refine (nonzero = object); kept outside the working window.
+        An earlier result to refine (nonzero = object). Only clicks that contradict
+        it (positive outside, negative inside) change it, each by the connected
+        region of the change that holds it (a negative click removes at least the
+        object's connected part around it); the rest of ``previous`` is kept.
     progress, should_stop : callable, optional
-        See :mod:`napari_seg.progress` (one step per network pass, one for pasting).
+        See :mod:`napari_seg.progress` (one step per window, one for pasting). Each
+        window's pass averages the logits of the window and its z/y/x mirrors.
 
     Returns
     -------
     numpy.ndarray of uint8, shape (Z, Y, X)
-        1 on the object, 0 elsewhere. The clicked voxels are always on their side,
-        and only the connected parts holding a positive click are kept.
+        1 on the object, 0 elsewhere. The clicked voxels are always on their side;
+        of the network's result only the connected parts holding a positive click are
+        kept (with ``previous``: see there).
 
     Raises
     ------
@@ -148,7 +157,10 @@ def segment(
     lo = np.array([s.start for s in img_sl])
     inside = np.all((pos >= lo) & (pos < [s.stop for s in img_sl]), axis=1)
     near = np.all((neg >= lo) & (neg < [s.stop for s in img_sl]), axis=1)
-    out[img_sl] = _keep_clicked(logits[box_sl] > 0, pos[inside] - lo, neg[near] - lo)
+    new = _keep_clicked(logits[box_sl] > 0, pos[inside] - lo, neg[near] - lo)
+    if prev is not None:
+        new = merge_clicks(out[img_sl].astype(bool), new, pos - lo, neg - lo, spacing=sp)
+    out[img_sl] = new
     out[tuple(pos.T)] = 1
     steps.step(steps.total - steps.done)
     return out

@@ -28,6 +28,8 @@ __all__ = ["PromptModel", "default_weights", "load_prompt_model", "new_meta", "w
 
 #: The shipped weights' file name inside ``napari_seg/prompt/weights``.
 DEFAULT_WEIGHTS = "prompt_default.safetensors"
+#: Mirrorings of the window averaged per network pass (none, z, y, x): test-time augmentation.
+MIRRORS: tuple[tuple[int, ...], ...] = ((), (2,), (3,), (4,))
 #: Network sizes of the prompt model (small enough for 1 s per click on 2 CPU cores).
 NETWORK = {"channels": [8, 16, 32, 64], "strides": [2, 2, 2], "num_res_units": 0, "norm": "batch"}
 
@@ -71,11 +73,16 @@ class PromptModel:
     def sigma_mm(self) -> float:
         return float(self.meta.training.get("sigma_mm", 2.0))
 
-    def logits(self, x: np.ndarray) -> np.ndarray:
-        """Network logits ``(crop,)*3`` for one input ``(4, crop, crop, crop)``."""
+    def logits(self, x: np.ndarray, *, mirrors: int | None = None) -> np.ndarray:
+        """Network logits ``(crop,)*3`` for one input ``(4, crop, crop, crop)``, averaged
+        over the first ``mirrors`` of :data:`MIRRORS` (None: all; 1: a single pass)."""
         t = torch.from_numpy(np.ascontiguousarray(x, np.float32))[None].to(self.device)
+        flips = MIRRORS[: len(MIRRORS) if mirrors is None else max(int(mirrors), 1)]
+        batch = torch.cat([torch.flip(t, f) if f else t for f in flips])
         with torch.inference_mode():
-            return self.net(t)[0, 0].float().cpu().numpy()
+            y = self.net(batch)
+        y = sum(torch.flip(y[i : i + 1], f) if f else y[i : i + 1] for i, f in enumerate(flips))
+        return (y[0, 0] / len(flips)).float().cpu().numpy()
 
 
 def default_weights() -> Path:
