@@ -182,3 +182,13 @@ def test_3d_view_is_never_a_mirror_image_of_the_patient(
     qtbot.wait(50)
     frame = _screen_frame(viewer, layer, pts)
     assert np.linalg.det(frame) > 0, frame  # a mirror image has a negative determinant
+
+
+def test_readout_hides_when_the_view_turns_3d(make_napari_viewer, tmp_path):
+    viewer = make_napari_viewer()
+    viewer.open(_write(tmp_path / "scan.nii.gz", LPS), plugin="napari-seg")
+    display = attach_display(viewer)
+    readout = viewer.canvas.overlays[next(k for k in viewer.canvas.overlays if "readout" in k)]
+    readout.text, readout.visible = display.readout((5, 5, 5)), True  # as after a mouse move
+    viewer.dims.ndisplay = 3
+    assert not readout.visible  # before any mouse move in 3-D

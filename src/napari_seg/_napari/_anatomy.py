@@ -131,8 +131,8 @@ class AnatomicalDisplay:
                 camera_of(viewer).orientation = _napari_default()
             self._ours = None
         self._update_letters(settings.orientation_markers)
-        if not (self.active and settings.position_readout):
-            self._overlay("readout").visible = False
+        if not (self.active and settings.position_readout) or viewer.dims.ndisplay != 2:
+            self._overlay("readout").visible = False  # a 3-D view has no single cursor depth
 
     def _update_letters(self, wanted: bool) -> None:
         viewer = self.viewer
