@@ -23,6 +23,16 @@ def test_train_dock_limits_are_the_cli_limits(make_napari_viewer):
     train = ops.get("train")
     _matches(widget.epochs, train.param("epochs"))  # 100,000 in both (was 10,000 in the dock)
     _matches(widget.lr, train.param("lr"))
+    for control, name in ((widget.roi, "roi_size"), (widget.spacing, "spacing")):
+        param = train.param(name)  # three boxes, each with the CLI's range (was free text)
+        assert control.value == tuple(param.default)
+        for box in control.boxes:
+            assert (box.min, box.max) == (param.low, min(param.high, 2**31 - 1))
+        assert param.flag in control.tooltip
+    widget.roi.value = "16, 32, 32"  # as typed into the old text field
+    assert widget.roi.value == (16, 32, 32)
+    with pytest.raises(ValueError, match="expected 3 values"):
+        widget.spacing.value = (1.0, 2.0)
 
 
 def test_unet_dock_controls_are_the_unet_operation(make_napari_viewer):

@@ -15,7 +15,14 @@ from qtpy.QtWidgets import QSizePolicy, QWidget
 
 from ..segment.params import Param
 
-__all__ = ["OptionalNumber", "control_for", "full_width", "label_cell", "set_tooltips"]
+__all__ = [
+    "NumberTuple",
+    "OptionalNumber",
+    "control_for",
+    "full_width",
+    "label_cell",
+    "set_tooltips",
+]
 
 _BIG = 1e9
 
@@ -56,6 +63,32 @@ class OptionalNumber(Container):
             self.number.value = v
 
 
+class NumberTuple(Container):
+    """``param.count`` spin boxes in a row, for a fixed-length value such as ``(z, y, x)``.
+
+    Each box has the declared range; the value is a tuple of ``param.kind``.
+    """
+
+    def __init__(self, param: Param) -> None:
+        self._kind = int if param.kind is int else float
+        self.boxes = [_spin_box(param, v) for v in param.default]
+        super().__init__(widgets=self.boxes, layout="horizontal", labels=False)
+        self.margins = (0, 0, 0, 0)
+
+    @property
+    def value(self) -> tuple:  # type: ignore[override]
+        return tuple(self._kind(b.value) for b in self.boxes)
+
+    @value.setter
+    def value(self, values) -> None:
+        if isinstance(values, str):  # "16, 32, 32", as typed in the old text field
+            values = [v for v in values.replace(",", " ").split() if v]
+        if len(values) != len(self.boxes):
+            raise ValueError(f"expected {len(self.boxes)} values, got {values!r}")
+        for box, v in zip(self.boxes, values, strict=True):
+            box.value = self._kind(v)
+
+
 #: Starting numbers for optional values (shown greyed out until ticked).
 _STARTS = {
     "low": 100.0,
@@ -66,6 +99,19 @@ _STARTS = {
     "seed_radius_mm": 5.0,
     "faces": 20000.0,
 }
+
+
+def _spin_box(param: Param, value: Any, **common: Any) -> Widget:
+    """An int or float spin box with the declared range and step."""
+    cls = SpinBox if param.kind is int else FloatSpinBox
+    lo = param.low if param.low is not None else -_BIG
+    hi = param.high if param.high is not None else _BIG
+    extra = {"step": param.step} if param.step and cls is FloatSpinBox else {}
+    w = cls(value=value, min=lo, max=min(hi, 2**31 - 1), **extra, **common)
+    if cls is FloatSpinBox and 0 < lo < 1:  # enough decimals for the bound (lr >= 1e-6)
+        w.native.setDecimals(max(w.native.decimals(), math.ceil(-math.log10(lo))))
+        w.min, w.value = lo, value
+    return w
 
 
 def control_for(param: Param) -> Widget:
@@ -79,16 +125,11 @@ def control_for(param: Param) -> Widget:
     elif param.optional:
         w = OptionalNumber(param, start=_STARTS.get(param.name, param.low or 0.0))
         w.name, w.label = param.name, param.label
+    elif param.count:
+        w = NumberTuple(param)
+        w.name, w.label = param.name, param.label
     else:
-        cls = SpinBox if param.kind is int else FloatSpinBox
-        lo = param.low if param.low is not None else -_BIG
-        hi = param.high if param.high is not None else _BIG
-        extra = {"step": param.step} if param.step and cls is FloatSpinBox else {}
-        w = cls(value=param.default, min=lo, max=min(hi, 2**31 - 1), **extra, **common)
-        if cls is FloatSpinBox and 0 < lo < 1:  # enough decimals for the bound (lr >= 1e-6)
-            decimals = max(w.native.decimals(), math.ceil(-math.log10(lo)))
-            w.native.setDecimals(decimals)
-            w.min, w.value = lo, param.default
+        w = _spin_box(param, param.default, **common)
     unit = f" ({param.unit})" if param.unit else ""
     w.tooltip = f"{param.help}{unit} [{param.flag}]"
     return w

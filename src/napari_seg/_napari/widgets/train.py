@@ -40,7 +40,7 @@ class TrainWidget(DockFrame):
         self.budget = FloatSpinBox(value=60.0, min=1.0, max=1e7, step=10.0, label="budget")
         self.seeds = LineEdit(value=",".join(map(str, Protocol().seeds)), label="seeds")
         self.match_size = CheckBox(value=False, text="add a size-matched U-Net")
-        t, d = TrainConfig(), DataConfig()  # the CLI's defaults, from the same dataclasses
+        t = TrainConfig()  # the CLI's defaults, from the same dataclass
         train = get("train")  # limits, defaults and tooltips as `napari-seg train` declares
         self.size = control_for(train.param("size"))
         self.epochs = control_for(train.param("epochs"))
@@ -51,10 +51,8 @@ class TrainWidget(DockFrame):
         self.device = ComboBox(
             choices=("auto", "cpu", "cuda", "mps"), value=t.device, label="device"
         )
-        self.roi = LineEdit(value=", ".join(map(str, d.roi)), label="patch (z, y, x voxels)")
-        self.spacing = LineEdit(
-            value=", ".join(map(str, d.target_spacing)), label="spacing (z, y, x mm)"
-        )
+        self.roi = control_for(train.param("roi_size"))
+        self.spacing = control_for(train.param("spacing"))
         self.lay_out(
             [self.task, self.out, self.model, self.compare, self.models, self.arm, self.budget,
              self.seeds, self.match_size, self.size, self.epochs, self.fold, self.lr, self.device,
@@ -82,8 +80,6 @@ class TrainWidget(DockFrame):
                 "fold": "Validation fold of the labelled cases; all: train and validate on "
                 "every case (a task with one labelled case needs it).",
                 "device": "auto: CUDA, then Apple MPS, then the CPU.",
-                "roi": "Random patch size in voxels after resampling (z, y, x).",
-                "spacing": "Training spacing in mm (z, y, x); images are resampled to it.",
                 "run_button": "Train in the background; curves update every epoch.",
                 "cancel_button": "Stop after the current iteration.",
             },
@@ -121,10 +117,7 @@ class TrainWidget(DockFrame):
             self.fold.value = "all"
 
     def config_for(self, model: str) -> TrainConfig:
-        roi = tuple(int(v) for v in self.roi.value.split(","))
-        spacing = tuple(float(v) for v in self.spacing.value.split(","))
-        if len(roi) != 3 or len(spacing) != 3:
-            raise ValueError("patch and spacing need three comma-separated numbers (z, y, x)")
+        roi, spacing = self.roi.value, self.spacing.value  # ranges from the declarations
         return TrainConfig(
             model=model,
             size=self.size.value,
