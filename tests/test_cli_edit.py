@@ -193,3 +193,15 @@ def test_finetune_errors_are_one_line_and_exit_2(checkpoint, tmp_path, change, m
     assert status == 2
     assert len(err) == 1 and message in err[0], err
     assert sorted(p.name for p in tmp_path.glob("*.ft*")) == []
+
+
+def test_edit_refuses_an_image_given_as_the_labels(tmp_path, capsys):
+    """A CT (negative HU) swapped with --image was written as a 3000-value 'labels' file."""
+    ct = np.full((6, 8, 8), -1024, np.int16)
+    ct[2:4, 2:6, 2:6] = 40
+    path = save_volume(ct, Geometry.from_spacing((2.0, 1.0, 1.0)), tmp_path / "ct.nii.gz")
+    argv = ["edit", "margin", path, "-o", tmp_path / "o.nii.gz"]
+    status, err = _status(argv, capsys)
+    assert status == 2
+    assert len(err) == 1 and "non-negative" in err[0] and "ct.nii.gz" in err[0], err
+    assert not (tmp_path / "o.nii.gz").exists()
