@@ -205,3 +205,12 @@ def test_edit_refuses_an_image_given_as_the_labels(tmp_path, capsys):
     assert status == 2
     assert len(err) == 1 and "non-negative" in err[0] and "ct.nii.gz" in err[0], err
     assert not (tmp_path / "o.nii.gz").exists()
+
+
+def test_finetune_help_gives_the_case_default_the_cli_uses(capsys):
+    """--help said 'default correction'; the CLI names the case after the LABELS file."""
+    with pytest.raises(SystemExit):
+        main(["finetune", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default correction" not in text
+    assert "default: the LABELS file's name" in text
