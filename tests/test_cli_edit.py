@@ -214,3 +214,13 @@ def test_finetune_help_gives_the_case_default_the_cli_uses(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "default correction" not in text
     assert "default: the LABELS file's name" in text
+
+
+def test_finetune_refused_for_a_bad_replay_saves_no_correction(checkpoint, tmp_path, capsys):
+    """A --replay folder without dataset.json was refused after the correction was saved."""
+    image, labels = _case(tmp_path)
+    argv = ["finetune", checkpoint, image, labels, "--steps", "1", "--device", "cpu", "--quiet",
+            "--replay", tmp_path / "no-task"]  # fmt: skip
+    status, err = _status(argv, capsys)
+    assert status == 2 and len(err) == 1, err
+    assert not (tmp_path / "corrections").exists()
