@@ -224,3 +224,12 @@ def test_finetune_refused_for_a_bad_replay_saves_no_correction(checkpoint, tmp_p
     status, err = _status(argv, capsys)
     assert status == 2 and len(err) == 1, err
     assert not (tmp_path / "corrections").exists()
+
+
+def test_make_synthetic_task_help_says_what_each_option_is(capsys):
+    """Its --help listed bare option names: no meaning, unit or default."""
+    with pytest.raises(SystemExit):
+        main(["make-synthetic-task", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("default 8", "default 2", "default 48 96 96", "default 2.5 1.6 1.6", "mm"):
+        assert words in text, words
