@@ -85,3 +85,13 @@ def test_bad_options_are_one_line_errors(task, tmp_path, capsys, argv, message):
     assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_surfaces_help_gives_one_default_per_option(capsys):
+    """--label-ids said 'default every label; default none'; --format had no help at all."""
+    with pytest.raises(SystemExit):
+        main(["surfaces", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default every label; default none" not in text
+    assert "none = every label" in text
+    assert "default stl" in text

@@ -31,7 +31,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     # declared once, beside label_surfaces (the `surfaces` operation)
     add_params(p, get("surfaces").params, types={"label_ids": label_list})
-    p.add_argument("--format", choices=MESH_FORMATS, default="stl")
+    p.add_argument(
+        "--format", choices=MESH_FORMATS, default="stl", help="mesh file format; default stl"
+    )
     p.add_argument("--overwrite", action="store_true", help="replace mesh files that exist")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _max_labels(p, "surfaces")
