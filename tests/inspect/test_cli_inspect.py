@@ -95,3 +95,13 @@ def test_surfaces_help_gives_one_default_per_option(capsys):
     assert "default every label; default none" not in text
     assert "none = every label" in text
     assert "default stl" in text
+
+
+def test_surfaces_names_the_asked_labels_that_are_not_there(task, tmp_path, capsys):
+    """--label-ids 1,7 meshed label 1 and said nothing about 7."""
+    labels = task / "labelsTr" / "a.nii.gz"
+    argv = ["surfaces", str(labels), "-o", str(tmp_path / "m"), "--label-ids", "1,7", "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--label-ids 7: not in a.nii.gz" in err[0], err
+    assert [p.name for p in (tmp_path / "m").iterdir()] == ["a_1_spleen.stl"]

@@ -126,6 +126,11 @@ def run_surfaces(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{args.labels}: no label to mesh" + (" among --label-ids" * bool(args.label_ids))
         )
+    missing = sorted(set(args.label_ids or ()) - set(boxes))
+    if missing:
+        ids = ",".join(map(str, missing))
+        print(f"napari-seg: note: --label-ids {ids}: not in {args.labels.name} (skipped)",
+              file=sys.stderr)  # fmt: skip
     stem = volume_stem(args.labels)
     _check_mesh_files(args, [mesh_file_name(stem, v, names.get(v, ""), fmt=args.format)
                              for v in wanted])  # fmt: skip
