@@ -233,3 +233,22 @@ def test_make_synthetic_task_help_says_what_each_option_is(capsys):
     text = " ".join(capsys.readouterr().out.split())
     for words in ("default 8", "default 2", "default 48 96 96", "default 2.5 1.6 1.6", "mm"):
         assert words in text, words
+
+
+@pytest.mark.parametrize(
+    ("extra", "start"),
+    [
+        (["delete", "{labels}", "-o", "{out}", "--point", 0, 0, 0], "--point 0 0 0: "),
+        (["split", "{labels}", "-o", "{out}", "--point", 4, 5, 5, "--point", 4, 15, 15],
+         "--point 4 5 5 --point 4 15 15: "),
+        (["relabel", "{labels}", "-o", "{out}", "--point", 4, 5, 5, "--label", "300"],
+         "--label 300: "),
+    ],
+)  # fmt: skip
+def test_edit_errors_name_the_option(files, tmp_path, extra, start, capsys):
+    """The docs promise '<file or option>: <reason>'; a bad click said only 'the click is ...'."""
+    paths, _, _ = files
+    names = {"labels": paths["labels"], "out": tmp_path / "x.nii.gz"}
+    status, err = _status(["edit", *(str(a).format(**names) for a in extra)], capsys)
+    assert status == 2 and len(err) == 1, err
+    assert err[0].startswith(f"napari-seg edit: error: {start}"), err
