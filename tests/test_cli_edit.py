@@ -252,3 +252,11 @@ def test_edit_errors_name_the_option(files, tmp_path, extra, start, capsys):
     status, err = _status(["edit", *(str(a).format(**names) for a in extra)], capsys)
     assert status == 2 and len(err) == 1, err
     assert err[0].startswith(f"napari-seg edit: error: {start}"), err
+
+
+def test_edit_help_gives_the_locked_default(capsys):
+    """--locked read 'labels no tool may change, 2,3': no example marker, no default."""
+    with pytest.raises(SystemExit):
+        main(["edit", "margin", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--locked LOCKED labels no tool may change, e.g. 2,3; default none" in text

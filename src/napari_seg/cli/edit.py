@@ -65,7 +65,12 @@ def _add_tool(tools: argparse._SubParsersAction, op: Operation) -> None:
         what = "scribbles" if "image" in op.extra["needs"] else "the other operand"
         t.add_argument("--other", type=Path, required=True, help=f"labels on LABELS' grid: {what}")
     add_params(t, op.params)
-    t.add_argument("--locked", type=label_list, default=[], help="labels no tool may change, 2,3")
+    t.add_argument(
+        "--locked",
+        type=label_list,
+        default=[],
+        help="labels no tool may change, e.g. 2,3; default none",
+    )
     t.add_argument("--preserve-labels", action="store_true", help="write into background (0) only")
     t.set_defaults(func=run, operation=op)
 
