@@ -110,3 +110,13 @@ def test_synthetic_task_checks_sizes_before_writing_anything(tmp_path, kwargs, m
     with pytest.raises(ValueError, match=match):
         make_synthetic_task(tmp_path / "task", cases=1, test_cases=0, **kwargs)
     assert not (tmp_path / "task").exists()
+
+
+def test_synthetic_task_too_large_is_refused_before_allocating(tmp_path):
+    """--shape 100000 100000 1000 tried to allocate 36 TiB (after making the folders)."""
+    from napari_seg._memory import MemoryBoundError
+    from napari_seg.data.synthetic_task import make_synthetic_task
+
+    with pytest.raises(MemoryBoundError, match="shape"):
+        make_synthetic_task(tmp_path / "task", cases=1, shape=(100000, 100000, 1000))
+    assert not (tmp_path / "task").exists()
