@@ -193,3 +193,70 @@ def test_finetune_errors_are_one_line_and_exit_2(checkpoint, tmp_path, change, m
     assert status == 2
     assert len(err) == 1 and message in err[0], err
     assert sorted(p.name for p in tmp_path.glob("*.ft*")) == []
+
+
+def test_edit_refuses_an_image_given_as_the_labels(tmp_path, capsys):
+    """A CT (negative HU) swapped with --image was written as a 3000-value 'labels' file."""
+    ct = np.full((6, 8, 8), -1024, np.int16)
+    ct[2:4, 2:6, 2:6] = 40
+    path = save_volume(ct, Geometry.from_spacing((2.0, 1.0, 1.0)), tmp_path / "ct.nii.gz")
+    argv = ["edit", "margin", path, "-o", tmp_path / "o.nii.gz"]
+    status, err = _status(argv, capsys)
+    assert status == 2
+    assert len(err) == 1 and "non-negative" in err[0] and "ct.nii.gz" in err[0], err
+    assert not (tmp_path / "o.nii.gz").exists()
+
+
+def test_finetune_help_gives_the_case_default_the_cli_uses(capsys):
+    """--help said 'default correction'; the CLI names the case after the LABELS file."""
+    with pytest.raises(SystemExit):
+        main(["finetune", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default correction" not in text
+    assert "default: the LABELS file's name" in text
+
+
+def test_finetune_refused_for_a_bad_replay_saves_no_correction(checkpoint, tmp_path, capsys):
+    """A --replay folder without dataset.json was refused after the correction was saved."""
+    image, labels = _case(tmp_path)
+    argv = ["finetune", checkpoint, image, labels, "--steps", "1", "--device", "cpu", "--quiet",
+            "--replay", tmp_path / "no-task"]  # fmt: skip
+    status, err = _status(argv, capsys)
+    assert status == 2 and len(err) == 1, err
+    assert not (tmp_path / "corrections").exists()
+
+
+def test_make_synthetic_task_help_says_what_each_option_is(capsys):
+    """Its --help listed bare option names: no meaning, unit or default."""
+    with pytest.raises(SystemExit):
+        main(["make-synthetic-task", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("default 8", "default 2", "default 48 96 96", "default 2.5 1.6 1.6", "mm"):
+        assert words in text, words
+
+
+@pytest.mark.parametrize(
+    ("extra", "start"),
+    [
+        (["delete", "{labels}", "-o", "{out}", "--point", 0, 0, 0], "--point 0 0 0: "),
+        (["split", "{labels}", "-o", "{out}", "--point", 4, 5, 5, "--point", 4, 15, 15],
+         "--point 4 5 5 --point 4 15 15: "),
+        (["relabel", "{labels}", "-o", "{out}", "--point", 4, 5, 5, "--label", "300"],
+         "--label 300: "),
+    ],
+)  # fmt: skip
+def test_edit_errors_name_the_option(files, tmp_path, extra, start, capsys):
+    """The docs promise '<file or option>: <reason>'; a bad click said only 'the click is ...'."""
+    paths, _, _ = files
+    names = {"labels": paths["labels"], "out": tmp_path / "x.nii.gz"}
+    status, err = _status(["edit", *(str(a).format(**names) for a in extra)], capsys)
+    assert status == 2 and len(err) == 1, err
+    assert err[0].startswith(f"napari-seg edit: error: {start}"), err
+
+
+def test_edit_help_gives_the_locked_default(capsys):
+    """--locked read 'labels no tool may change, 2,3': no example marker, no default."""
+    with pytest.raises(SystemExit):
+        main(["edit", "margin", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--locked LOCKED labels no tool may change, e.g. 2,3; default none" in text

@@ -97,3 +97,26 @@ def test_sample_geometry_is_lps_storage():
     ct = make_synthetic_ct((16, 32, 32), spacing=(2.0, 0.5, 0.7))
     np.testing.assert_allclose(np.diag(ct.geometry.affine)[:3], (-0.7, -0.5, 2.0))
     assert ct.geometry.spacing == (2.0, 0.5, 0.7)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"spacing": (0, 1, 1)}, "spacing must be"), ({"shape": (0, 64, 64)}, "shape must be")],
+)
+def test_synthetic_task_checks_sizes_before_writing_anything(tmp_path, kwargs, match):
+    """--spacing 0 1 1 said 'affine is singular' and left empty task folders behind."""
+    from napari_seg.data.synthetic_task import make_synthetic_task
+
+    with pytest.raises(ValueError, match=match):
+        make_synthetic_task(tmp_path / "task", cases=1, test_cases=0, **kwargs)
+    assert not (tmp_path / "task").exists()
+
+
+def test_synthetic_task_too_large_is_refused_before_allocating(tmp_path):
+    """--shape 100000 100000 1000 tried to allocate 36 TiB (after making the folders)."""
+    from napari_seg._memory import MemoryBoundError
+    from napari_seg.data.synthetic_task import make_synthetic_task
+
+    with pytest.raises(MemoryBoundError, match="shape"):
+        make_synthetic_task(tmp_path / "task", cases=1, shape=(100000, 100000, 1000))
+    assert not (tmp_path / "task").exists()

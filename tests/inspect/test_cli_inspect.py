@@ -85,3 +85,23 @@ def test_bad_options_are_one_line_errors(task, tmp_path, capsys, argv, message):
     assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_surfaces_help_gives_one_default_per_option(capsys):
+    """--label-ids said 'default every label; default none'; --format had no help at all."""
+    with pytest.raises(SystemExit):
+        main(["surfaces", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default every label; default none" not in text
+    assert "none = every label" in text
+    assert "default stl" in text
+
+
+def test_surfaces_names_the_asked_labels_that_are_not_there(task, tmp_path, capsys):
+    """--label-ids 1,7 meshed label 1 and said nothing about 7."""
+    labels = task / "labelsTr" / "a.nii.gz"
+    argv = ["surfaces", str(labels), "-o", str(tmp_path / "m"), "--label-ids", "1,7", "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--label-ids 7: not in a.nii.gz" in err[0], err
+    assert [p.name for p in (tmp_path / "m").iterdir()] == ["a_1_spleen.stl"]

@@ -20,6 +20,7 @@ from ..edit.tools import edit_tools, run_edit
 from ..io import load_volume, save_volume
 from ..io.kinds import as_labels
 from ..ops import Operation
+from ..segment._validate import SegmentationError
 from ..volume import Volume
 from ._common import label_list
 from ._params import add_params, given_params
@@ -64,7 +65,12 @@ def _add_tool(tools: argparse._SubParsersAction, op: Operation) -> None:
         what = "scribbles" if "image" in op.extra["needs"] else "the other operand"
         t.add_argument("--other", type=Path, required=True, help=f"labels on LABELS' grid: {what}")
     add_params(t, op.params)
-    t.add_argument("--locked", type=label_list, default=[], help="labels no tool may change, 2,3")
+    t.add_argument(
+        "--locked",
+        type=label_list,
+        default=[],
+        help="labels no tool may change, e.g. 2,3; default none",
+    )
     t.add_argument("--preserve-labels", action="store_true", help="write into background (0) only")
     t.set_defaults(func=run, operation=op)
 
@@ -79,17 +85,29 @@ def run(args: argparse.Namespace) -> int:
     vol = load_volume(args.labels)
     labels = as_labels(vol.data, args.labels)
     like = Volume(labels, vol.geometry)
-    new = run_edit(
-        op.name,
-        labels,
-        points,
-        spacing=vol.geometry.spacing_mm,  # options in mm, whatever the file's unit
-        image=same_grid(image, like),  # `segment`'s check of --mask, --image
-        other=same_grid(other, like),
-        **given_params(args, op.params),
-    )
+    try:
+        new = run_edit(
+            op.name,
+            labels,
+            points,
+            spacing=vol.geometry.spacing_mm,  # options in mm, whatever the file's unit
+            image=same_grid(image, like),  # `segment`'s check of --mask, --image
+            other=same_grid(other, like),
+            **given_params(args, op.params),
+        )
+    except SegmentationError as exc:  # "<file or option>: <reason>", as every command
+        raise ValueError(f"{_culprit(args, points, str(exc))}: {exc}") from None
     new = protect(labels, new, preserve_labels=args.preserve_labels, locked=args.locked)
     out = save_volume(new, vol.geometry, args.out, kind="labels", segments=vol.segments)
     changed = int(np.count_nonzero(new != labels))
     print(f"{args.labels.name}: edit {op.name} -> {out} ({changed:,} voxel(s) changed)")
     return 0
+
+
+def _culprit(args: argparse.Namespace, points: list, reason: str) -> str:
+    """What a tool's refusal is about: the clicks, the label value, or else the labels file."""
+    if "click" in reason:
+        return " ".join("--point " + " ".join(f"{c:g}" for c in p) for p in points)
+    if reason.startswith("label ") and getattr(args, "label", None) is not None:
+        return f"--label {args.label}"
+    return str(args.labels)

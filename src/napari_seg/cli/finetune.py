@@ -34,7 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("labels", type=Path, help="the corrected labels on the image's grid")
     p.add_argument("--replay", type=Path, help="a Decathlon task whose cases are mixed in")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_params(p, FINETUNE_PARAMS, types={"device": device_name})
+    add_params(p, [q for q in FINETUNE_PARAMS if q.name != "case"], types={"device": device_name})
+    p.add_argument("--case", metavar="STR", help="Name of the corrected case (provenance, file "
+                   "name); default: the LABELS file's name")  # fmt: skip
     p.set_defaults(func=run)
 
 

@@ -31,7 +31,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     # declared once, beside label_surfaces (the `surfaces` operation)
     add_params(p, get("surfaces").params, types={"label_ids": label_list})
-    p.add_argument("--format", choices=MESH_FORMATS, default="stl")
+    p.add_argument(
+        "--format", choices=MESH_FORMATS, default="stl", help="mesh file format; default stl"
+    )
     p.add_argument("--overwrite", action="store_true", help="replace mesh files that exist")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _max_labels(p, "surfaces")
@@ -124,6 +126,11 @@ def run_surfaces(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{args.labels}: no label to mesh" + (" among --label-ids" * bool(args.label_ids))
         )
+    missing = sorted(set(args.label_ids or ()) - set(boxes))
+    if missing:
+        ids = ",".join(map(str, missing))
+        print(f"napari-seg: note: --label-ids {ids}: not in {args.labels.name} (skipped)",
+              file=sys.stderr)  # fmt: skip
     stem = volume_stem(args.labels)
     _check_mesh_files(args, [mesh_file_name(stem, v, names.get(v, ""), fmt=args.format)
                              for v in wanted])  # fmt: skip

@@ -74,13 +74,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     _compare.add_parser(sub, _common)
     _pretrain.add_parser(sub, _common)
     m = sub.add_parser("make-synthetic-task", help="write a Decathlon task of synthetic CTs")
-    m.add_argument("out", type=Path)
-    m.add_argument("--cases", type=int, default=8)
-    m.add_argument("--test-cases", type=int, default=2)
-    m.add_argument("--shape", type=int, nargs=3, metavar=("Z", "Y", "X"), default=(48, 96, 96))
-    m.add_argument("--spacing", type=float, nargs=3, default=(2.5, 1.6, 1.6))
-    m.add_argument("--modalities", type=int, default=1)
-    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("out", type=Path, help="the new task folder (refused if it has a dataset.json)")
+    m.add_argument("--cases", type=int, default=8, help="labelled training cases; default 8")
+    m.add_argument("--test-cases", type=int, default=2, help="unlabelled test cases; default 2")
+    m.add_argument("--shape", type=int, nargs=3, metavar=("Z", "Y", "X"), default=(48, 96, 96),
+                   help="voxels per case, each >= 8; default 48 96 96")  # fmt: skip
+    m.add_argument("--spacing", type=float, nargs=3, metavar=("DZ", "DY", "DX"),
+                   default=(2.5, 1.6, 1.6),
+                   help="voxel size (mm); default 2.5 1.6 1.6")  # fmt: skip
+    m.add_argument("--modalities", type=int, default=1,
+                   help="image channels (2+: a 4-D multi-modal task); default 1")  # fmt: skip
+    m.add_argument("--seed", type=int, default=0, help="case i uses seed + i; default 0")
     m.set_defaults(func=run_make_task)
 
 

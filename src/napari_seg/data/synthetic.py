@@ -22,7 +22,7 @@ from scipy import ndimage as ndi
 
 from ..io.geometry import Geometry
 
-__all__ = ["HU", "SyntheticCT", "make_synthetic_ct", "synthetic_geometry"]
+__all__ = ["HU", "SyntheticCT", "check_sizes", "make_synthetic_ct", "synthetic_geometry"]
 
 #: Hounsfield units of each tissue before smoothing and noise.
 HU: dict[str, float] = {
@@ -90,6 +90,25 @@ def synthetic_geometry(
     return Geometry(affine)
 
 
+def check_sizes(
+    shape: tuple[int, ...], spacing: tuple[float, ...]
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """``shape`` and ``spacing`` as tuples, checked: 3 integers >= 8, 3 positive finite mm.
+
+    Raises
+    ------
+    ValueError
+        Either is not so.
+    """
+    shape = tuple(int(s) for s in shape)
+    spacing = tuple(float(s) for s in spacing)
+    if len(shape) != 3 or min(shape) < 8:
+        raise ValueError(f"shape must be 3 integers >= 8 (Z, Y, X), got {shape}")
+    if len(spacing) != 3 or not all(np.isfinite(spacing)) or min(spacing) <= 0:
+        raise ValueError(f"spacing must be 3 positive finite mm values, got {spacing}")
+    return shape, spacing
+
+
 def make_synthetic_ct(
     shape: tuple[int, int, int] = (96, 192, 192),
     *,
@@ -124,12 +143,7 @@ def make_synthetic_ct(
     >>> ct.image.shape, ct.image.dtype.name, int(ct.spleen.max())
     ((32, 64, 64), 'int16', 1)
     """
-    shape = tuple(int(s) for s in shape)
-    spacing = tuple(float(s) for s in spacing)
-    if len(shape) != 3 or min(shape) < 8:
-        raise ValueError(f"shape must be 3 integers >= 8 (Z, Y, X), got {shape}")
-    if len(spacing) != 3 or not all(np.isfinite(spacing)) or min(spacing) <= 0:
-        raise ValueError(f"spacing must be 3 positive finite mm values, got {spacing}")
+    shape, spacing = check_sizes(shape, spacing)
     if noise_hu < 0 or n_lesion_pairs < 0:
         raise ValueError("noise_hu and n_lesion_pairs must be >= 0")
     rng = np.random.default_rng(seed)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
 import numpy as np
 
+from .._memory import ensure_fits
 from ..io import save_nifti
-from .synthetic import make_synthetic_ct, synthetic_geometry
+from .synthetic import check_sizes, make_synthetic_ct, synthetic_geometry
 
 __all__ = ["make_synthetic_task"]
 
@@ -53,6 +55,8 @@ def make_synthetic_task(
     """
     if cases < 1 or test_cases < 0 or modalities < 1:
         raise ValueError("need cases >= 1, test_cases >= 0 and modalities >= 1")
+    shape, spacing = check_sizes(shape, spacing)  # before any folder is made
+    ensure_fits(4 * modalities * math.prod(shape), f"shape {shape}", copies=4)  # float32 work
     root = Path(out)
     for sub in ("imagesTr", "labelsTr", "imagesTs"):
         (root / sub).mkdir(parents=True, exist_ok=True)

@@ -163,9 +163,9 @@ def finetune(
     lab, img = np.asarray(labels), np.asarray(image)
     check_same_grid(Volume(lab, geometry), Volume(img, geometry), what="labels and image")
     history = _history(lab, meta, ckpt, steps, batch_size, replay_fraction)
+    replayed = _replay_pairs(replay, replay_cases, meta) if replay else []  # refused: no copy
     correction = save_correction(lab, geometry, ckpt, case) if keep_correction else None
     pair = network_pair(img, lab, geometry, meta)
-    replayed = _replay_pairs(replay, replay_cases, meta) if replay else []
     t0 = time.perf_counter()
     losses = _fit(model, pair, replayed, meta, select_device(device), seed=seed, steps=steps,
                   lr=lr, batch_size=batch_size, replay_fraction=replay_fraction,

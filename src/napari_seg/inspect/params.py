@@ -16,7 +16,7 @@ __all__ = ["LABEL_IDS", "STATS_PARAMS"]
 
 #: Which labels an operation looks at (one name for the idea: not ``labels``, the volume).
 LABEL_IDS = Param("label_ids", str, None, "Label values to use, comma-separated (e.g. 1,2); "
-                  "default every label.", optional=True, aliases=("labels",))  # fmt: skip
+                  "none = every label.", optional=True, aliases=("labels",))  # fmt: skip
 
 #: Options of :func:`~napari_seg.inspect.stats.label_statistics` (``napari-seg stats``).
 STATS_PARAMS: tuple[Param, ...] = (

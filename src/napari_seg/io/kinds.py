@@ -110,9 +110,13 @@ def as_labels(data: np.ndarray, path: str | os.PathLike[str]) -> np.ndarray:
     Raises
     ------
     NiftiError
-        Float values that are not whole numbers, not finite, negative, or beyond int32.
+        Negative values (an image given as labels, such as a CT in HU), or float
+        values that are not whole numbers, not finite, or beyond int32.
     """
     if np.issubdtype(data.dtype, np.integer) or data.dtype == bool:
+        if np.issubdtype(data.dtype, np.signedinteger) and data.size and data.min() < 0:
+            raise NiftiError(path, f"labels must be non-negative (found {data.min()}): "
+                             "is this an image?")  # fmt: skip
         return data
     finite = np.isfinite(data)
     if not finite.all() or (data < 0).any() or (data > np.iinfo(np.int32).max).any():
