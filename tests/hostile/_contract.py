@@ -63,6 +63,28 @@ def _cap() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CAP_BYTES, CAP_BYTES))
 
 
+def _python_capped(args: list[str], *, cwd: Path, timeout: float, display: bool = False):
+    """``python -c ARGS`` under :data:`CAP_BYTES`, this tree's napari_seg first on the path.
+
+    ``display`` keeps ``DISPLAY`` (for ``snapshot``), which is otherwise removed so
+    nothing opens a window.
+    """
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+    if not display:
+        env.pop("DISPLAY", None)
+    src = str(Path(cli.__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-c", *args],
+        preexec_fn=_cap,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def run_capped(
     argv: list[str],
     *inputs: Path,
@@ -78,21 +100,8 @@ def run_capped(
     removed so nothing opens a window.
     """
     before = hashes(*inputs)
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
-    if not display:
-        env.pop("DISPLAY", None)
-    src = str(Path(cli.__file__).resolve().parents[2])  # this tree's napari_seg first
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
     code = f"{prelude}\nimport sys\nfrom napari_seg.cli import main\nsys.exit(main(sys.argv[1:]))"
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *map(str, argv)],
-        preexec_fn=_cap,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    proc = _python_capped([code, *map(str, argv)], cwd=cwd, timeout=timeout, display=display)
     assert proc.returncode >= 0, f"killed by signal {-proc.returncode}: {proc.stderr[-500:]}"
     assert hashes(*inputs) == before, "an input file changed"
     return proc
@@ -143,18 +152,6 @@ def run_capped_many(cases: list[tuple[list, list[Path]]], *, cwd: Path, timeout:
     payload = json.dumps(
         [[[str(a) for a in argv], [str(r) for r in roots]] for argv, roots in cases]
     )
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
-    env.pop("DISPLAY", None)
-    src = str(Path(cli.__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
-    proc = subprocess.run(
-        [sys.executable, "-c", _MANY, payload],
-        preexec_fn=_cap,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    proc = _python_capped([_MANY, payload], cwd=cwd, timeout=timeout)
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-1500:]}"
     return json.loads(proc.stdout), proc.stderr
